@@ -89,12 +89,12 @@ def test_stdlib_pcm_reads_back_exactly(width: int, channels: int) -> None:
 @pytest.mark.parametrize(
     ("subtype", "fmt"),
     [
-        ("PCM_U8", "WAV", 0.0),
-        ("PCM_16", "WAV", 0.0),
-        ("PCM_24", "WAV", 0.0),
-        ("PCM_32", "WAV", 0.0),
-        ("FLOAT", "WAV", 0.0),
-        ("DOUBLE", "WAV", 0.0),
+        ("PCM_U8", "WAV"),
+        ("PCM_16", "WAV"),
+        ("PCM_24", "WAV"),
+        ("PCM_32", "WAV"),
+        ("FLOAT", "WAV"),
+        ("DOUBLE", "WAV"),
         ("PCM_16", "WAVEX"),
         ("PCM_24", "WAVEX"),
         ("FLOAT", "WAVEX"),
