@@ -1,0 +1,42 @@
+"""The synchronous API's one bridge to the async core.
+
+Coroutines run on a private event loop in a daemon thread, so a sync call works the same in a script and inside
+Jupyter's already running loop. The caller blocks on a `concurrent.futures.Future`: the coroutine's result or its
+exception reaches the caller, and Ctrl-C cancels the coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _lock:
+        if _loop is None or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=_loop.run_forever, name="voicekit-loop", daemon=True)
+            thread.start()
+        return _loop
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` on voicekit's private loop and return its result (or raise its exception)."""
+    loop = _background_loop()
+    if threading.current_thread().name == "voicekit-loop":
+        coroutine.close()
+        raise RuntimeError("a synchronous voicekit call was made from voicekit's own event loop; await the async API")
+    future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+    try:
+        return future.result()
+    except BaseException:
+        future.cancel()
+        raise

@@ -1,0 +1,165 @@
+"""Pacing from Groq's `x-ratelimit-*` headers, so a long job slows down before it is refused instead of after.
+
+Groq reports each limit as a token bucket: `x-ratelimit-limit-<kind>` (capacity), `-remaining-<kind>` (what is left
+now) and `-reset-<kind>` (how long until the bucket is full again, a Go duration such as `2m59.56s`). With the free
+plan's 14,400 requests per day, 30 used and a reset of about 3 minutes, the bucket refills one request every 6 s:
+refill rate = (limit - remaining) / reset. The kinds are `requests`, `tokens` (characters, for speech) and
+`audio-seconds` (for transcription).
+
+One `RateLimiter` belongs to one client and is shared by all its concurrent requests. Before a request it waits until
+every bucket it draws from holds enough for it, counting what requests still in flight have taken; after a response
+it trusts the server's figures again. A 429's `retry-after` pauses every request of the client, not just the one that
+was refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+KINDS = ("requests", "tokens", "audio-seconds")
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+
+
+def parse_duration(value: str) -> float | None:
+    """Seconds in a Go-style duration (`1m26.4s`, `500ms`, `2h13m`) or a plain number of seconds; None if neither."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        return None
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+@dataclass
+class Bucket:
+    """What the server last said about one limit, extrapolated to now as a refilling bucket."""
+
+    limit: float
+    remaining: float
+    refill_per_second: float
+    observed_at: float
+
+    def level(self, now: float) -> float:
+        """The bucket's content now, as the server would count it."""
+        return min(self.limit, self.remaining + self.refill_per_second * (now - self.observed_at))
+
+    def seconds_until(self, amount: float, now: float) -> float:
+        """How long until the bucket holds `amount` (0 if it already does)."""
+        missing = amount - self.level(now)
+        if missing <= 0:
+            return 0.0
+        if self.refill_per_second <= 0:
+            return 1.0
+        return missing / self.refill_per_second
+
+
+def bucket_from_headers(headers: Mapping[str, str], kind: str, now: float) -> Bucket | None:
+    """The bucket described by the `x-ratelimit-*-<kind>` headers, or None when they are absent or malformed."""
+    try:
+        limit = float(headers[f"x-ratelimit-limit-{kind}"])
+        remaining = float(headers[f"x-ratelimit-remaining-{kind}"])
+    except (KeyError, ValueError):
+        return None
+    reset = parse_duration(headers.get(f"x-ratelimit-reset-{kind}", ""))
+    used = max(0.0, limit - remaining)
+    if reset is None or reset <= 0:
+        refill = limit if used == 0 else 0.0
+    else:
+        refill = used / reset
+    return Bucket(limit=limit, remaining=remaining, refill_per_second=refill, observed_at=now)
+
+
+@dataclass
+class Reservation:
+    """What one request in flight has taken from each bucket."""
+
+    costs: dict[str, float]
+
+
+@dataclass
+class RateLimiter:
+    """Bounds concurrency and paces requests from the server's rate-limit headers (see the module docstring)."""
+
+    max_concurrency: int = 4
+    clock: Callable[[], float] = time.monotonic
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+    paused_until: float = 0.0
+    waits: int = 0
+    """How many times a request waited for a bucket or a pause (a figure for tests and benchmarks)."""
+    _in_flight: list[Reservation] = field(default_factory=list)
+    _semaphore: asyncio.Semaphore | None = None
+    _lock: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, not {self.max_concurrency}")
+
+    async def acquire(self, costs: Mapping[str, float]) -> Reservation:
+        """Wait for a concurrency slot and until every bucket holds the costs; then take them."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_concurrency)
+            self._lock = asyncio.Lock()
+        assert self._lock is not None
+        await self._semaphore.acquire()
+        try:
+            async with self._lock:
+                await self._wait_for_room(costs)
+                reservation = Reservation(dict(costs))
+                self._in_flight.append(reservation)
+                return reservation
+        except BaseException:
+            self._semaphore.release()
+            raise
+
+    def release(self, reservation: Reservation, headers: Mapping[str, str] | None = None) -> None:
+        """Give back the concurrency slot; learn the buckets from the response's headers when there are any."""
+        if reservation in self._in_flight:
+            self._in_flight.remove(reservation)
+        if headers is not None:
+            self.observe(headers)
+        if self._semaphore is not None:
+            self._semaphore.release()
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Take the server's figures for every bucket its headers describe."""
+        now = self.clock()
+        for kind in KINDS:
+            bucket = bucket_from_headers(headers, kind, now)
+            if bucket is not None:
+                self.buckets[kind] = bucket
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of this client for `seconds` (a 429's retry-after)."""
+        self.paused_until = max(self.paused_until, self.clock() + max(0.0, seconds))
+
+    async def _wait_for_room(self, costs: Mapping[str, float]) -> None:
+        while (delay := self._delay_for(costs)) > 0:
+            self.waits += 1
+            await asyncio.sleep(delay)
+
+    def _delay_for(self, costs: Mapping[str, float]) -> float:
+        """Seconds to wait before a request with these costs fits; 0 when it fits now."""
+        now = self.clock()
+        delay = self.paused_until - now
+        for kind, cost in costs.items():
+            bucket = self.buckets.get(kind)
+            if bucket is None or cost <= 0:
+                continue
+            # A request larger than the whole bucket can never fit: send it and let the server decide.
+            needed = min(cost, bucket.limit) + self._taken_in_flight(kind)
+            delay = max(delay, bucket.seconds_until(min(needed, bucket.limit), now))
+        return max(0.0, delay)
+
+    def _taken_in_flight(self, kind: str) -> float:
+        return sum(reservation.costs.get(kind, 0.0) for reservation in self._in_flight)
