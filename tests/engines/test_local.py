@@ -1,0 +1,184 @@
+"""The offline engines, run for real: the packaged Piper voice and Whisper tiny.en, on real speech."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from voicekit.engines.base import Synthesizer, Transcriber
+from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber
+from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
+from voicekit.models import Audio, Transcript
+
+AUDIO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+
+
+def _normalized(text: str) -> str:
+    """Lower case, punctuation gone (apostrophes kept), single spaces: what WER is measured on."""
+    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+
+def _wer(reference: str, hypothesis: str) -> float:
+    return float(jiwer.wer(_normalized(reference), _normalized(hypothesis)))
+
+
+@pytest.fixture(scope="module")
+def piper() -> PiperSynthesizer:
+    return PiperSynthesizer()
+
+
+@pytest.fixture(scope="module")
+def whisper() -> WhisperTranscriber:
+    return WhisperTranscriber()
+
+
+@pytest.fixture(scope="module")
+def spoken(piper: PiperSynthesizer) -> Audio:
+    return asyncio.run(piper.synthesize(SENTENCE))
+
+
+@pytest.fixture(scope="module")
+def jfk() -> tuple[Audio, str]:
+    path = AUDIO / "en_jfk_16k_mono.wav"
+    if not path.is_file():
+        pytest.skip(f"shared test data not found: {path}")
+    samples, rate = sf.read(path, dtype="float32")
+    return Audio(samples, rate), path.with_suffix(".txt").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------------ Piper
+
+
+def test_engines_satisfy_the_protocols(piper: PiperSynthesizer, whisper: WhisperTranscriber) -> None:
+    assert isinstance(piper, Synthesizer)
+    assert isinstance(whisper, Transcriber)
+    assert (piper.name, piper.max_chars, whisper.name) == ("piper", None, "faster-whisper")
+
+
+def test_piper_speaks_a_sentence(piper: PiperSynthesizer, spoken: Audio) -> None:
+    assert piper.sample_rate == spoken.sample_rate == 22050
+    assert spoken.channels == 1
+    assert spoken.samples.ndim == 1
+    assert spoken.samples.dtype == np.float32
+    assert 0.5 < spoken.duration < 6.0
+    assert float(np.abs(spoken.samples).max()) <= 1.0
+    assert float(np.sqrt(np.mean(spoken.samples**2))) > 0.02  # speech, not silence
+    frames = spoken.samples[: spoken.frames // 441 * 441].reshape(-1, 441)  # 20 ms frames
+    active = np.sqrt(np.mean(frames**2, axis=1)) > 0.01
+    assert active.mean() > 0.5  # most of it is voiced
+
+
+def test_piper_length_scale_slows_speech() -> None:
+    normal = PiperSynthesizer(length_scale=1.0).synthesize_sync(SENTENCE)
+    slow = PiperSynthesizer(length_scale=1.6).synthesize_sync(SENTENCE)
+    assert slow.duration > 1.3 * normal.duration
+
+
+def test_piper_speaks_several_sentences_in_order(piper: PiperSynthesizer, spoken: Audio) -> None:
+    twice = piper.synthesize_sync(f"{SENTENCE} {SENTENCE}")
+    assert 1.6 * spoken.duration < twice.duration < 2.4 * spoken.duration
+
+
+def test_piper_runs_concurrently(piper: PiperSynthesizer) -> None:
+    async def both() -> list[Audio]:
+        return list(await asyncio.gather(piper.synthesize("One."), piper.synthesize("Two, three and four.")))
+
+    short, longer = asyncio.run(both())
+    assert 0.2 < short.duration < longer.duration
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+def test_piper_rejects_empty_text(piper: PiperSynthesizer, text: str) -> None:
+    with pytest.raises(InputError, match="no text to speak"):
+        piper.synthesize_sync(text)
+    with pytest.raises(InputError, match="no text to speak"):
+        asyncio.run(piper.synthesize(text))
+
+
+def test_piper_voices_and_bad_options() -> None:
+    assert PiperSynthesizer.voices() == ["joe"]
+    with pytest.raises(UnknownVoiceError, match="joe"):
+        PiperSynthesizer(voice="amy")
+    with pytest.raises(InputError, match="length_scale"):
+        PiperSynthesizer(length_scale=0)
+
+
+# ------------------------------------------------------------------------------------------------ faster-whisper
+
+
+def _check_word_times(transcript: Transcript, duration: float) -> None:
+    """Every word lies inside the window, starts before it ends, and starts never go backwards."""
+    starts = [word.start for word in transcript.words]
+    assert starts == sorted(starts)
+    for word in transcript.words:
+        assert 0.0 <= word.start <= word.end <= duration + 0.05, word
+
+
+def test_whisper_transcribes_jfk(whisper: WhisperTranscriber, jfk: tuple[Audio, str]) -> None:
+    audio, reference = jfk
+    transcript = asyncio.run(whisper.transcribe_window(audio, language="en"))
+    assert _wer(reference, transcript.text) < 0.1, transcript.text
+    assert transcript.language == "en"
+    assert transcript.duration == pytest.approx(11.0)
+    assert transcript.segments
+    assert transcript.text == "".join(segment.text for segment in transcript.segments).strip()
+    assert transcript.words == [word for segment in transcript.segments for word in segment.words]
+    assert len(transcript.words) == len(_normalized(transcript.text).split())
+    _check_word_times(transcript, audio.duration)
+    for segment in transcript.segments:
+        assert 0.0 <= segment.start < segment.end <= audio.duration + 0.05
+        assert segment.tokens
+        assert segment.avg_logprob > -1.0
+        assert segment.no_speech_prob < 0.5
+    assert "country" in transcript.words[-1].word.lower(), transcript.words[-1]
+    assert transcript.words[-1].end > 9.0  # "country" is said at about 10 s
+
+
+def test_whisper_without_word_timestamps(jfk: tuple[Audio, str]) -> None:
+    audio, _ = jfk
+    window = Audio(audio.samples[: 16000 * 5], 16000)  # "And so my fellow Americans"
+    transcript = WhisperTranscriber(beam_size=1, word_timestamps=False).transcribe_sync(window)
+    assert transcript.words == []
+    assert _normalized(transcript.text).startswith("and so my fellow americans")
+
+
+def test_round_trip_piper_to_whisper(whisper: WhisperTranscriber, spoken: Audio) -> None:
+    window = Audio(soxr.resample(spoken.samples, spoken.sample_rate, 16000), 16000)
+    transcript = asyncio.run(whisper.transcribe_window(window))
+    assert _wer(SENTENCE, transcript.text) <= 0.12, transcript.text  # at most one word of nine wrong
+    assert transcript.language == "en"
+    _check_word_times(transcript, window.duration)
+
+
+def test_whisper_rejects_a_wrong_rate(whisper: WhisperTranscriber, spoken: Audio) -> None:
+    with pytest.raises(InputError, match="16000 Hz"):
+        asyncio.run(whisper.transcribe_window(spoken))
+
+
+def test_whisper_rejects_stereo(whisper: WhisperTranscriber) -> None:
+    stereo = Audio(np.zeros((16000, 2), dtype=np.float32), 16000)
+    with pytest.raises(InputError, match="mono"):
+        whisper.transcribe_sync(stereo)
+
+
+@pytest.mark.parametrize("language", ["de", "es", "ru"])
+def test_whisper_rejects_other_languages(whisper: WhisperTranscriber, language: str) -> None:
+    window = Audio(np.zeros(16000, dtype=np.float32), 16000)
+    with pytest.raises(UnsupportedError, match="English-only"):
+        asyncio.run(whisper.transcribe_window(window, language=language))
+
+
+def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # what an install without the extra looks like
+    window = Audio(np.zeros(16000, dtype=np.float32), 16000)
+    with pytest.raises(MissingDependencyError, match=r'pip install "voicekit\[local\]"'):
+        WhisperTranscriber(cpu_threads=3).transcribe_sync(window)  # a thread count no test has loaded
