@@ -145,7 +145,7 @@ def transcribe(body: bytes, content_type: str, services: Services, *, task: str,
     audio = _decode(request.audio_bytes)
     billed = max(audio.duration, services.options.min_billed_seconds)
     admission.take(services.limits.audio_seconds, billed)
-    transcript = services.transcription.transcribe(prepare_for_model(audio))
+    transcript = services.transcription.transcribe(prepare_for_model(audio), prompt=request.prompt)
     reply = _shape(transcript, request, audio.duration, request_id)
     reply.model, reply.audio_seconds, reply.audio_duration = request.model, billed, audio.duration
     return reply

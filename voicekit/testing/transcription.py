@@ -104,8 +104,11 @@ class TranscriptionSource:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: Audio) -> Transcript:
-        """The transcript of `audio`, which must already be 16 kHz mono."""
+    def transcribe(self, audio: Audio, *, prompt: str | None = None) -> Transcript:
+        """The transcript of `audio`, which must already be 16 kHz mono; `prompt` guides Whisper's spelling.
+
+        The local model is English-only, so the request's language is not passed on: it transcribes English.
+        """
         if self.backend == "synthetic":
             return synthetic_transcript(audio.duration)
         with self._lock:
@@ -113,7 +116,7 @@ class TranscriptionSource:
                 from voicekit.engines.local import WhisperTranscriber
 
                 self._engine = WhisperTranscriber()
-            transcript: Transcript = self._engine.transcribe_sync(audio)
+            transcript: Transcript = self._engine.transcribe_sync(audio, prompt=prompt)
         return transcript
 
 
