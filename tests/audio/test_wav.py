@@ -180,6 +180,19 @@ def test_data_size_zero_means_to_the_end() -> None:
     np.testing.assert_array_equal(parse_wav(body).samples * 32768, ints)
 
 
+def test_placeholder_riff_size_with_data_size_zero_runs_to_the_end() -> None:
+    ints = np.array([1, 2, 3, -4], dtype="<i2")
+    body = _riff(_fmt_pcm16(), b"data" + struct.pack("<I", 0) + ints.tobytes(), riff_size=36)  # header-only size
+    np.testing.assert_array_equal(parse_wav(body).samples * 32768, ints)
+
+
+def test_empty_data_chunk_followed_by_chunks_is_empty_not_noise() -> None:
+    body = _riff(_fmt_pcm16(), _chunk(b"data", b""), _chunk(b"LIST", b"INFOISFT" + struct.pack("<I", 4) + b"abc\x00"))
+    audio = parse_wav(body)
+    assert audio.frames == 0
+    assert sf.info(io.BytesIO(body)).frames == 0  # libsndfile reads it the same way
+
+
 def test_plain_encoding_sizes_are_exact() -> None:
     audio = Audio(np.zeros((10, 2), dtype=np.float32), 48000)
     body = encode_wav(audio)

@@ -30,6 +30,9 @@ WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 UNTIL_END = 0xFFFFFFFF
 """A chunk size that streaming writers use for "unknown length: until the end of the body"."""
 
+_MAX_DATA_SIZE = UNTIL_END - 36
+"""The most PCM bytes whose RIFF size (4 + fmt chunk + data header + data) still fits in 32 bits."""
+
 STREAMED_DATA_OFFSET = 78
 """Where Orpheus puts the `data` chunk header; `encode_wav(streamed=True)` reproduces it."""
 
@@ -67,6 +70,8 @@ class _Chunk:
     chunk_id: bytes
     start: int
     size: int
+    open_ended: bool = False
+    """A `data` chunk whose size field means "until the end of the body"."""
 
 
 # ------------------------------------------------------------------------------------------------- reading
@@ -75,13 +80,15 @@ class _Chunk:
 def parse_wav(data: bytes) -> Audio:
     """Decode a WAV body into float32 samples in [-1, 1]: shape (n,) for mono, (n, channels) otherwise.
 
-    A data size of 0xFFFFFFFF or 0 means "to the end of the body" (a trailing partial frame is dropped). A
-    finite data size larger than the bytes present is a truncated body and raises `AudioError`, as does a body
-    that is not RIFF/WAVE, lacks `fmt ` or `data`, or uses an encoding this codec does not read.
+    A data size of 0xFFFFFFFF or 0 means "to the end of the body" (a trailing partial frame is dropped); 0 is
+    taken literally only when a finite RIFF size declares chunks after the data. A finite data size larger than
+    the bytes present is a truncated body and raises `AudioError`, as does a body that is not RIFF/WAVE, lacks
+    `fmt ` or `data`, or uses an encoding this codec does not read.
     """
     view = memoryview(data)
     _check_riff_header(view)
-    fmt_chunk, data_chunk = _find_fmt_and_data(view)
+    (riff_size,) = struct.unpack_from("<I", view, 4)
+    fmt_chunk, data_chunk = _find_fmt_and_data(view, riff_size)
     fmt = _parse_fmt(view[fmt_chunk.start : fmt_chunk.start + fmt_chunk.size])
     payload = _data_payload(view, data_chunk, fmt)
     samples = _decode_samples(payload, fmt)
@@ -101,7 +108,19 @@ def _check_riff_header(view: memoryview) -> None:
         raise AudioError(f"not a WAV body: it starts with {bytes(view[0:12])!r}, not RIFF....WAVE")
 
 
-def _walk_chunks(view: memoryview) -> list[_Chunk]:
+def _is_open_ended(size: int, start: int, riff_size: int) -> bool:
+    """Whether a `data` size means "until the end of the body".
+
+    0xFFFFFFFF always does. 0 does too (streaming writers leave it as a placeholder), unless the RIFF size is
+    finite and declares bytes beyond this data header: then the data chunk really is empty and chunks follow.
+    """
+    if size == UNTIL_END:
+        return True
+    riff_declares_more = riff_size not in (0, UNTIL_END) and 8 + riff_size > start
+    return size == 0 and not riff_declares_more
+
+
+def _walk_chunks(view: memoryview, riff_size: int) -> list[_Chunk]:
     """List the chunks after the RIFF header, in order.
 
     Rules kept: a chunk of odd size is followed by one pad byte; the walk stops at a `data` chunk whose size
@@ -113,19 +132,20 @@ def _walk_chunks(view: memoryview) -> list[_Chunk]:
     while offset + 8 <= len(view):
         chunk_id = bytes(view[offset : offset + 4])
         (size,) = struct.unpack_from("<I", view, offset + 4)
+        if chunk_id == b"data" and _is_open_ended(size, offset + 8, riff_size):
+            chunks.append(_Chunk(chunk_id, offset + 8, size, open_ended=True))
+            break
         chunk = _Chunk(chunk_id, offset + 8, size)
         chunks.append(chunk)
-        if chunk_id == b"data" and size in (0, UNTIL_END):
-            break
         offset = chunk.start + size + (size & 1)
     return chunks
 
 
-def _find_fmt_and_data(view: memoryview) -> tuple[_Chunk, _Chunk]:
+def _find_fmt_and_data(view: memoryview, riff_size: int) -> tuple[_Chunk, _Chunk]:
     """Pick the first `fmt ` and the first `data` chunk; unknown chunks (LIST, fact, cue, ...) are ignored."""
     fmt_chunk: _Chunk | None = None
     data_chunk: _Chunk | None = None
-    for chunk in _walk_chunks(view):
+    for chunk in _walk_chunks(view, riff_size):
         if chunk.chunk_id == b"fmt " and fmt_chunk is None:
             fmt_chunk = chunk
         elif chunk.chunk_id == b"data" and data_chunk is None:
@@ -181,11 +201,11 @@ def _check_supported(fmt: WavFormat) -> None:
 def _data_payload(view: memoryview, chunk: _Chunk, fmt: WavFormat) -> memoryview:
     """The whole frames of the `data` chunk.
 
-    A size of 0 or 0xFFFFFFFF runs to the end of the body; a finite size past the end is a truncated body. A
+    An open-ended chunk runs to the end of the body; a finite size past the end is a truncated body. A
     trailing partial frame is dropped.
     """
     end = len(view)
-    if chunk.size not in (0, UNTIL_END):
+    if not chunk.open_ended:
         end = chunk.start + chunk.size
         if end > len(view):
             missing = end - len(view)
@@ -231,6 +251,9 @@ def encode_wav(audio: Audio, *, streamed: bool = False) -> bytes:
     """
     pcm = _to_int16(audio.samples).tobytes()
     fmt = _fmt_chunk(audio.channels, audio.sample_rate)
+    if not streamed and len(pcm) > _MAX_DATA_SIZE:
+        raise AudioError(f"{audio.duration:.0f} s is too long for a WAV file's 32-bit sizes: use streamed=True "
+                         "or write FLAC")
     if streamed:
         body = fmt + _info_chunk(STREAMED_DATA_OFFSET - 12 - len(fmt))
         body += _chunk_header(b"data", UNTIL_END) + pcm
