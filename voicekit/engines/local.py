@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,8 @@ __all__ = ["PiperSynthesizer", "WhisperTranscriber"]
 
 _INSTALL_HINT = 'pip install "voicekit[local]"'
 _WHISPER_RATE = 16000
-_WHISPER_LANGUAGES = ("en",)
+_ENGLISH_NAMES = ("en", "english")
+"""How callers name English: the ISO 639-1 code (also as "en-US", "en_GB") or Groq's full name."""
 
 _voice_lock = threading.Lock()
 _whisper_lock = threading.Lock()
@@ -180,7 +182,7 @@ def _check_window(audio: Audio, language: str | None) -> None:
         raise InputError(f"faster-whisper needs 16000 Hz audio, not {audio.sample_rate} Hz: resample first")
     if audio.channels != 1:
         raise InputError(f"faster-whisper needs mono audio, not {audio.channels} channels: mix it down first")
-    if language is not None and language.lower() not in _WHISPER_LANGUAGES:
+    if language is not None and re.split(r"[-_]", language.strip().lower())[0] not in _ENGLISH_NAMES:
         raise UnsupportedError(f"the offline Whisper model (tiny.en) is English-only and cannot transcribe "
                                f"language {language!r}: use the groq engine, or language='en'")
 
