@@ -6,6 +6,7 @@ Times are seconds from the start of the recording, as floats.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -102,3 +103,52 @@ class Transcript(BaseModel):
     words: list[Word] = []
     request_id: str | None = None
     """Groq's request id (`x_groq.id`), for support questions."""
+
+    def to_text(self, paragraph_gap: float | None = 2.0) -> str:
+        """Plain text, a blank line between paragraphs (pauses of at least `paragraph_gap` seconds)."""
+        from voicekit.transcript import formats
+
+        return formats.to_text(self, paragraph_gap)
+
+    def to_srt(self, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+        """SubRip subtitles (at most `max_lines` lines of `max_line_length` characters a cue, never overlapping)."""
+        from voicekit.transcript import formats
+
+        return formats.to_srt(self, max_line_length=max_line_length, max_lines=max_lines)
+
+    def to_vtt(self, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+        """WebVTT subtitles, cut like `to_srt`."""
+        from voicekit.transcript import formats
+
+        return formats.to_vtt(self, max_line_length=max_line_length, max_lines=max_lines)
+
+    def to_json(self) -> str:
+        """Everything as JSON; `Transcript.from_json` gives back an equal transcript."""
+        from voicekit.transcript import formats
+
+        return formats.to_json(self)
+
+    def to_tsv(self) -> str:
+        """Segments as tab-separated start and end (milliseconds) and text, as Whisper writes them."""
+        from voicekit.transcript import formats
+
+        return formats.to_tsv(self)
+
+    def save(self, path: str | Path, format: str | None = None) -> Path:
+        """Write to `path` in `format` ("txt", "srt", "vtt", "json", "tsv"), by default the one its extension
+        names; an unknown one raises `InputError`."""
+        from voicekit.transcript import formats
+
+        return formats.save(self, path, format)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Transcript:
+        """A transcript from `to_json`'s output."""
+        return cls.model_validate_json(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Transcript:
+        """Read a transcript saved as .json."""
+        from voicekit.transcript import formats
+
+        return formats.load(path)

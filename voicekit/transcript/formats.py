@@ -1,0 +1,319 @@
+"""Write a `Transcript` as plain text, SubRip (.srt), WebVTT (.vtt), JSON or TSV, and read JSON back.
+
+Subtitle cues keep these rules: at most `max_line_length` (42) characters a line and `max_lines` (2) lines a cue;
+cues never overlap; each lasts at least `min_duration` (0.5 s) unless the next cue starts sooner, in which case it
+lasts until then. Long segments are split at word times when the words are known, else in proportion to the
+characters of their text. A single word longer than a line is cut into line-sized pieces.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicekit.errors import InputError
+from voicekit.models import Segment, Transcript
+
+__all__ = [
+    "FORMATS", "Cue", "format_timestamp", "from_json", "join_segment_texts", "load", "render", "save",
+    "subtitle_cues",
+    "to_json", "to_srt", "to_text", "to_tsv", "to_vtt",
+]
+
+FORMATS = ("txt", "srt", "vtt", "json", "tsv")
+"""The formats `save` writes, by file extension."""
+
+CUE_PAUSE = 2.0
+"""A pause at least this long (seconds) between two words of a segment ends the cue, so no text stays on screen
+through a long silence."""
+
+_TOKEN = re.compile(r"\s*\S+")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Plain text
+
+
+def _no_space_script(char: str) -> bool:
+    """Scripts written without spaces between words (CJK, Thai, ...): segments join without a space."""
+    code = ord(char)
+    return 0x0E00 <= code <= 0x0EFF or 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or code >= 0xF900
+
+
+def _join_two(left: str, right: str) -> str:
+    """Join two pieces of text with one space, unless one already has it or the script uses none."""
+    if not left or not right:
+        return left + right
+    if left[-1].isspace() or right[0].isspace() or _no_space_script(left[-1]) or _no_space_script(right[0]):
+        return left + right
+    return left + " " + right
+
+
+def join_segment_texts(segments: Sequence[Segment], paragraph_gap: float | None = 2.0) -> str:
+    """The segments' text as paragraphs: a pause of at least `paragraph_gap` seconds between one segment's end and
+    the next one's start begins a new paragraph (separated by a blank line); None keeps one paragraph."""
+    paragraphs: list[str] = []
+    current = ""
+    previous_end: float | None = None
+    for segment in segments:
+        text = segment.text
+        if not text.strip():
+            continue
+        pause = segment.start - previous_end if previous_end is not None else 0.0
+        if current and paragraph_gap is not None and pause >= paragraph_gap:
+            paragraphs.append(current.strip())
+            current = ""
+        current = _join_two(current, text)
+        previous_end = segment.end
+    if current.strip():
+        paragraphs.append(current.strip())
+    return "\n\n".join(paragraphs)
+
+
+def to_text(transcript: Transcript, paragraph_gap: float | None = 2.0) -> str:
+    """Plain text, one paragraph per stretch of speech (a pause of at least `paragraph_gap` s breaks it), ending
+    with a newline; the transcript's `text` when it has no segments; "" when there is nothing."""
+    if transcript.segments:
+        text = join_segment_texts(transcript.segments, paragraph_gap)
+    else:
+        text = transcript.text.strip()
+    return text + "\n" if text else ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Subtitle cues
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle: its time span in seconds and its lines."""
+
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: float
+    end: float
+
+
+def _split_long(token: _Token, limit: int) -> list[_Token]:
+    """A word longer than a line becomes line-sized pieces sharing its time in proportion to their length."""
+    if len(token.text) <= limit:
+        return [token]
+    size = len(token.text)
+    pieces: list[_Token] = []
+    for begin in range(0, size, limit):
+        stop = min(begin + limit, size)
+        span = token.end - token.start
+        pieces.append(_Token(token.text[begin:stop], token.start + span * begin / size,
+                             token.start + span * stop / size))
+    return pieces
+
+
+def _segment_tokens(segment: Segment) -> list[_Token]:
+    """The segment's words with times: the text's own tokens (keeping its punctuation) timed by the words when
+    they pair one to one, else the words as written, else the text's tokens timed in proportion to characters."""
+    texts = [token.strip() for token in _TOKEN.findall(segment.text)]
+    words = [word for word in segment.words if word.word.strip()]
+    if words and len(words) == len(texts):
+        return [_Token(text, word.start, word.end) for text, word in zip(texts, words, strict=True)]
+    if words:
+        return [_Token(word.word.strip(), word.start, word.end) for word in words]
+    total = sum(len(text) for text in texts)
+    tokens: list[_Token] = []
+    done = 0
+    span = max(segment.end - segment.start, 0.0)
+    for text in texts:
+        start = segment.start + span * done / total
+        done += len(text)
+        tokens.append(_Token(text, start, segment.start + span * done / total))
+    return tokens
+
+
+def _wrap(texts: Sequence[str], limit: int) -> list[str]:
+    """Greedy line filling: words joined by spaces while the line stays within `limit` characters."""
+    lines: list[str] = []
+    for text in texts:
+        if lines and len(lines[-1]) + 1 + len(text) <= limit:
+            lines[-1] += " " + text
+        else:
+            lines.append(text)
+    return lines
+
+
+def _balanced(texts: Sequence[str], limit: int) -> list[str]:
+    """Two lines as even as possible (the shorter longest line), each within `limit`; one line if it fits."""
+    joined = " ".join(texts)
+    if len(joined) <= limit or len(texts) < 2:
+        return [joined]
+    best: list[str] | None = None
+    for k in range(1, len(texts)):
+        top, bottom = " ".join(texts[:k]), " ".join(texts[k:])
+        if len(top) <= limit and len(bottom) <= limit and (
+                best is None or max(len(top), len(bottom)) < max(len(line) for line in best)):
+            best = [top, bottom]
+    return best if best is not None else _wrap(texts, limit)
+
+
+def _group_tokens(tokens: Sequence[_Token], max_line_length: int, max_lines: int) -> list[list[_Token]]:
+    """Consecutive tokens grouped into cues that fit `max_lines` lines of `max_line_length`, breaking also at
+    pauses of `CUE_PAUSE` seconds or more."""
+    groups: list[list[_Token]] = []
+    current: list[_Token] = []
+    for token in tokens:
+        candidate = [*current, token]
+        too_long = len(_wrap([t.text for t in candidate], max_line_length)) > max_lines
+        pause = bool(current) and token.start - current[-1].end >= CUE_PAUSE
+        if current and (too_long or pause):
+            groups.append(current)
+            candidate = [token]
+        current = candidate
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _lines(texts: Sequence[str], max_line_length: int, max_lines: int) -> tuple[str, ...]:
+    if max_lines == 2:
+        return tuple(_balanced(texts, max_line_length))
+    return tuple(_wrap(texts, max_line_length))
+
+
+def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: float,
+           limit: float | None) -> list[Cue]:
+    """Cue times that never overlap: a cue starts no earlier than the previous one ends, and lasts at least
+    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first."""
+    cues: list[Cue] = []
+    previous_end = 0.0
+    for index, (raw_start, raw_end, lines) in enumerate(raw):
+        start = max(raw_start, previous_end)
+        end = max(raw_end, start)
+        stop = raw[index + 1][0] if index + 1 < len(raw) else float("inf")
+        if limit is not None and limit >= end:
+            stop = min(stop, limit)
+        end = max(end, min(start + min_duration, stop))
+        cues.append(Cue(start, end, lines))
+        previous_end = end
+    return cues
+
+
+def subtitle_cues(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
+                  min_duration: float = 0.5) -> list[Cue]:
+    """The transcript's segments as subtitle cues, by the rules in the module docstring."""
+    if max_line_length < 1 or max_lines < 1:
+        raise InputError("subtitles need max_line_length >= 1 and max_lines >= 1")
+    raw: list[tuple[float, float, tuple[str, ...]]] = []
+    for segment in transcript.segments:
+        tokens = [piece for token in _segment_tokens(segment) for piece in _split_long(token, max_line_length)]
+        for group in _group_tokens(tokens, max_line_length, max_lines):
+            lines = _lines([t.text for t in group], max_line_length, max_lines)
+            raw.append((group[0].start, group[-1].end, lines))
+    return _timed(raw, min_duration, transcript.duration)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# SRT, VTT, TSV, JSON
+
+
+def format_timestamp(seconds: float, decimal_marker: str = ",") -> str:
+    """`HH:MM:SS,mmm` (hours grow past two digits when needed: 100 h is `100:00:00,000`); negative is 0."""
+    total_ms = max(0, round(seconds * 1000))
+    hours, rest = divmod(total_ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal_marker}{millis:03d}"
+
+
+def to_srt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+    """SubRip subtitles: numbered cues from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each."""
+    blocks = []
+    cues = subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines)
+    for number, cue in enumerate(cues, start=1):
+        times = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
+        blocks.append(f"{number}\n{times}\n" + "\n".join(cue.lines) + "\n\n")
+    return "".join(blocks)
+
+
+def to_vtt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+    """WebVTT subtitles: the `WEBVTT` header, then cues `HH:MM:SS.mmm --> HH:MM:SS.mmm` with their text escaped
+    (`&`, `<`, `>`) as WebVTT requires."""
+    blocks = ["WEBVTT\n\n"]
+    for cue in subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines):
+        times = f"{format_timestamp(cue.start, '.')} --> {format_timestamp(cue.end, '.')}"
+        text = "\n".join(html.escape(line, quote=False) for line in cue.lines)
+        blocks.append(f"{times}\n{text}\n\n")
+    return "".join(blocks)
+
+
+def _tsv_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_tsv(transcript: Transcript) -> str:
+    """Tab-separated `start`, `end` (integer milliseconds) and `text`, one segment a row, under a header row, as
+    Whisper writes it; tabs and line breaks inside text become spaces."""
+    rows = ["start\tend\ttext\n"]
+    for segment in transcript.segments:
+        text = _tsv_text(segment.text)
+        if text:
+            rows.append(f"{round(segment.start * 1000)}\t{round(segment.end * 1000)}\t{text}\n")
+    if not transcript.segments and transcript.text.strip():
+        rows.append(f"0\t{round((transcript.duration or 0.0) * 1000)}\t{_tsv_text(transcript.text)}\n")
+    return "".join(rows)
+
+
+def to_json(transcript: Transcript) -> str:
+    """Every field as JSON; `Transcript.model_validate_json` (or `from_json`) gives back an equal transcript."""
+    return transcript.model_dump_json(indent=2) + "\n"
+
+
+def from_json(data: str | bytes) -> Transcript:
+    """A transcript from `to_json`'s output (or Whisper's verbose_json)."""
+    return Transcript.model_validate_json(data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    """The format named, or else the one the file's extension names."""
+    name = (format if format is not None else path.suffix).lower().lstrip(".")
+    if name not in FORMATS:
+        given = f"format {format!r}" if format is not None else f"extension {path.suffix!r} of {path.name}"
+        raise InputError(f"cannot tell how to write a transcript with {given}: use one of "
+                         + ", ".join("." + f for f in FORMATS))
+    return name
+
+
+def render(transcript: Transcript, format: str) -> str:
+    """The transcript in the named format (one of `FORMATS`)."""
+    name = _format_of(Path("transcript"), format)
+    writers: dict[str, Callable[[Transcript], str]] = {
+        "txt": to_text, "srt": to_srt, "vtt": to_vtt, "json": to_json, "tsv": to_tsv,
+    }
+    return writers[name](transcript)
+
+
+def save(transcript: Transcript, path: str | Path, format: str | None = None) -> Path:
+    """Write the transcript as UTF-8 in the format `format` names, or by the extension (.txt .srt .vtt .json
+    .tsv). An unknown format raises `InputError` before anything is written. Returns the path."""
+    target = Path(path)
+    content = render(transcript, _format_of(target, format))
+    target.write_text(content, encoding="utf-8", newline="")
+    return target
+
+
+def load(path: str | Path) -> Transcript:
+    """Read a transcript saved as .json (the only format that keeps everything)."""
+    source = Path(path)
+    if source.suffix.lower() != ".json":
+        raise InputError(f"only .json transcripts can be read back exactly, not {source.name}")
+    return from_json(source.read_bytes())
