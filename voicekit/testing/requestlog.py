@@ -19,7 +19,7 @@ class LogEntry:
     time: float
     """When the request arrived (`time.time()`)."""
     elapsed: float
-    """Seconds from arrival to the last byte sent."""
+    """Seconds from arrival until the answer was ready to send (work and the configured latency included)."""
     request_id: str
     model: str | None = None
     chars: int = 0
@@ -30,7 +30,7 @@ class LogEntry:
     """Real length of the uploaded audio, in seconds."""
     bytes_in: int = 0
     bytes_out: int = 0
-    """Body bytes actually sent (a truncated body counts only what went out)."""
+    """Body bytes sent (a truncated body counts only what goes out, a dropped request 0)."""
     fault: str | None = None
     """The kind of injected fault that spoiled this request, if any."""
     retry_count: int | None = None

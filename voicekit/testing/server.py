@@ -155,8 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         if groq.options.latency:
             time.sleep(groq.options.latency)
         response.headers.update(self._standard_headers(response, request.request_id))
-        bytes_out = self._deliver(response)
-        groq.log.add(_entry(request, response, arrived, time.monotonic() - started, bytes_in, bytes_out))
+        groq.log.add(_entry(request, response, arrived, time.monotonic() - started, bytes_in))
+        self._deliver(response)
 
     def _standard_headers(self, response: Response, request_id: str) -> dict[str, str]:
         """Content type and length, `x-request-id`, `x-groq-region` and the `x-ratelimit-*` family."""
@@ -199,46 +199,47 @@ class _Handler(BaseHTTPRequestHandler):
                 chunks.append(data)
         return (b"".join(chunks) if total <= cap else None), total
 
-    def _deliver(self, response: Response) -> int | None:
-        """Write the answer; a drop sends nothing (None), a truncation half the body, slow trickles it out."""
+    def _deliver(self, response: Response) -> None:
+        """Write the answer; a drop sends nothing, a truncation half the body, slow trickles it out."""
         fault = response.fault
         if fault is not None and fault.kind == "drop":
             self.close_connection = True
-            return None
+            return
         try:
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            return self._write_body(response.body, fault)
+            self._write_body(response.body, fault)
         except (BrokenPipeError, ConnectionResetError):
             logger.debug("loopback client went away before the answer was sent")
             self.close_connection = True
-            return 0
 
-    def _write_body(self, body: bytes, fault: Fault | None) -> int:
-        """The body bytes, spoiled as `fault` says; returns how many were sent."""
+    def _write_body(self, body: bytes, fault: Fault | None) -> None:
+        """The body bytes, spoiled as `fault` says."""
         if fault is not None and fault.kind == "truncate":
             part = body[: len(body) // 2]
             self.wfile.write(part)
             self.wfile.flush()
             self.close_connection = True
-            return len(part)
+            return
         if fault is not None and fault.kind == "slow":
             step = -(-len(body) // SLOW_PIECES) or 1
             for start in range(0, max(len(body), 1), step):
                 time.sleep(fault.seconds / SLOW_PIECES)
                 self.wfile.write(body[start:start + step])
                 self.wfile.flush()
-            return len(body)
+            return
         self.wfile.write(body)
-        return len(body)
 
 
-def _entry(request: Request, response: Response, arrived: float, elapsed: float, bytes_in: int,
-           bytes_out: int | None) -> LogEntry:
-    """The log record of one request."""
+def _entry(request: Request, response: Response, arrived: float, elapsed: float, bytes_in: int) -> LogEntry:
+    """The log record of one request, made just before its answer goes out (so a client that has its answer
+    always finds it in the log); `bytes_out` is what the delivery will send, as a fault shapes it.
+    """
     reply = response.reply
+    kind = response.fault.kind if response.fault else None
+    bytes_out = None if kind == "drop" else len(response.body) // 2 if kind == "truncate" else len(response.body)
     retry = request.headers.get("x-stainless-retry-count", "")
     return LogEntry(
         endpoint=response.endpoint, method=request.method, path=request.path,

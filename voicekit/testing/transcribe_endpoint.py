@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from voicekit.models import Audio, Segment, Transcript, Word
 from voicekit.testing import contract as c
@@ -30,11 +31,18 @@ class AudioRequest:
 
 
 def _form(body: bytes, content_type: str) -> dict[str, list[Part]]:
-    """The multipart fields by name (a name may repeat); 400 when the body is not multipart/form-data."""
-    try:
-        parts = parse_multipart(body, content_type)
-    except MultipartError as exc:
-        raise c.bad_request(str(exc)) from exc
+    """The form fields by name (a name may repeat); 400 when the body is not a well-formed form.
+
+    multipart/form-data is what carries a `file`; a url-encoded form (a `url`-only request) is read too.
+    """
+    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        parts = [Part(name, None, None, value.encode()) for name, value in pairs]
+    else:
+        try:
+            parts = parse_multipart(body, content_type)
+        except MultipartError as exc:
+            raise c.bad_request(str(exc)) from exc
     fields: dict[str, list[Part]] = {}
     for part in parts:
         fields.setdefault(part.name, []).append(part)
