@@ -1,0 +1,380 @@
+"""Chunks: the exact strings sent to the model, each at most `max_chars` long, cut where a listener won't hear it.
+
+One block (a paragraph, a heading, a list item) is chunked at a time; no chunk spans two blocks. The block's text
+pieces are read as tokens (whitespace-separated words, see `voicekit.text.sentences.token_spans`) and
+directions; each direction is glued to the word it introduces, and the directions that end a block to the word
+before them, so nothing ever separates a direction from its text. Such a group is an *atom*; chunks are runs of
+whole atoms. For each chunk, among the ends that keep it within the limit, the packer takes (`_choose_end`):
+
+1. the farthest sentence end (or the block's end): greedy sentence packing;
+2. else the farthest clause end (`, ; : — – …`), when a sentence is too long;
+3. else the farthest word end;
+
+always leaving at least `min_chars` in the chunk unless it is the block's last one (a short tail is merged back
+when it fits). One token longer than the limit on its own (a URL) is the only thing ever cut inside: after the last
+safe character (`/ . - _ ? &`) within the room, or hard at the limit, and the chunks holding its parts are flagged
+`oversize_split`. With `reapply_direction`, a chunk after the first in a block starts with the direction in force
+(the last one seen in the block), when it fits. Lengths are `len()` of the final string, directions and spaces
+included.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from voicekit.errors import InputError, TextTooLongError
+from voicekit.text.directions import Direction, Piece, split_directions
+from voicekit.text.sentences import sentence_ends, token_spans
+
+CLAUSE_ENDINGS = frozenset(",;:—–…!?")
+"""A token ending in one of these (before closing quotes or brackets) ends a clause: a good place to cut."""
+SAFE_CUT_AFTER = frozenset("/.-_?&")
+"""Inside an over-long token (a URL), a cut goes after one of these when it can."""
+_CLOSERS = "\"'”’)]}»›"
+
+
+class ChunkOptions(BaseModel):
+    """How text is cut into requests."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_chars: int = Field(default=200, ge=10)
+    """The most characters one request may carry (Orpheus on Groq: 200), directions included."""
+    min_chars: int = Field(default=20, ge=0)
+    """No chunk is shorter, except the last of a block."""
+    reapply_direction: bool = False
+    """Start each later chunk of a block with the direction still in force, when it fits."""
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> ChunkOptions:
+        if self.min_chars * 2 > self.max_chars:
+            raise ValueError(f"min_chars ({self.min_chars}) must be at most half of max_chars ({self.max_chars})")
+        return self
+
+
+class Chunk(BaseModel):
+    """One request's text and where it sits in the document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    """Exactly the string that will be sent, directions included."""
+    chars: int
+    """`len(text)`."""
+    block: int
+    """Index of the block this chunk belongs to."""
+    ends_block: bool
+    """The last chunk of its block (a longer pause follows)."""
+    ends_sentence: bool
+    """It ends at a sentence end (or at its block's end)."""
+    oversize_split: bool = False
+    """It holds part of one token longer than the limit, which had to be cut inside."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_chars(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "chars" not in data and isinstance(data.get("text"), str):
+            return {**data, "chars": len(data["text"])}
+        return data
+
+    @model_validator(mode="after")
+    def _chars_match(self) -> Chunk:
+        if self.chars != len(self.text):
+            raise ValueError(f"chars ({self.chars}) must be len(text) ({len(self.text)})")
+        return self
+
+
+class _Atom:
+    """Words that are never cut apart: optional leading directions, one token, optional trailing directions.
+    `direction` is the last direction among them (the one in force after this atom)."""
+
+    __slots__ = ("lead", "word", "trail", "text", "space_before", "ends_sentence", "ends_clause", "direction",
+                 "fragment")
+
+    def __init__(self, lead: str, word: str, trail: str, space_before: bool, ends_sentence: bool,
+                 ends_clause: bool, direction: str | None, fragment: bool = False) -> None:
+        self.lead, self.word, self.trail = lead, word, trail
+        self.text = " ".join(part for part in (lead, word, trail) if part) if lead or trail else word
+        self.space_before = space_before
+        self.ends_sentence = ends_sentence
+        self.ends_clause = ends_clause
+        self.direction = direction
+        self.fragment = fragment
+
+    def with_trail(self, trail: str, direction: str) -> _Atom:
+        """This atom with `trail` directions after its token."""
+        return _Atom(self.lead, self.word, trail, self.space_before, self.ends_sentence, self.ends_clause,
+                     direction, self.fragment)
+
+
+@dataclass
+class _Element:
+    """A token or a direction, with whether whitespace came before it."""
+
+    text: str
+    is_direction: bool
+    space_before: bool
+
+
+def _elements(pieces: Sequence[Piece]) -> list[_Element]:
+    """Tokens of the text pieces and the directions, in order, each knowing if a space preceded it."""
+    elements: list[_Element] = []
+    space_pending = False
+    for piece in pieces:
+        if isinstance(piece, Direction):
+            elements.append(_Element(piece.text, True, space_pending or not elements))
+            space_pending = False
+            continue
+        for start, end in token_spans(piece):
+            before = start > 0 or space_pending
+            elements.append(_Element(piece[start:end], False, before))
+            space_pending = False
+        space_pending = bool(piece) and piece[-1].isspace() or (space_pending and not piece.strip())
+    return elements
+
+
+def _ends_clause(token: str) -> bool:
+    """A token whose last character (closing quotes and brackets aside) is clause punctuation."""
+    last = token[-1]
+    if last in _CLOSERS:
+        token = token.rstrip(_CLOSERS)
+        last = token[-1:]
+    return last in CLAUSE_ENDINGS and last != "" or token in ("-", "--")
+
+
+def _plain_atoms(text: str) -> list[_Atom]:
+    """Atoms of a block with no direction: one per token (the fast path for most of a book)."""
+    words = [text[start:end] for start, end in token_spans(text)]
+    ends = sentence_ends(words)
+    return [_Atom("", word, "", True, end, _ends_clause(word), None) for word, end in zip(words, ends, strict=True)]
+
+
+def _atoms(pieces: Sequence[Piece], max_chars: int) -> list[_Atom]:
+    """Atoms of a block: each run of directions glued to the next token (or, at the block's end, to the last one).
+    A run of directions that leaves no room for a word raises `InputError`."""
+    if len(pieces) == 1 and isinstance(pieces[0], str):
+        return _plain_atoms(pieces[0])
+    elements = _elements(pieces)
+    ends = iter(sentence_ends([element.text for element in elements if not element.is_direction]))
+    atoms: list[_Atom] = []
+    lead: list[_Element] = []
+    for element in elements:
+        if element.is_direction:
+            lead.append(element)
+            continue
+        atoms.append(_atom(lead, element, next(ends)))
+        lead = []
+    if lead and atoms:
+        atoms[-1] = atoms[-1].with_trail(" ".join(d.text for d in lead), lead[-1].text)
+    for atom in atoms:
+        _check_directions_fit(atom.lead, max_chars)
+        _check_directions_fit(atom.trail, max_chars)
+    return atoms
+
+
+def _atom(lead: list[_Element], element: _Element, ends_sentence: bool) -> _Atom:
+    """One token with the directions that introduce it."""
+    return _Atom(
+        lead=" ".join(d.text for d in lead),
+        word=element.text,
+        trail="",
+        space_before=lead[0].space_before if lead else element.space_before,
+        ends_sentence=ends_sentence,
+        ends_clause=_ends_clause(element.text),
+        direction=lead[-1].text if lead else None,
+    )
+
+
+def _check_directions_fit(directions: str, max_chars: int) -> None:
+    """Directions glued to one word must leave room for a space and a few characters of it."""
+    if directions and len(directions) + 5 > max_chars:
+        raise InputError(
+            f"the directions {directions!r} stand together and leave no room for text within {max_chars} "
+            f"characters: use fewer directions in a row"
+        )
+
+
+class _Packer:
+    """Greedy packing of one block's atoms into chunk texts, under the rules in the module docstring."""
+
+    def __init__(self, atoms: list[_Atom], options: ChunkOptions) -> None:
+        self.atoms = atoms
+        self.options = options
+        self.chunks: list[_Span] = []
+        self.in_force: str | None = None
+        self._index()
+
+    def _index(self) -> None:
+        """Prefix sums of atom lengths, each with its leading space."""
+        self.sums = list(accumulate((len(atom.text) + atom.space_before for atom in self.atoms), initial=0))
+
+    def length(self, start: int, end: int) -> int:
+        """Characters of the atoms [start, end) joined, without the first one's leading space."""
+        return self.sums[end] - self.sums[start] - (1 if self.atoms[start].space_before else 0)
+
+    def farthest_end(self, start: int, budget: int) -> int:
+        """The largest end whose atoms fit in `budget` (equal to `start` when even one atom does not)."""
+        limit = budget + self.sums[start] + (1 if self.atoms[start].space_before else 0)
+        return max(start, min(len(self.atoms), bisect_right(self.sums, limit) - 1))
+
+    def prefix_for(self, start: int) -> str:
+        """The direction to re-apply at a later chunk's start, if any (not when the chunk starts with its own)."""
+        if not self.options.reapply_direction or start == 0 or self.atoms[start].lead:
+            return ""
+        return self.in_force or ""
+
+    def run(self) -> list[_Span]:
+        """All chunks of the block."""
+        start = 0
+        while start < len(self.atoms):
+            start = self.next_chunk(start)
+        return self.chunks
+
+    def next_chunk(self, start: int) -> int:
+        """Emit the chunk starting at atom `start`; return where the next one starts."""
+        prefix = self.prefix_for(start)
+        budget = self.options.max_chars - (len(prefix) + 1 if prefix else 0)
+        farthest = self.farthest_end(start, budget)
+        if farthest == start and prefix:
+            prefix, budget = "", self.options.max_chars
+            farthest = self.farthest_end(start, budget)
+        end = _choose_end(self, start, farthest, len(prefix) + 1 if prefix else 0)
+        if end is None:
+            end = self.cut_oversize(start, farthest, budget)
+        self.emit(prefix, start, end)
+        return end
+
+    def cut_oversize(self, start: int, farthest: int, budget: int) -> int:
+        """Atom `farthest` is too long for any chunk: the chunk takes atoms [start, farthest) and the head of that
+        atom's token (cut by `split_oversize`); the rest of the token stays as atom `farthest`."""
+        used = self.length(start, farthest) + 1 if farthest > start else 0
+        atom = self.atoms[farthest]
+        room = budget - used - (len(atom.lead) + 1 if atom.lead else 0)
+        if farthest > start and room < max(self.options.min_chars, budget // 4):
+            return farthest
+        head, rest = split_oversize(atom.word, min(room, len(atom.word) - 1))
+        lead_direction = "[" + atom.lead.rsplit("[", 1)[-1] if atom.lead else None
+        self.atoms[farthest : farthest + 1] = [
+            _Atom(atom.lead, head, "", atom.space_before, False, False, lead_direction, True),
+            _Atom("", rest, atom.trail, False, atom.ends_sentence, atom.ends_clause, atom.direction, True),
+        ]
+        self._index()
+        return farthest + 1
+
+    def emit(self, prefix: str, start: int, end: int) -> None:
+        """Record the chunk of atoms [start, end) and the direction in force after it."""
+        body: list[str] = []
+        for index in range(start, end):
+            atom = self.atoms[index]
+            if body and atom.space_before:
+                body.append(" ")
+            body.append(atom.text)
+            if atom.direction:
+                self.in_force = atom.direction
+        text = prefix + " " + "".join(body) if prefix else "".join(body)
+        fragment = any(self.atoms[index].fragment for index in range(start, end))
+        ends_sentence = end == len(self.atoms) or self.atoms[end - 1].ends_sentence
+        self.chunks.append(_Span(text, ends_sentence, fragment, len(prefix) + 1 if prefix else 0))
+
+
+@dataclass
+class _Span:
+    """A chunk's text before it becomes a `Chunk`; `prefix` counts the re-applied direction and its space."""
+
+    text: str
+    ends_sentence: bool
+    fragment: bool
+    prefix: int
+
+
+def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int | None:
+    """Where the chunk starting at `start` ends, among ends up to `farthest`: the farthest sentence end, else
+    clause end, else word end, each leaving at least `min_chars` (the block's end may be shorter). None when the
+    atom at `farthest` is too long for any chunk and must be cut inside."""
+    atoms, last = packer.atoms, len(packer.atoms)
+    minimum = packer.options.min_chars
+    clause = word = None
+    for end in range(farthest, start, -1):
+        size = packer.length(start, end) + extra
+        if end == last or (size >= minimum and atoms[end - 1].ends_sentence):
+            return end
+        if size < minimum:
+            break
+        if clause is None and atoms[end - 1].ends_clause:
+            clause = end
+        if word is None:
+            word = end
+    if clause is not None:
+        return clause
+    if word is not None:
+        return word
+    if farthest < last and len(atoms[farthest].text) > packer.options.max_chars:
+        return None
+    return farthest if farthest > start else None
+
+
+def split_oversize(token: str, room: int) -> tuple[str, str]:
+    """Cut a token longer than `room`: after the last safe character (`/ . - _ ? &`) in its first `room`
+    characters when that keeps at least half the room, else hard at `room`; never before a combining mark."""
+    room = max(1, room)
+    cut = room
+    for index in range(room - 1, room // 2 - 1, -1):
+        if token[index] in SAFE_CUT_AFTER:
+            cut = index + 1
+            break
+    while cut > 1 and unicodedata.combining(token[cut]):
+        cut -= 1
+    return token[:cut], token[cut:]
+
+
+def _merge_short_tail(chunks: list[_Span], options: ChunkOptions) -> None:
+    """A last chunk under `min_chars` joins the one before it when both fit in one (never across a cut inside a
+    token, which has no space to rejoin at; a re-applied direction at its start is not repeated)."""
+    if len(chunks) < 2:
+        return
+    last, previous = chunks[-1], chunks[-2]
+    if len(last.text) < options.min_chars and not (last.fragment or previous.fragment):
+        joined = previous.text + " " + last.text[last.prefix :]
+        if len(joined) <= options.max_chars:
+            chunks[-2:] = [_Span(joined, True, False, previous.prefix)]
+
+
+def chunk_pieces(pieces: Sequence[Piece], options: ChunkOptions | None = None, block: int = 0) -> list[Chunk]:
+    """Chunks of one block given as text pieces and directions (text already normalized). A block with no text
+    (only directions) gives no chunk."""
+    options = options or ChunkOptions()
+    atoms = _atoms(pieces, options.max_chars)
+    if not atoms:
+        return []
+    chunks = _Packer(atoms, options).run()
+    _merge_short_tail(chunks, options)
+    result: list[Chunk] = []
+    for index, span in enumerate(chunks):
+        if len(span.text) > options.max_chars:
+            raise TextTooLongError(f"a chunk of {len(span.text)} characters is over {options.max_chars} (a bug)")
+        last = index == len(chunks) - 1
+        result.append(
+            Chunk(
+                text=span.text,
+                chars=len(span.text),
+                block=block,
+                ends_block=last,
+                ends_sentence=span.ends_sentence or last,
+                oversize_split=span.fragment,
+            )
+        )
+    return result
+
+
+def chunk_block(
+    text: str, options: ChunkOptions | None = None, block: int = 0, *, keep_citations: bool = False
+) -> list[Chunk]:
+    """Chunks of one block of raw text: directions are parsed (`split_directions`), nothing is normalized."""
+    return chunk_pieces(split_directions(text, keep_citations=keep_citations), options, block)
