@@ -341,6 +341,11 @@ class AudioStream:
     def __init__(self, source: AudioSource, options: DecodeOptions) -> None:
         self.options = options
         self._what = _describe(source)
+        self._started = False
+        self._closed = False
+        self.input_frames = 0
+        self.output_frames = 0
+        self.stopped_early: str | None = None
         self._opened = _open_source(source)
         try:
             with _decode_errors(self._what):
@@ -351,11 +356,6 @@ class AudioStream:
         self.info = self._decoder.info
         self._check_layout()
         self.sample_rate: int = options.sample_rate or self.info.sample_rate
-        self.input_frames = 0
-        self.output_frames = 0
-        self.stopped_early: str | None = None
-        self._started = False
-        self._closed = False
 
     def _check_layout(self) -> None:
         channel = self.options.channel
