@@ -1,0 +1,190 @@
+"""voicekit's English normalizer against NVIDIA NeMo's text-normalization test cases.
+
+Run: ``/work/venv/bin/python benchmarks/normalize_nemo.py`` (add ``-v`` to list every disagreement).
+
+Both sides are canonicalized before comparing (case, punctuation, hyphens, the word "and", "a hundred" vs "one
+hundred"), because those differences are not heard. A disagreement is then either *deliberate* (voicekit reads
+that form differently on purpose; each rule below names the form and gives the reason) or *genuine*.
+Agreement % = agreeing cases / (cases - deliberate differences). Raw agreement is printed beside it.
+
+It also times normalizing all of Pride and Prejudice (about 700 kB).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from voicekit.text.normalize import normalize_text  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+NEMO = DATA / "tn" / "nemo_en"
+BOOK = DATA / "text" / "gutenberg_1342_pride_and_prejudice.txt"
+# The classes whose agreement must stay at or above GATE.
+GATED = ("cardinal", "ordinal", "decimal", "money", "time", "date", "measure", "telephone", "range")
+GATE = 90.0
+
+
+def canonical(spoken: str) -> str:
+    """What a listener hears, as comparable text: lower case, no punctuation or hyphens, no "and",
+    "a hundred/thousand" as "one hundred/thousand"."""
+    text = spoken.lower().replace("-", " ").replace("–", " ")
+    text = re.sub(r"[^\w\s']", " ", text)
+    words = [word.strip("'") for word in text.split()]
+    words = [word for word in words if word and word != "and"]
+    joined = " ".join(words)
+    return re.sub(r"\ba (hundred|thousand)\b", r"one \1", joined)
+
+
+@dataclass(frozen=True)
+class Deliberate:
+    """A form voicekit reads differently from NeMo on purpose, and why."""
+
+    name: str
+    reason: str
+    applies: Callable[[str, str, str], bool]  # (written, NeMo's canonical reading, voicekit's canonical reading)
+
+
+def _ungrouped_long_integer(written: str, expected: str, got: str) -> bool:
+    plain = re.search(r"(?<![\d,.$£€¥₩])\d{5,9}(?![\d,])", written)
+    return plain is not None and re.search(r"\b(zero|one|two|three|four|five|six|seven|eight|nine)"
+                                           r"( (zero|one|two|three|four|five|six|seven|eight|nine)){4}\b",
+                                           expected) is not None
+
+
+def _dash_range(written: str, expected: str, got: str) -> bool:
+    return re.search(r"\d\s*-\s*\d", written) is not None and " to " in f" {got} " and " to " not in expected
+
+
+def _dimensions(written: str, expected: str, got: str) -> bool:
+    return re.search(r"\dx\d", written) is not None and " by " in got and " by " not in expected
+
+
+def _unknown_name_numeral(written: str, expected: str, got: str) -> bool:
+    return re.fullmatch(r"[A-Z][a-z]+ [IVXLCDM]+", written) is not None and written.lower() == got
+
+
+def _oh_for_zero(written: str, expected: str, got: str) -> bool:
+    return f" {got} ".replace(" oh ", " zero ").strip() == expected
+
+
+DELIBERATE = (
+    Deliberate("ungrouped 5-9 digit integer", "voicekit reads 13000 as thirteen thousand (a count in prose); "
+               "NeMo reads it digit by digit. Leading zeros and 10+ digits are digit by digit in both.",
+               _ungrouped_long_integer),
+    Deliberate("dash between numbers", "a dash before a larger number is a range read 'to' (pages 5-10); "
+               "NeMo keeps the dash", _dash_range),
+    Deliberate("2x8", "dimensions are read 'two by eight'; NeMo reads 'two x eight'", _dimensions),
+    Deliberate("numeral after an unknown name", "Roman numerals become ordinals only after regnal names "
+               "(Henry VIII) and cardinals after headings (Chapter IV); 'Sam II' could be a sequel or a model",
+               _unknown_name_numeral),
+    Deliberate("'oh' for a zero", "a zero inside a year or clock pair is spoken 'oh' (nineteen oh five, "
+               "oh five); NeMo says 'zero' in two-digit years", _oh_for_zero),
+)
+
+
+@dataclass
+class Result:
+    """Counts for one test file."""
+
+    name: str
+    cases: int = 0
+    agree: int = 0
+    deliberate: list[tuple[str, str, str]] = field(default_factory=list)
+    genuine: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def agreement(self) -> float:
+        counted = self.cases - len(self.deliberate)
+        return 100.0 * self.agree / counted if counted else 100.0
+
+    @property
+    def raw(self) -> float:
+        return 100.0 * self.agree / self.cases if self.cases else 100.0
+
+
+def load_cases(path: Path) -> list[tuple[str, str]]:
+    """``written~spoken`` lines (only the newline is stripped; a line with other than one "~" is skipped)."""
+    cases = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        parts = line.split("~")
+        if len(parts) == 2 and line:
+            cases.append((parts[0], parts[1]))
+    return cases
+
+
+def score(name: str, cases: list[tuple[str, str]]) -> Result:
+    """Normalize every written form and compare it with NeMo's, sorting disagreements into their kinds."""
+    result = Result(name)
+    for written, spoken in cases:
+        result.cases += 1
+        got = canonical(normalize_text(written))
+        expected = canonical(spoken)
+        if got == expected:
+            result.agree += 1
+        elif any(rule.applies(written, expected, got) for rule in DELIBERATE):
+            result.deliberate.append((written, spoken, got))
+        else:
+            result.genuine.append((written, spoken, got))
+    return result
+
+
+def score_all() -> list[Result]:
+    """Every test_cases_<class>.txt (except the multi-answer audio file) and the inline cases."""
+    results = []
+    for path in sorted(NEMO.glob("test_cases_*.txt")):
+        name = path.stem.removeprefix("test_cases_")
+        if name != "normalize_with_audio":
+            results.append(score(name, load_cases(path)))
+    inline = json.loads((NEMO / "inline_cases_en.json").read_text(encoding="utf-8"))
+    results.append(score("inline", [(case["written"], case["spoken"]) for case in inline]))
+    return results
+
+
+def time_book() -> tuple[int, float]:
+    """Characters in Pride and Prejudice and the seconds normalizing all of it takes."""
+    text = BOOK.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    normalize_text(text)
+    return len(text), time.perf_counter() - start
+
+
+def main(verbose: bool = False) -> None:
+    if not NEMO.is_dir():
+        print(f"NeMo test cases not found at {NEMO}")
+        return
+    start = time.perf_counter()
+    results = score_all()
+    print(f"{'file':<28}{'cases':>6}{'agree':>7}{'deliberate':>11}{'agreement %':>13}{'raw %':>8}  gate")
+    for result in results:
+        gate = ("ok" if result.agreement >= GATE else "FAIL") if result.name in GATED else ""
+        print(f"{result.name:<28}{result.cases:>6}{result.agree:>7}{len(result.deliberate):>11}"
+              f"{result.agreement:>13.1f}{result.raw:>8.1f}  {gate}")
+    print(f"scored in {time.perf_counter() - start:.2f} s")
+    print("\nDeliberate differences (not counted):")
+    for rule in DELIBERATE:
+        print(f"- {rule.name}: {rule.reason}")
+    for result in results:
+        for written, spoken, got in result.deliberate if verbose else []:
+            print(f"  [{result.name}] {written!r}: NeMo {spoken!r} / voicekit {got!r}")
+    if verbose:
+        print("\nGenuine disagreements:")
+        for result in results:
+            for written, spoken, got in result.genuine:
+                print(f"  [{result.name}] {written!r}: NeMo {spoken!r} / voicekit {got!r}")
+    if BOOK.is_file():
+        chars, seconds = time_book()
+        print(f"\nPride and Prejudice: {chars:,} characters normalized in {seconds:.2f} s "
+              f"({chars / seconds / 1e6:.2f} M chars/s)")
+
+
+if __name__ == "__main__":
+    main(verbose="-v" in sys.argv)

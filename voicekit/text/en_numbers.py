@@ -1,0 +1,203 @@
+"""English rules for plain numbers and identifiers: telephone numbers, IP addresses, versions, fractions,
+ordinals, ranges, decimals, years and cardinals, and a last rule that leaves no digit unread.
+
+The token patterns defined here (``INTEGER``, ``NUMBER``) are shared by the date and quantity rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from voicekit.text import numbers
+from voicekit.text.rules import Rule, compile_rule, range_pattern
+
+# An integer: grouped by commas in threes (1,234,567) or plain digits.
+INTEGER = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+"
+# A number: an optional integer part, an optional decimal part (".5", "3.14", "1,234.5", "42").
+NUMBER = rf"(?:{INTEGER})?\.\d+|(?:{INTEGER})"
+# Not glued to a digit or a decimal point on the left.
+START = r"(?<![\d.])"
+# Not followed by another digit, nor by a decimal point that continues the number.
+END = r"(?!\d|[.,]\d)"
+# A minus sign: only where no word or number precedes it ("-2", "(-5"), never inside "978-0" or "covid-19".
+MINUS = r"(?:(?<![\w)\].,-])(?P<minus>[-−]))?"
+
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
+_FRACTION_IDIOMS = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty-fifty"}
+_TOLL_FREE = {"800": "eight hundred", "888": "eight eight eight", "877": "eight seven seven"}
+
+
+def integer_words(token: str) -> str:
+    """An integer as written: grouped digits as a number; a leading zero ("007") or more than nine
+    ungrouped digits (an account or ISBN) digit by digit; anything else as a number."""
+    plain = token.replace(",", "")
+    if "," not in token and (len(plain) > 9 or (len(plain) > 1 and plain.startswith("0"))):
+        return numbers.digits(plain)
+    return numbers.cardinal(int(plain))
+
+
+def number_words(token: str) -> str:
+    """A number token (``NUMBER``, with an optional leading minus): "3.14" -> "three point one four",
+    "-2" -> "minus two", ".5" -> "point five"."""
+    sign = ""
+    if token[:1] in "-−":
+        sign, token = "minus ", token[1:]
+    if "." in token:
+        whole, _, fraction = token.partition(".")
+        return sign + numbers.decimal(whole, fraction)
+    return sign + integer_words(token)
+
+
+def is_year_like(token: str) -> bool:
+    """Four ungrouped digits from 1100 to 2099 read as a year when nothing else claims them."""
+    return len(token) == 4 and token.isdigit() and 1100 <= int(token) <= 2099
+
+
+def counted_words(token: str) -> str:
+    """A number in running text: a year-like number as a year ("1990" -> "nineteen ninety"), else a number."""
+    return numbers.year(int(token)) if is_year_like(token) else number_words(token)
+
+
+def _as_number(token: str) -> float:
+    """The value of a number token, for comparing the two sides of a range."""
+    return float(token.replace(",", "").replace("−", "-"))
+
+
+# --- identifiers: read digit by digit --------------------------------------------------------------------
+
+
+def _speak_phone(match: re.Match[str]) -> str:
+    """A telephone number: country code after "plus", then each group digit by digit, a comma between
+    groups so the voice pauses where a reader would ("plus one, one two three, ...")."""
+    groups = [match["area"], match["exchange"], match["line"], *re.findall(r"\d+", match["more"] or "")]
+    spoken = [_TOLL_FREE.get(match["area"], "") or numbers.digits(match["area"])]
+    spoken += [numbers.digits(group) for group in groups[1:]]
+    if match["country"]:
+        spoken.insert(0, "plus " + numbers.digits(match["country"]))
+    elif match["trunk"]:
+        spoken.insert(0, "one")
+    return ", ".join(spoken)
+
+
+_PHONE = (
+    r"(?<![\w.+-])(?:\+(?P<country>\d{1,3})[\s-]?|(?P<trunk>1)[\s-])?"
+    r"(?P<area>\(\d{3}\)|\d{3})(?:\s?-|[\s.])?(?P<exchange>\d{3})[.-](?P<line>\d{4})"
+    r"(?P<more>(?:-\d{1,4})*)(?![\w-]|\.\d)"
+)
+
+
+def _speak_phone_groups(match: re.Match[str]) -> str:
+    """Digit groups that are not a quantity (123-45-6789): each group digit by digit, a comma between."""
+    return ", ".join(numbers.digits(group) for group in match.group(0).split("-"))
+
+
+def _speak_vanity(match: re.Match[str]) -> str:
+    """A vanity toll-free number (1-800-GO-U-HAUL): "one, eight hundred," then digits and letters as written."""
+    spoken = ["one", _TOLL_FREE.get(match["code"], numbers.digits(match["code"]))]
+    for part in match["rest"].split("-"):
+        spoken.append(numbers.digits(part) if part.isdigit() else part)
+    return ", ".join(spoken[:2]) + ", " + " ".join(spoken[2:])
+
+
+def _speak_dotted_digits(match: re.Match[str]) -> str:
+    """Four dot-separated groups (an IP address): each group digit by digit, "dot" between."""
+    return " dot ".join(numbers.digits(group) for group in match.group(0).split("."))
+
+
+def _speak_version(match: re.Match[str]) -> str:
+    """Three or more dot-separated numbers (a version, a section 1.2.3): numbers joined by "point"."""
+    return " point ".join(integer_words(part) for part in match.group(0).split("."))
+
+
+IDENTIFIER_RULES: tuple[Rule, ...] = (
+    compile_rule("vanity number", r"(?<![\w-])1-(?P<code>8\d\d)-(?P<rest>(?=[\w-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+)"
+                 r"(?![\w-])", _speak_vanity),
+    compile_rule("telephone", _PHONE, _speak_phone),
+    compile_rule("digit groups", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", _speak_phone_groups),
+    compile_rule("ip address", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _speak_dotted_digits),
+    compile_rule("version", r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)", _speak_version),
+)
+
+
+# --- plain numbers ---------------------------------------------------------------------------------------
+
+
+def _speak_range(match: re.Match[str]) -> str | None:
+    """Two numbers joined by a dash read "A to B" when B is larger ("pages 5-10" -> "five to ten",
+    "1980-1986" -> "nineteen eighty to nineteen eighty-six", "1960-80" -> "nineteen sixty to eighty").
+    A dash between a number and a smaller one is no range (978-0): the numbers are read one by one."""
+    first, second = match["a"], match["b"]
+    if is_year_like(first) and len(second) == 2 and second.isdigit() and int(second) > int(first) % 100:
+        return f"{numbers.year(int(first))} to {numbers.cardinal(int(second))}"
+    if _as_number(second) <= _as_number(first):
+        return None
+    return f"{counted_words(first)} to {counted_words(second)}"
+
+
+def _fraction_parts(match: re.Match[str]) -> tuple[int, int] | None:
+    """Numerator and denominator, or None for a zero denominator (not a fraction)."""
+    numerator, denominator = int(match["num"]), int(match["den"])
+    return None if denominator == 0 else (numerator, denominator)
+
+
+def _speak_mixed_fraction(match: re.Match[str]) -> str | None:
+    """A whole number and a fraction: "2 1/2" -> "two and a half"."""
+    parts = _fraction_parts(match)
+    return None if parts is None else numbers.mixed_fraction(int(match["whole"]), *parts)
+
+
+def _speak_fraction(match: re.Match[str]) -> str | None:
+    """A fraction: "3/4" -> "three quarters"; a few fixed expressions keep their own reading ("24/7")."""
+    idiom = _FRACTION_IDIOMS.get(f"{match['num']}/{match['den']}")
+    parts = _fraction_parts(match)
+    if idiom is not None or parts is None:
+        return idiom
+    return numbers.fraction(*parts)
+
+
+def _speak_ordinal(match: re.Match[str]) -> str | None:
+    """An ordinal with the suffix its number takes (1st, 22nd, 103rd, 11th); a wrong suffix ("4rd") is not
+    an ordinal: the number is read and the letters stay."""
+    value = int(match["num"].replace(",", ""))
+    expected = "th" if 10 < value % 100 < 14 else _SUFFIXES.get(value % 10, "th")
+    if match["suffix"].lower() != expected:
+        return None
+    return numbers.ordinal(value)
+
+
+def _speak_by(match: re.Match[str]) -> str:
+    """Dimensions: "2x8" -> "two by eight"."""
+    return f"{number_words(match['a'])} by {number_words(match['b'])}"
+
+
+def _speak_number(match: re.Match[str]) -> str:
+    """A decimal or an integer, with its minus sign."""
+    return number_words((match["minus"] or "") + match["n"])
+
+
+def _speak_year(match: re.Match[str]) -> str:
+    """A four-digit number from 1100 to 2099 that no other rule read, as a year ("in 1990", "1905")."""
+    return numbers.year(int(match.group(0)))
+
+
+def _speak_leftover(match: re.Match[str]) -> str:
+    """Any digits still unread (glued into a word such as "MP3"): read as a number, so no digit is ever sent."""
+    return integer_words(match.group(0))
+
+
+NUMBER_RULES: tuple[Rule, ...] = (
+    compile_rule("number range", START + range_pattern(f"(?:{NUMBER})", r"\s*[-–]\s*") + END, _speak_range),
+    compile_rule("mixed fraction", START + r"(?P<whole>\d+)\s+(?P<num>\d+)/(?P<den>\d+)(?![\d/])",
+                 _speak_mixed_fraction),
+    compile_rule("fraction", START + r"(?<!/)(?P<num>\d+)/(?P<den>\d+)(?i:st|nd|rd|th)?(?![\d/]|[^\W\d_])",
+                 _speak_fraction),
+    compile_rule("ordinal", START + rf"(?P<num>{INTEGER})(?P<suffix>(?i:st|nd|rd|th))(?![^\W\d_])",
+                 _speak_ordinal),
+    compile_rule("dimensions", START + rf"(?P<a>{NUMBER})\s?[x×]\s?(?P<b>{NUMBER})" + END, _speak_by),
+    compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
+    compile_rule("decimal", START + MINUS + r"(?P<n>(?:\d{1,3}(?:,\d{3})+|\d+)?\.\d+)" + END, _speak_number),
+    compile_rule("grouped integer", START + MINUS + r"(?P<n>\d{1,3}(?:,\d{3})+)" + END, _speak_number),
+    compile_rule("year", START + r"(?<![\d,])(?:1[1-9]\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
+    compile_rule("integer", START + MINUS + r"(?P<n>\d+)" + END, _speak_number),
+    compile_rule("leftover digits", r"\d+", _speak_leftover),
+)

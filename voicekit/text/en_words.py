@@ -1,0 +1,145 @@
+"""English words not written as spoken: titles, common abbreviations and Roman numerals.
+
+Rules kept:
+- A title is expanded only before a capitalised name, and its period goes ("Dr. Smith" -> "Doctor Smith"), so
+  no period is left that a sentence splitter would take for a sentence end.
+- "St." is "Saint" before a name ("St. Paul") and "Street" after one ("1428 Elm St."); "Dr." after a name with
+  no name following is "Drive".
+- An abbreviation that can close a sentence (etc., Street, Drive, Jr.) keeps its period only where a sentence
+  does end (end of text, or a capitalised word follows).
+- Roman numerals are read only where their reading is certain: after a regnal name as an ordinal
+  ("Henry VIII" -> "Henry the Eighth") and after a heading word as a cardinal ("Chapter IV" -> "Chapter Four").
+  A lone "I" only when no lower-case word follows ("Henry I." but not "told Henry I would").
+"""
+
+from __future__ import annotations
+
+import re
+
+from voicekit.text import numbers
+from voicekit.text.rules import Rule, compile_rule, sentence_end_follows
+
+_TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
+           "Capt": "Captain", "Col": "Colonel", "Gen": "General", "Lt": "Lieutenant", "Sgt": "Sergeant",
+           "Rev": "Reverend", "Hon": "Honorable", "Gov": "Governor", "Sen": "Senator", "Mt": "Mount",
+           "Messrs": "Messieurs"}
+# These need no period to be titles ("Mr Smith", British style); the others do.
+_BARE_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Messrs")
+_LATIN = {"e.g.": "for example", "i.e.": "that is", "E.g.": "For example", "I.e.": "That is",
+          "vs.": "versus", "cf.": "compare", "approx.": "approximately", "viz.": "namely"}
+_NAME_AFTER = r"(?=\s+[\"'“‘(]?[A-Z])"
+
+_REGNAL_NAMES = (
+    "Henry|Louis|Charles|George|Edward|William|Richard|James|John|Elizabeth|Mary|Anne|Victoria|Philip|Felipe"
+    "|Ferdinand|Frederick|Friedrich|Wilhelm|Nicholas|Alexander|Peter|Catherine|Ivan|Napoleon|Pius|Benedict"
+    "|Gregory|Leo|Innocent|Clement|Paul|Urban|Boniface|Sixtus|Ramesses|Ramses|Constantine|Justinian|Otto"
+    "|Gustav|Gustavus|Christian|Alfonso|Juan|Carlos|Pedro|Manuel|Umberto|Haakon|Olaf|Harald|Magnus|Eric|Erik"
+    "|Sancho|Robert|David|Stephen|Harold|Edmund|Ethelred|Alfred|Rama|Amenhotep|Thutmose|Ptolemy|Antiochus"
+    "|Cleopatra|Darius|Xerxes|Cyrus|Selim|Suleiman|Mehmed|Murad|Francis|Franz|Joseph|Leopold|Rudolf"
+    "|Maximilian|Sigismund|Casimir|Vladimir|Basil|Michael|Baldwin|Hugh|Lothair|Pepin|Clovis|Sebastian"
+)
+_HEADINGS = ("Chapter|Part|Book|Volume|Vol\\.|Act|Scene|Section|Appendix|Canto|Article|Episode|Season|Phase"
+             "|Stage|Level|War|Class|Type|Psalm|Lesson|Unit|Round")
+_NUMERAL = r"(?P<numeral>[IVXLCDM]{2,}|[VX]|I(?=\s*(?:$|[^\w\s]|[A-Z]|of\b|and\b)))(?![\w'’-])"
+
+
+def _speak_title(match: re.Match[str]) -> str:
+    """A title before a name: "Dr. Smith" -> "Doctor Smith" (the period goes)."""
+    return _TITLES[match["title"]]
+
+
+def _kept_period(match: re.Match[str]) -> str:
+    """A period closing an abbreviation, kept when the sentence ends there."""
+    return "." if match.group(0).endswith(".") and sentence_end_follows(match) else ""
+
+
+_PREVIOUS_WORD = re.compile(r"(?P<word>[\w'’]+)\s+$")
+_SENTENCE_START_BEFORE = re.compile(r"(?:^|[.!?][\"'”’)]?)\s*$")
+
+
+def _previous_word(text: str, start: int) -> tuple[str, str]:
+    """The word right before ``start`` and up to 40 characters before that word ("", "" when none)."""
+    offset = max(0, start - 80)
+    found = _PREVIOUS_WORD.search(text[offset:start])
+    if found is None:
+        return "", text[offset:start]
+    word_start = offset + found.start()
+    return found["word"], text[max(0, word_start - 40) if word_start > 40 else 0 : word_start]
+
+
+def _speak_street_or_saint(match: re.Match[str]) -> str | None:
+    """ "St." after a capitalised word or a number is "Street" ("1428 Elm St."), before a name "Saint"
+    ("visited St. Paul"; also "Visit St. Ives" where the word before only starts the sentence).
+    "Dr." after a name with no name following, or after "<number> <Name>", is "Drive"; else a title later."""
+    text = match.string
+    word, before = _previous_word(text, match.start())
+    name_follows = re.match(r"\s+[\"'“‘(]?[A-Z]", text[match.end() :]) is not None
+    after_name = bool(word) and (word[0].isupper() or word[0].isdigit())
+    sentence_initial = _SENTENCE_START_BEFORE.search(before) is not None
+    after_number = re.search(r"\d\s+$", before) is not None
+    if match["abbr"] == "Dr":
+        if after_name and (after_number or not name_follows) and not sentence_initial:
+            return "Drive" + _kept_period(match)
+        return None
+    if after_name and not (name_follows and sentence_initial):
+        return "Street" + _kept_period(match)
+    return "Saint" if name_follows else None
+
+
+def _speak_suffix(match: re.Match[str]) -> str:
+    """ "Jr." / "Sr." after a name -> "Junior" / "Senior"; "etc." -> "et cetera"."""
+    word = {"Jr": "Junior", "Sr": "Senior", "etc": "et cetera"}[match["abbr"]]
+    return word + _kept_period(match)
+
+
+def _speak_latin(match: re.Match[str]) -> str:
+    """ "e.g." -> "for example", "vs." -> "versus", ... (never a sentence end)."""
+    return _LATIN[match.group(0)]
+
+
+def _speak_number_sign(match: re.Match[str]) -> str:
+    """ "No. 4" -> "number 4" (the number itself is read by the number rules)."""
+    return "Number" if match.group(0)[0] == "N" else "number"
+
+
+def _title_case(words: str) -> str:
+    """ "twenty-first" -> "Twenty-First"."""
+    return "-".join(part.capitalize() for part in words.split("-"))
+
+
+def _capitalised_words(words: str) -> str:
+    return " ".join(_title_case(word) for word in words.split(" "))
+
+
+_REGNAL_SET = frozenset(_REGNAL_NAMES.split("|"))
+_HEADING_SET = frozenset(_HEADINGS.replace("\\", "").split("|"))
+
+
+def _speak_numeral(match: re.Match[str]) -> str | None:
+    """A Roman numeral after a regnal name is an ordinal ("Henry VIII" -> "Henry the Eighth"); after a heading
+    word a cardinal ("Chapter IV" -> "Chapter Four", "PART XL" -> "PART Forty"); after any other word it stays."""
+    value = numbers.roman_value(match["numeral"])
+    name = match["name"]
+    if value is None:
+        return None
+    if name in _REGNAL_SET:
+        return f"{name} the {_capitalised_words(numbers.ordinal(value))}"
+    if name.capitalize() in _HEADING_SET and (name.istitle() or name.isupper()):
+        return f"{name}{match['space']}{_capitalised_words(numbers.cardinal(value))}"
+    return None
+
+
+WORD_RULES: tuple[Rule, ...] = (
+    compile_rule("roman numeral", rf"\b(?P<name>[A-Z][A-Za-z]+\.?)(?P<space>\s+){_NUMERAL}", _speak_numeral,
+                 trigger=r"[A-Za-z] (?:[IVXLCDM]{2,}|[VX]|I)\b"),
+    compile_rule("street or saint", r"\b(?P<abbr>St|Dr)\.(?!\w)", _speak_street_or_saint,
+                 trigger=r"[SD][tr]\."),
+    compile_rule("title", rf"\b(?:(?P<title>{'|'.join(_TITLES)})\.|(?P<bare>{'|'.join(_BARE_TITLES)}))"
+                 + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
+    compile_rule("name suffix", r"(?<=[a-z]),?\s(?P<abbr>Jr|Sr)\.?(?!\w)", lambda m: " " + _speak_suffix(m),
+                 trigger=r"[JS]r\b"),
+    compile_rule("et cetera", r"\b(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
+    compile_rule("latin", r"(?<!\w)(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
+    compile_rule("versus", r"(?<=\s)vs(?=\s)", lambda _m: "versus", trigger=" vs "),
+    compile_rule("number sign", r"\b[Nn]o\.(?=\s?\d)", _speak_number_sign),
+)

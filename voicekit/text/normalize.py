@@ -1,0 +1,138 @@
+"""Text normalization: written text into words a voice can speak ("$3.50" -> "three dollars and fifty cents").
+
+``normalize_text(text, language)`` is pure and is applied to the plain text between vocal directions.
+
+What is left exactly as written:
+- anything in square brackets (directions, citations such as ``[12]``): the rules never see it;
+- digits joined one by one with hyphens (``2-0-3``): the convention for asking the voice to read digit by digit.
+Everything else that holds an ASCII digit is read out, so the voice is never left to guess.
+
+English (``language="en"``) rules run in this order (each module's docstring states its rules):
+words (titles, abbreviations, Roman numerals; ``en_words``), dates and decades (``en_dates``), identifiers
+(telephone numbers, IP addresses, versions; ``en_numbers``), clock times (``en_dates``), money and measures
+(``en_quantities``), then ranges, fractions, ordinals, decimals, years and cardinals (``en_numbers``).
+
+Where voicekit deliberately reads differently from NVIDIA NeMo's English normalizer (measured in
+``benchmarks/normalize_nemo.py``):
+- ungrouped integers of five to nine digits are numbers ("13000 people" -> "thirteen thousand people"); NeMo
+  reads them digit by digit. Only leading-zero and ten-plus-digit integers are read digit by digit here;
+- a dash between a number and a larger one is a range read "to" ("pages 5-10", "2-5"); NeMo keeps a dash;
+- "2x8" is "two by eight"; "Sam II" (an unknown name) keeps its numeral: only regnal names take ordinals;
+- "and" appears only between dollars and cents and in mixed fractions; NeMo also puts it in the last hundreds.
+
+Languages: English, and Arabic (``language="ar"``), where integers, decimals and percentages become Arabic words
+with num2words' Arabic (Arabic-Indic digits included). Any other language raises ``UnsupportedError``: the
+voices voicekit drives speak English and Arabic, and a half-normalized text in another language (whose dates,
+decimals and thousands separators differ) would be worse than a clear error. Language tags may carry a
+region ("en-US", "ar_SA").
+"""
+
+from __future__ import annotations
+
+import re
+
+from num2words import num2words
+
+from voicekit.errors import UnsupportedError
+from voicekit.text.en_dates import DATE_RULES, TIME_RULES
+from voicekit.text.en_numbers import IDENTIFIER_RULES, NUMBER_RULES
+from voicekit.text.en_quantities import QUANTITY_RULES
+from voicekit.text.en_words import WORD_RULES
+from voicekit.text.rules import Rule, apply_rules, compile_rule
+
+__all__ = ["SUPPORTED_LANGUAGES", "normalize_text"]
+
+SUPPORTED_LANGUAGES = ("en", "ar")
+
+# Text the rules never touch: square brackets, and single digits joined by hyphens (2-0-3).
+KEPT = re.compile(r"\[[^\[\]]*\]|(?<![\w.-])\d(?:-\d){2,}(?![\w-]|\.\d)", re.ASCII)
+
+PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
+
+ENGLISH_RULES: tuple[Rule, ...] = (
+    WORD_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
+)
+
+
+def normalize_text(text: str, language: str = "en") -> str:
+    """Return ``text`` with numbers, symbols and abbreviations written out as the words a voice should say.
+
+    Square-bracketed text and hyphen-joined single digits (``2-0-3``) are kept exactly. Sentence punctuation is
+    kept, so sentences can still be split afterwards. Raises ``UnsupportedError`` for a language other than
+    English ("en") or Arabic ("ar").
+    """
+    rules = _rules_for(language)
+    pieces = []
+    position = 0
+    for kept in KEPT.finditer(text):
+        pieces.append(_normalize_paragraphs(rules, text[position : kept.start()]))
+        pieces.append(kept.group(0))
+        position = kept.end()
+    pieces.append(_normalize_paragraphs(rules, text[position:]))
+    return "".join(pieces)
+
+
+def _normalize_paragraphs(rules: tuple[Rule, ...], text: str) -> str:
+    """Apply the rules paragraph by paragraph (no date or number spans a blank line), so a rule whose trigger
+    is absent from a paragraph, as digits are from most prose, costs nothing there."""
+    parts = PARAGRAPH_BREAK.split(text)
+    return "".join(part if index % 2 else apply_rules(rules, part) for index, part in enumerate(parts))
+
+
+def _rules_for(language: str) -> tuple[Rule, ...]:
+    """The rule list for a language tag; the region part is ignored ("en-GB" is "en")."""
+    primary = re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
+    if primary == "en":
+        return ENGLISH_RULES
+    if primary == "ar":
+        return ARABIC_RULES
+    raise UnsupportedError(
+        f"text normalization supports {', '.join(SUPPORTED_LANGUAGES)}, not {language!r}; "
+        "write numbers out as words or normalize the text before passing it"
+    )
+
+
+# --- Arabic ----------------------------------------------------------------------------------------------
+
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_POINT = "فاصلة"
+_ARABIC_PERCENT = "بالمئة"
+_ARABIC_MINUS = "سالب"
+
+
+def _arabic_integer(written: str) -> str:
+    """An integer in Arabic words; thousands separators ("," or "٬") are dropped."""
+    return str(num2words(int(re.sub(r"[,٬]", "", written)), lang="ar")).strip()
+
+
+def _arabic_number(match: re.Match[str]) -> str:
+    """An Arabic reading of a number: whole part, "فاصلة", then the decimals as a number (leading zeros each
+    read as zero), "سالب" before a negative one, "بالمئة" after a percentage. num2words' own Arabic decimals
+    are not used: it reads 3.14 as "three, fourteen"."""
+    spoken = _arabic_integer(match["whole"])
+    if match["fraction"]:
+        fraction = match["fraction"]
+        zeros = len(fraction) - len(fraction.lstrip("0"))
+        rest = fraction.lstrip("0")
+        parts = [_arabic_integer("0")] * zeros + ([_arabic_integer(rest)] if rest else [])
+        spoken += f" {_ARABIC_POINT} " + " ".join(parts)
+    if match["minus"]:
+        spoken = f"{_ARABIC_MINUS} {spoken}"
+    if match["percent"]:
+        spoken += f" {_ARABIC_PERCENT}"
+    return spoken
+
+
+def _to_western_digits(match: re.Match[str]) -> str:
+    return match.group(0).translate(_EASTERN_DIGITS)
+
+
+ARABIC_RULES: tuple[Rule, ...] = (
+    Rule("eastern digits", re.compile(r"[٠-٩۰-۹]+"), _to_western_digits),
+    compile_rule(
+        "arabic number",
+        r"(?:(?<![\w)])(?P<minus>-))?(?P<whole>\d{1,3}(?:[,٬]\d{3})+(?!\d)|\d+)(?:[.٫](?P<fraction>\d+))?"
+        r"(?P<percent>\s?[%٪])?",
+        _arabic_number,
+    ),
+)
