@@ -11,7 +11,8 @@ once into pieces, text or `Direction`, before anything can cut, normalize or mis
   parentheses: `(12)`), so no square bracket reaches the model except in a direction;
 - any **other bracketed text** (`[Editor's note: ...]`, `[EBook #1342]`) is kept as text in parentheses, and an
   omission `[...]` is kept as `...`;
-- an **unclosed** `[` or a stray `]` raises `InputError` naming its position.
+- an **unclosed** `[` right before a letter (`[cheerful ...`) raises `InputError` naming its position; any other
+  lone bracket (`[‘which ...`, a stray `]`) is kept as a parenthesis.
 
 `strip_directions` removes the directions for models that take none (the Arabic model) and returns what it removed,
 so the caller can warn.
@@ -114,25 +115,30 @@ class _Bracket:
     body: str
 
 
-def _find_brackets(text: str) -> list[_Bracket]:
-    """Every `[...]` span, in order. Brackets do not nest: a `[` before the `]` that closes an open one, or a `]`
-    with no open `[`, is an error naming its position."""
+def _find_brackets(text: str) -> tuple[list[_Bracket], list[int]]:
+    """Every `[...]` span, in order, and the positions of lone brackets (a `[` never closed, a `]` never opened).
+    Brackets do not nest: a `[` before the `]` that closes an open one leaves the first one lone. A lone `[`
+    right before a letter is an unclosed direction: `InputError` naming its position."""
     spans: list[_Bracket] = []
+    lone: list[int] = []
     open_at = -1
     for match in re.finditer(r"[\[\]]", text):
         at = match.start()
         if match.group() == "[":
             if open_at >= 0:
-                raise InputError(_unclosed_message(text, open_at))
+                lone.append(open_at)
             open_at = at
         elif open_at < 0:
-            raise InputError(f"stray ']' at position {at} ({_context(text, at)!r}): remove it or add its '['")
+            lone.append(at)
         else:
             spans.append(_Bracket(open_at, at + 1, text[open_at + 1 : at]))
             open_at = -1
     if open_at >= 0:
-        raise InputError(_unclosed_message(text, open_at))
-    return spans
+        lone.append(open_at)
+    for at in lone:
+        if text[at] == "[" and text[at + 1 : at + 2].isalpha():
+            raise InputError(_unclosed_message(text, at))
+    return spans, lone
 
 
 def _context(text: str, at: int) -> str:
@@ -205,13 +211,16 @@ def split_directions(text: str, *, keep_citations: bool = False) -> list[Piece]:
 
     Adjacent text is merged (a dropped citation leaves no seam) and empty text is left out. Citations and editorial
     marks are dropped unless `keep_citations`, then they are kept as text in parentheses. Raises `InputError` naming
-    the position of an unclosed `[` or a stray `]`.
+    the position of an unclosed direction (`[` right before a letter, never closed).
     """
     if "[" not in text and "]" not in text:
         return [text] if text else []
+    spans, lone = _find_brackets(text)
+    if lone:
+        text = _parenthesize(text, lone)
     pieces: list[Piece] = []
     cursor = 0
-    for bracket in _find_brackets(text):
+    for bracket in spans:
         _append_text(pieces, text[cursor : bracket.start])
         piece = _bracket_piece(bracket, keep_citations)
         if isinstance(piece, Direction):
@@ -223,6 +232,14 @@ def split_directions(text: str, *, keep_citations: bool = False) -> list[Piece]:
         cursor = bracket.end
     _append_text(pieces, text[cursor:])
     return merge_text(p for p in pieces if p is not _DROPPED)
+
+
+def _parenthesize(text: str, positions: list[int]) -> str:
+    """Lone brackets kept as the parentheses a reader would take them for (same length, so positions hold)."""
+    chars = list(text)
+    for at in positions:
+        chars[at] = "(" if chars[at] == "[" else ")"
+    return "".join(chars)
 
 
 _DROPPED = Direction("")

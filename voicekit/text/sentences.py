@@ -48,6 +48,8 @@ SENTENCE_OPENERS: frozenset[str] = frozenset(
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?", re.UNICODE)
 _LIST_MARKER = re.compile(r"[•⁃▪‣◦·*-]?(\d{1,3}|[a-z])(\.\)|\)|\.)|[•⁃▪‣◦·]")
 _BULLETS = frozenset("•⁃▪‣◦·")
+_ENDERS = frozenset(_TERMINALS + _CLOSERS)
+_ANY_BULLET = re.compile("[" + "".join(sorted(_BULLETS)) + "]")
 _ELLIPSIS_ONLY = re.compile(r"[.…]+")
 _BRACKETED_OMISSION = re.compile(r"\[(?:\.\.\.|…)\][\"'”’)]*")
 
@@ -158,18 +160,27 @@ def sentence_ends(tokens: Sequence[str]) -> list[bool]:
     ends = [False] * len(tokens)
     if not tokens:
         return ends
+    maybe_list = False
     for index in range(len(tokens) - 1):
-        last = tokens[index][-1]
-        if last in _TERMINALS or last in _CLOSERS:
-            ends[index] = _ends_sentence(tokens[index], tokens[index + 1])
-    if any(len(token) <= 5 and _list_kind(token) is not None for token in tokens):
-        for index in _list_starts(tokens):
-            ends[index - 1] = True
-        for index, token in enumerate(tokens):
-            if _list_kind(token) is not None and (index == 0 or ends[index - 1] or tokens[index - 1] in _BULLETS):
-                ends[index] = index == len(tokens) - 1
+        token = tokens[index]
+        if token[-1] in _ENDERS:
+            ends[index] = _ends_sentence(token, tokens[index + 1])
+            maybe_list = maybe_list or (len(token) <= 5 and _list_kind(token) is not None)
+    if maybe_list or _ANY_BULLET.search("".join(tokens)) or _list_kind(tokens[-1]) is not None:
+        _mark_list_items(tokens, ends)
     ends[-1] = True
     return ends
+
+
+def _mark_list_items(tokens: Sequence[str], ends: list[bool]) -> None:
+    """A sentence ends before each list item that continues a list, and never right after a list marker."""
+    if not any(_list_kind(token) is not None for token in tokens if len(token) <= 5):
+        return
+    for index in _list_starts(tokens):
+        ends[index - 1] = True
+    for index, token in enumerate(tokens):
+        if _list_kind(token) is not None and (index == 0 or ends[index - 1] or tokens[index - 1] in _BULLETS):
+            ends[index] = False
 
 
 def _split_spaced_ellipsis(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
