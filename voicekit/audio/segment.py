@@ -148,8 +148,8 @@ class Window:
 class _Tape:
     """A 1-D array that grows at the end and forgets its beginning; indices are absolute positions.
 
-    Appends are amortised O(1); forgotten items are reclaimed when they fill half of the storage, so the memory
-    held is about twice the span kept.
+    Forgotten items are reclaimed when an append would not fit; the storage grows by half only when the items
+    held do not fit, so it stays within 1.5 times the largest span held.
     """
 
     def __init__(self, dtype: type[np.float32] | type[np.float64]) -> None:
@@ -172,7 +172,8 @@ class _Tape:
 
     def _make_room(self, extra: int) -> None:
         """Move the held items to the front, growing the storage if they still would not fit."""
-        capacity = max(len(self._data), 2 * (self._length + extra))
+        needed = self._length + extra
+        capacity = len(self._data) if needed <= len(self._data) else needed * 3 // 2
         held = self._data[self._head : self._head + self._length]
         data = self._data if capacity == len(self._data) else np.zeros(capacity, dtype=self._data.dtype)
         data[: self._length] = held.copy() if data is self._data else held
