@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import struct
@@ -590,3 +591,36 @@ def test_cli_flags_become_server_options() -> None:
     assert (options.audio_seconds_per_hour, options.tokens_per_minute, options.api_key) == (7200, 1200, "gsk_cli")
     with GroqServer(options) as server, make_client(server) as http:
         assert http.get("/models").headers["x-ratelimit-limit-requests"] == "20"
+
+
+# ------------------------------------------------------------------------------------- multipart and threads
+
+
+def test_hand_written_multipart_with_a_quoted_filename(client: httpx.Client) -> None:
+    clip = tone_wav(1.0)
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-large-v3\r\n"
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"take \\\"one\\\"; final.wav\"\r\n"
+            b"Content-Type: audio/wav\r\n\r\n" + clip + b"\r\n--XyZ--\r\n")
+    response = client.post("/audio/transcriptions", content=body,
+                           headers={"content-type": 'multipart/form-data; boundary="XyZ"'})
+    assert response.status_code == 200, response.text
+    cut = client.post("/audio/transcriptions", content=body[:-12],
+                      headers={"content-type": "multipart/form-data; boundary=XyZ"})
+    assert cut.status_code == 400 and "closing boundary" in error_of(cut)["message"]
+
+
+def test_concurrent_requests_are_answered_in_parallel() -> None:
+    with GroqServer(ServerOptions(latency=0.4, **SYNTHETIC)) as server:  # type: ignore[arg-type]
+        async_client = httpx.AsyncClient(base_url=server.base_url + "/openai/v1",
+                                         headers={"Authorization": f"Bearer {server.api_key}"})
+
+        async def burst() -> list[int]:
+            async with async_client:
+                responses = await asyncio.gather(*(async_client.post("/audio/speech", json=speech_body(f"Line {i}."))
+                                                   for i in range(8)))
+            return [r.status_code for r in responses]
+
+        assert asyncio.run(burst()) == [200] * 8
+        arrivals = [e.time for e in server.log.entries]
+        assert len({e.request_id for e in server.log.entries}) == 8
+        assert max(arrivals) - min(arrivals) < 0.4  # all arrived before the first one was answered

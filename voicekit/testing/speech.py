@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from voicekit.errors import MissingDependencyError
 from voicekit.models import Audio
 from voicekit.testing.options import SpeechBackend
 
@@ -37,7 +38,7 @@ def resolve_speech_backend(choice: SpeechBackend) -> str:
     if piper_available():
         return "piper"
     if choice == "piper":
-        raise RuntimeError("speech_backend='piper' needs the local extra: pip install 'voicekit[local]'")
+        raise MissingDependencyError("speech_backend='piper' needs the local extra: pip install 'voicekit[local]'")
     return "synthetic"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from voicekit.errors import MissingDependencyError
 from voicekit.models import Audio, Segment, Transcript, Word
 from voicekit.testing.options import TranscriptionBackend
 from voicekit.testing.speech import to_rate_mono
@@ -73,7 +74,7 @@ def resolve_transcription_backend(choice: TranscriptionBackend) -> str:
     if whisper_available():
         return "whisper"
     if choice == "whisper":
-        raise RuntimeError("transcription_backend='whisper' needs the local extra: "
+        raise MissingDependencyError("transcription_backend='whisper' needs the local extra: "
                            "pip install 'voicekit[local]'")
     return "synthetic"
 
