@@ -121,8 +121,8 @@ class StitchOptions(BaseModel):
     loudness_target_db: float | None = Field(default=-20.0, lt=0)
     """Default -20: each chunk's speech-gated RMS level is brought to this; None leaves levels as they are (only the
     peak limit then applies, and only ever lowers a chunk)."""
-    max_gain_db: float = Field(default=24.0, ge=0)
-    """Default 24: the most a chunk is ever amplified, so near-silent noise is not blown up to speech level."""
+    max_gain_db: float = Field(default=30.0, ge=0)
+    """Default 30: the most a chunk is ever amplified, so near-silent noise is not blown up to speech level."""
     peak_limit_db: float = Field(default=-1.0, le=0)
     """Default -1: no sample of the output exceeds this; a chunk's gain is lowered until its peak fits."""
 
@@ -138,10 +138,12 @@ class StitchOptions(BaseModel):
         return seconds
 
 
-class ChunkSpan(BaseModel):
-    """Where one chunk lies in the output, in seconds from its start."""
+@dataclass(frozen=True, slots=True)
+class ChunkSpan:
+    """Where one chunk lies in the output, in seconds from its start.
 
-    model_config = ConfigDict(frozen=True)
+    A plain slotted dataclass (about 200 bytes), since a long narration keeps one per chunk.
+    """
 
     index: int
     """The chunk's position in the order of `add` calls, from 0."""
