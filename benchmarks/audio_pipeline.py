@@ -5,8 +5,9 @@
 
 The inputs are built first in a temporary folder by looping a real recording (the 3 min 19 s Columbia address,
 with its natural pauses) into a FLAC file at 44.1 kHz stereo (10 min), an AAC m4a at 48 kHz stereo through PyAV
-(10 min) and a FLAC at 22.05 kHz stereo (3 h). Each case then runs in a fresh interpreter: the peak RSS it adds
-above the interpreter with voicekit imported (VmHWM after a reset, else `resource.getrusage` maxrss) is what the pipeline costs.
+(10 min) and a FLAC at 22.05 kHz stereo (3 h). Each case then runs in a fresh interpreter: the peak RSS it
+adds above the interpreter with voicekit imported (VmHWM after a reset, else `resource.getrusage` maxrss) is what
+the pipeline costs.
 Targets: memory flat whatever the length, and under 200 MB above the interpreter.
 """
 
