@@ -417,11 +417,14 @@ class AudioStream:
 
     def _to_mono(self, block: FloatArray) -> FloatArray:
         """One channel as chosen: the mean of all channels for "mix", else the numbered channel."""
-        if self.options.channel == "mix":
-            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
-        else:
-            mono = block[:, self.options.channel]
-        return np.ascontiguousarray(mono, dtype=np.float32)
+        if self.options.channel != "mix":
+            return np.ascontiguousarray(block[:, self.options.channel], dtype=np.float32)
+        mono = np.array(block[:, 0], dtype=np.float32)
+        if block.shape[1] > 1:  # column sums: much faster than block.mean(axis=1) on (n, 2) arrays
+            for channel in range(1, block.shape[1]):
+                mono += block[:, channel]
+            mono *= np.float32(1.0 / block.shape[1])
+        return mono
 
     def close(self) -> None:
         """Release the file. Safe to call more than once."""
