@@ -504,7 +504,7 @@ def test_slow_spreads_the_body_over_the_given_time(server: GroqServer, client: h
         body = response.read()
     elapsed = time.monotonic() - started
     assert body == quick
-    assert first_bytes < 0.5 <= 0.55 <= elapsed < 2.0
+    assert first_bytes < 0.5 and 0.55 <= elapsed < 3.0
 
 
 def test_fault_arguments_are_checked(server: GroqServer) -> None:
@@ -621,6 +621,7 @@ def test_concurrent_requests_are_answered_in_parallel() -> None:
             return [r.status_code for r in responses]
 
         assert asyncio.run(burst()) == [200] * 8
-        arrivals = [e.time for e in server.log.entries]
+        spans = sorted((e.time, e.time + e.elapsed) for e in server.log.entries)
         assert len({e.request_id for e in server.log.entries}) == 8
-        assert max(arrivals) - min(arrivals) < 0.4  # all arrived before the first one was answered
+        in_flight_together = max(sum(1 for start, end in spans if start <= t < end) for t, _ in spans)
+        assert in_flight_together >= 4  # a serial server would never hold more than one

@@ -16,6 +16,8 @@ from voicekit.testing.options import ServerOptions
 from voicekit.testing.speech import SpeechSource
 from voicekit.testing.transcription import TranscriptionSource
 
+ENGLISH_SPEECH_MODEL = "canopylabs/orpheus-v1-english"
+
 
 @dataclass
 class Reply:
@@ -109,5 +111,5 @@ def speech(body: bytes, services: Services) -> Reply:
     admission.take(services.limits.requests, 1)
     text = _check_speech_fields(payload, model)
     admission.take(services.limits.tokens, len(text))
-    audio = services.speech.speak(text)
+    audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL)
     return Reply(encode_wav(audio, streamed=True), "audio/wav", model=model, chars=len(text))

@@ -73,9 +73,13 @@ class SpeechSource:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    def speak(self, text: str) -> Audio:
-        """The audio for `text`, resampled to 24 kHz mono."""
-        if self.backend == "synthetic":
+    def speak(self, text: str, *, english: bool = True) -> Audio:
+        """The audio for `text`, resampled to 24 kHz mono.
+
+        The packaged Piper voice is English: for other languages (the Arabic model) it would spell the script
+        out letter by letter, so those get the synthetic signal whatever the backend.
+        """
+        if self.backend == "synthetic" or not english:
             return synthetic_speech(text)
         with self._lock:
             if self._engine is None:
