@@ -1,0 +1,132 @@
+"""The front end as one function: blocks -> directions -> normalization -> sentences -> chunks."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from voicekit.errors import InputError
+from voicekit.text.chunk import ChunkOptions
+from voicekit.text.document import Block, load_document
+from voicekit.text.frontend import FrontendOptions, normalize_piece, prepare, prepare_chunks
+
+TEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
+PLAIN = FrontendOptions(normalize=False)
+DIRECTION = re.compile(r"\[[^\[\]]*\]")
+
+
+def paragraph(text: str) -> Block:
+    return Block(kind="paragraph", text=text)
+
+
+def test_blocks_become_chunks_in_order_with_their_block_index() -> None:
+    blocks = [Block(kind="heading", text="Chapter 1", level=2), paragraph("[cheerful] Hello there. [12] Bye.")]
+    chunks = prepare_chunks(blocks, PLAIN)
+    assert [(chunk.text, chunk.block, chunk.ends_block) for chunk in chunks] == [
+        ("Chapter 1", 0, True),
+        ("[cheerful] Hello there. Bye.", 1, True),
+    ]
+
+
+def test_citations_can_be_kept() -> None:
+    options = FrontendOptions(normalize=False, keep_citations=True)
+    assert prepare_chunks([paragraph("It grew [12] fast.")], options)[0].text == "It grew (12) fast."
+
+
+def test_directions_off_removes_them_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    options = FrontendOptions(normalize=False, directions=False)
+    result = prepare([paragraph("[cheerful] Hello [laugh] there."), paragraph("[sigh] Well.")], options)
+    assert [chunk.text for chunk in result.chunks] == ["Hello there.", "Well."]
+    assert result.removed_directions == ["[cheerful]", "[laugh]", "[sigh]"]
+    assert any("removed 3 vocal directions" in warning for warning in result.warnings)
+    with caplog.at_level(logging.WARNING, logger="voicekit.text.frontend"):
+        prepare_chunks([paragraph("[cheerful] Hi.")], options)
+    assert "removed 1 vocal directions" in caplog.text
+
+
+def test_a_block_of_only_directions_is_skipped_with_a_warning() -> None:
+    result = prepare([paragraph("[laugh]"), paragraph("Text.")], PLAIN)
+    assert [chunk.text for chunk in result.chunks] == ["Text."]
+    assert result.warnings == ["block 0 holds only directions and no text; it is skipped"]
+
+
+def test_an_unclosed_direction_names_the_block_and_position() -> None:
+    with pytest.raises(InputError, match=r"block 1 .*position 6"):
+        prepare([paragraph("Fine."), paragraph("Hello [cheerful there.")], PLAIN)
+
+
+def test_normalize_piece_keeps_edges_and_never_emits_brackets() -> None:
+    def shout(text: str, language: str) -> str:
+        return f" {text.upper()} [{language}] "
+
+    assert normalize_piece("  hi there ", "en", shout) == "  HI THERE (en) "
+    assert normalize_piece("   ", "en", shout) == "   "
+
+
+def test_every_piece_is_normalized_and_directions_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    def record(text: str, language: str) -> str:
+        seen.append(text)
+        return text
+
+    from voicekit.text import frontend
+
+    monkeypatch.setattr(frontend, "load_normalizer", lambda: record)
+    pieces = ["[cheerful] One two. ", "[sad] Three."]
+    chunks = prepare_chunks([paragraph(" ".join(pieces))], FrontendOptions(language="en"))
+    assert seen == ["One two.", "Three."]
+    assert [chunk.text for chunk in chunks] == ["[cheerful] One two. [sad] Three."]
+
+
+def test_chunks_are_counted_after_real_normalization() -> None:
+    normalize = pytest.importorskip("voicekit.text.normalize").normalize_text
+    text = "[cheerful] In 1990 they paid $12,345.67 for 3.5 kg, then 1,234,567 more on 12/25/2001 at 10:30."
+    expected = "[cheerful] " + normalize(text.removeprefix("[cheerful] "), "en").strip()
+    options = FrontendOptions(chunk=ChunkOptions(max_chars=80))
+    chunks = prepare_chunks([paragraph(text)], options)
+    assert len(text) <= 100 < len(expected)
+    assert all(chunk.chars <= 80 for chunk in chunks)
+    assert " ".join(chunk.text for chunk in chunks).split() == expected.split()
+    assert chunks[0].text.startswith("[cheerful] ")
+
+
+def pride_and_prejudice() -> list[Block]:
+    path = TEXTS / "gutenberg_1342_pride_and_prejudice.txt"
+    if not path.exists():
+        pytest.skip(f"shared test data not found at {path}")
+    return load_document(path)
+
+
+def test_pride_and_prejudice_without_normalization_loses_nothing() -> None:
+    blocks = pride_and_prejudice()
+    chunks = prepare_chunks(blocks, PLAIN)
+    assert max(chunk.chars for chunk in chunks) <= 200
+    assert [word for chunk in chunks for word in chunk.text.split()] == [
+        word for block in blocks for word in block.text.split()
+    ]
+    assert sum(chunk.ends_block for chunk in chunks) == len(blocks)
+    assert not [chunk for chunk in chunks if chunk.chars < 20 and not chunk.ends_block]
+
+
+def test_pride_and_prejudice_chunks_end_at_punctuation() -> None:
+    blocks = pride_and_prejudice()
+    try:
+        import voicekit.text.normalize  # noqa: F401
+
+        options = FrontendOptions()
+    except ImportError:
+        options = PLAIN
+    chunks = prepare_chunks(blocks, options)
+    characters = sum(chunk.chars for chunk in chunks)
+    punctuated = [chunk for chunk in chunks if re.search(r"[.!?…;:,—–-][\"'”’)]*$", chunk.text)]
+    assert max(chunk.chars for chunk in chunks) <= 200
+    # a chunk that ends no sentence or clause is rare (headings and lines without final punctuation aside)
+    assert len(punctuated) / len(chunks) >= 0.95
+    # blocks are never joined, so the count is bound by the paragraphs, short dialogue lines included
+    assert len(chunks) <= 1.6 * math.ceil(characters / 200)
+    assert not any("[" in DIRECTION.sub("", chunk.text) for chunk in chunks)

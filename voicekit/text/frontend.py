@@ -1,0 +1,117 @@
+"""The whole text front end as one pure function: blocks in, the exact request strings out.
+
+For each block: split directions (`split_directions`) -> drop them if the model takes none (`strip_directions`,
+with a warning) -> normalize each text piece (`voicekit.text.normalize.normalize_text`; directions never reach
+it) -> sentences and chunks (`chunk_pieces`). Chunks are counted after normalization, on exactly the string that is
+sent. Nothing here talks to a model, reads a file or keeps state.
+
+`prepare(blocks, options)` returns the chunks with the warnings and the removed directions; `prepare_chunks` returns
+the chunks only and logs the warnings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from voicekit.errors import InputError
+from voicekit.text.chunk import Chunk, ChunkOptions, chunk_pieces
+from voicekit.text.directions import Direction, Piece, directions_in, split_directions, strip_directions
+from voicekit.text.document import Block
+
+logger = logging.getLogger(__name__)
+
+Normalizer = Callable[[str, str], str]
+
+
+class FrontendOptions(BaseModel):
+    """Options of the text front end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chunk: ChunkOptions = Field(default_factory=ChunkOptions)
+    """How text is cut into requests."""
+    language: str = "en"
+    """The language the text is normalized for ("en", "ar")."""
+    keep_citations: bool = False
+    """Keep numeric citations and editorial marks (`[12]`, `[sic]`) as text in parentheses instead of dropping them."""
+    directions: bool = True
+    """Send vocal directions; False removes them (the Arabic model takes none) with a warning."""
+    normalize: bool = True
+    """Write numbers, symbols and abbreviations out as words before chunking."""
+
+
+class FrontendResult(BaseModel):
+    """The chunks of a document, and what the front end removed or could not use."""
+
+    chunks: list[Chunk]
+    warnings: list[str] = []
+    removed_directions: list[str] = []
+    """Directions removed because the model takes none, in order."""
+
+
+def load_normalizer() -> Normalizer:
+    """`voicekit.text.normalize.normalize_text`, imported when first needed."""
+    from voicekit.text.normalize import normalize_text
+
+    return normalize_text
+
+
+def normalize_piece(text: str, language: str, normalizer: Normalizer) -> str:
+    """One text piece normalized, its leading and trailing whitespace kept as it was (it separates the piece from
+    the directions around it), and any square bracket turned into a parenthesis so that only directions carry
+    brackets to the model."""
+    core = text.strip()
+    if not core:
+        return text
+    head = text[: len(text) - len(text.lstrip())]
+    tail = text[len(text.rstrip()) :]
+    spoken = normalizer(core, language).strip()
+    if "[" in spoken or "]" in spoken:
+        spoken = spoken.replace("[", "(").replace("]", ")")
+    return head + spoken + tail
+
+
+def _block_pieces(block: Block, index: int, options: FrontendOptions) -> list[Piece]:
+    """A block's pieces, its parse errors naming the block."""
+    try:
+        return split_directions(block.text, keep_citations=options.keep_citations)
+    except InputError as exc:
+        raise InputError(f"block {index} ({block.kind} {block.text[:40]!r}...): {exc}") from None
+
+
+def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> FrontendResult:
+    """Chunks of all blocks, in order, with warnings (directions removed, blocks with nothing to say)."""
+    options = options or FrontendOptions()
+    normalizer = load_normalizer() if options.normalize else None
+    chunks: list[Chunk] = []
+    warnings: list[str] = []
+    removed: list[Direction] = []
+    for index, block in enumerate(blocks):
+        pieces = _block_pieces(block, index, options)
+        if not options.directions:
+            pieces, dropped = strip_directions(pieces)
+            removed.extend(dropped)
+        if normalizer is not None:
+            pieces = [
+                piece if isinstance(piece, Direction) else normalize_piece(piece, options.language, normalizer)
+                for piece in pieces
+            ]
+        block_chunks = chunk_pieces(pieces, options.chunk, index)
+        if not block_chunks and directions_in(pieces):
+            warnings.append(f"block {index} holds only directions and no text; it is skipped")
+        chunks.extend(block_chunks)
+    if removed:
+        names = ", ".join(direction.text for direction in removed[:10]) + (" ..." if len(removed) > 10 else "")
+        warnings.append(f"removed {len(removed)} vocal directions, which this model does not take: {names}")
+    return FrontendResult(chunks=chunks, warnings=warnings, removed_directions=[d.text for d in removed])
+
+
+def prepare_chunks(blocks: Sequence[Block], options: FrontendOptions | None = None) -> list[Chunk]:
+    """Chunks of all blocks, in order; the warnings of `prepare` are logged."""
+    result = prepare(blocks, options)
+    for warning in result.warnings:
+        logger.warning(warning)
+    return result.chunks
