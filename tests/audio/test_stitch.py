@@ -20,7 +20,7 @@ from voicekit.audio.stitch import (
     join_clicks,
     speech_loudness_db,
 )
-from voicekit.errors import InputError, UnsupportedError
+from voicekit.errors import AudioError, InputError, UnsupportedError
 from voicekit.models import Audio
 
 SENTENCES = [
@@ -281,7 +281,12 @@ def test_bad_arguments_are_input_errors(tmp_path: Path) -> None:
             stitcher.add(chunk, "chapter")
         with pytest.raises(InputError, match="seconds"):
             stitcher.add(chunk, -1.0)
+        broken = chunk.samples.copy()
+        broken[100] = np.nan
+        with pytest.raises(AudioError, match="NaN"):
+            stitcher.add(Audio(broken, 24000))
         stitcher.add(chunk, 0.5)
+    assert len(stitcher.close().spans) == 1
 
 
 def test_join_clicks_finds_a_click_at_a_join() -> None:

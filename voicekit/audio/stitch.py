@@ -295,8 +295,14 @@ class _Prepared:
 
 
 def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions) -> _Prepared | None:
-    """Mono, resampled, trimmed (keeping `keep_edge_ms`), levelled and faded; None for an all-silent chunk."""
-    samples = resample(to_mono(audio.samples), audio.sample_rate, sample_rate)
+    """Mono, resampled, trimmed (keeping `keep_edge_ms`), levelled and faded; None for an all-silent chunk.
+
+    Samples that are NaN or infinite raise `AudioError`: such a chunk is broken, not quiet.
+    """
+    samples = to_mono(audio.samples)
+    if not np.isfinite(samples).all():
+        raise AudioError("the chunk has NaN or infinite samples: synthesize it again")
+    samples = resample(samples, audio.sample_rate, sample_rate)
     bounds = speech_bounds(samples, sample_rate, options.trim_db, options.silence_db)
     if bounds is None:
         return None
@@ -433,9 +439,13 @@ class Stitcher:
         if self._file is None or self._rate is None:
             self.abort()
             raise InputError("no chunks were added: there is nothing to write")
-        self._file.close()
-        if self._path is not None and self._partial is not None:
-            os.replace(self._partial, self._path)
+        try:
+            self._file.close()
+            if self._path is not None and self._partial is not None:
+                os.replace(self._partial, self._path)
+        except BaseException:
+            self.abort()
+            raise
         self._result = StitchResult(
             path=self._path, format=self.format, sample_rate=self._rate, frames=self._frames,
             duration=self._frames / self._rate, spans=self._spans,
