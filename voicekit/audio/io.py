@@ -58,6 +58,10 @@ FloatArray = npt.NDArray[np.float32]
 AudioSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 """A path, the bytes of a file, or a binary file object (read from its current position)."""
 
+_MIN_GAP = 0.01
+_MAX_GAP = 3600.0
+"""A forward jump in PyAV frame timestamps between these (seconds) is filled with silence; a larger one is
+taken for a broken timestamp and ignored."""
 _SPOOL_BYTES = 16 * 1024 * 1024
 """A non-seekable file object is copied to a temporary file; up to this many bytes stay in memory."""
 
@@ -240,25 +244,45 @@ class _AvDecoder:
         self._stream = self._container.streams.audio[0]
         self.info = _av_info(self._container, self._stream)
         self.bad_packets = 0
+        self.filled_seconds = 0.0
 
     def blocks(self, frames: int) -> Iterator[FloatArray]:
-        """Decode packet by packet into planar float, and hand out blocks of at least `frames` frames."""
+        """Decoded audio in blocks of at least `frames` frames (the last one shorter)."""
         pending: list[FloatArray] = []
         held = 0
-        resampler: av.AudioResampler | None = None
-        for frame in self._frames():
-            if resampler is None:  # fix format, layout and rate from the first frame
-                resampler = av.AudioResampler(format="fltp", layout=frame.layout, rate=frame.sample_rate)
-            for out in resampler.resample(frame):
-                pending.append(np.ascontiguousarray(out.to_ndarray().T, dtype=np.float32))
-                held += out.samples
+        for array in self._arrays(frames):
+            pending.append(array)
+            held += len(array)
             if held >= frames:
                 yield np.concatenate(pending)
                 pending, held = [], 0
-        if resampler is not None:
-            pending.extend(np.ascontiguousarray(o.to_ndarray().T) for o in resampler.resample(None))
         if pending:
-            yield np.concatenate(pending).astype(np.float32, copy=False)
+            yield np.concatenate(pending)
+
+    def _arrays(self, frames: int) -> Iterator[FloatArray]:
+        """Each decoded frame as planar float (n, channels); a forward jump in the timestamps (a recorder that
+        dropped packets, a damaged stretch skipped) is filled with silence so that later times stay right."""
+        resampler: av.AudioResampler | None = None
+        expected: int | None = None  # where the next frame should start, in samples
+        channels = rate = 0
+        for frame in self._frames():
+            if resampler is None:  # fix format, layout and rate from the first frame
+                rate, channels = int(frame.sample_rate), int(frame.layout.nb_channels)
+                resampler = av.AudioResampler(format="fltp", layout=frame.layout, rate=rate)
+            start = _frame_start(frame, rate)
+            if start is not None and expected is not None and _MIN_GAP * rate < start - expected <= _MAX_GAP * rate:
+                yield from _silence(start - expected, channels, frames)
+                self.filled_seconds += (start - expected) / rate
+                expected = start
+            elif expected is None:
+                expected = start
+            if expected is not None:
+                expected += frame.samples
+            for out in resampler.resample(frame):
+                yield np.ascontiguousarray(out.to_ndarray().T, dtype=np.float32)
+        if resampler is not None:
+            for out in resampler.resample(None):
+                yield np.ascontiguousarray(out.to_ndarray().T, dtype=np.float32)
 
     def _frames(self) -> Iterator[av.AudioFrame]:
         """Every decoded frame of the first audio track; a packet that fails to decode is skipped and counted."""
@@ -273,7 +297,22 @@ class _AvDecoder:
     def close(self) -> None:
         if self.bad_packets:
             logger.warning("Skipped %d audio packets that failed to decode.", self.bad_packets)
+        if self.filled_seconds:
+            logger.warning("Filled %.3f s of gaps in the timestamps with silence.", self.filled_seconds)
         self._container.close()
+
+
+def _frame_start(frame: av.AudioFrame, rate: int) -> int | None:
+    """Where a decoded frame starts, in samples at `rate`, from its timestamp (None when it has none)."""
+    if frame.pts is None or frame.time_base is None:
+        return None
+    return round(frame.pts * frame.time_base * rate)
+
+
+def _silence(length: int, channels: int, frames: int) -> Iterator[FloatArray]:
+    """`length` frames of silence in pieces of at most `frames`, so a long gap costs no memory."""
+    for begin in range(0, length, frames):
+        yield np.zeros((min(frames, length - begin), channels), dtype=np.float32)
 
 
 def _av_info(container: av.container.InputContainer, stream: av.AudioStream) -> AudioInfo:
@@ -404,11 +443,33 @@ class AudioStream:
         try:
             with _decode_errors(self._what):
                 yield from self._decoder.blocks(frames)
+            return
         except AudioError as exc:
-            if self.input_frames == 0:
+            if self.input_frames > 0:
+                self.stopped_early = str(exc)
+                logger.warning("Decoding stopped early, keeping %d frames: %s", self.input_frames, exc)
+                return
+            if not self._switch_to_av():
                 raise
-            self.stopped_early = str(exc)
-            logger.warning("Decoding stopped early, keeping %d frames: %s", self.input_frames, exc)
+        yield from self._decoded_blocks()
+
+    def _switch_to_av(self) -> bool:
+        """After libsndfile failed on the first block, try FFmpeg, which resynchronises after damaged frames."""
+        if not isinstance(self._decoder, _SoundfileDecoder):
+            return False
+        with contextlib.suppress(sf.SoundFileError):
+            self._decoder.close()
+        self._opened.rewind()
+        try:
+            decoder = _AvDecoder(self._opened, self._what)
+        except (av.FFmpegError, AudioError):
+            return False
+        same = (decoder.info.sample_rate, decoder.info.channels) == (self.info.sample_rate, self.info.channels)
+        if not same:
+            decoder.close()
+            return False
+        self._decoder = decoder
+        return True
 
     def _resampler(self) -> soxr.ResampleStream | None:
         if self.sample_rate == self.info.sample_rate:

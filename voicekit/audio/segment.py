@@ -369,6 +369,8 @@ class _Cutter:
         first = -(-(self.window_start + self.max_len - self.search_len) // self.frame)
         last = (self.window_start + self.max_len) // self.frame
         levels = self.levels.view(first, last)
+        if len(levels) == 0:  # a search span shorter than a frame
+            return None
         run = _longest_run(levels < threshold, self.pause_frames)
         if run is not None:
             return (first + run[0] + run[1] // 2) * self.frame
