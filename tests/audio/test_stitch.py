@@ -86,7 +86,7 @@ def test_piper_speech_joins_are_seamless_and_even(tmp_path: Path, piper_chunks: 
     chunks = [Audio(c.samples * g, c.sample_rate) for c, g in zip(piper_chunks, levels, strict=True)]
     samples, rate, result = stitch(tmp_path / "piper.wav", chunks)
     assert rate == 22050 and samples.size == result.frames
-    at_join, inner = join_clicks(samples, result.join_frames(), rate)
+    at_join, inner = join_clicks(samples, result.join_frames(), rate, inner_percentile=99.9)
     assert at_join <= inner
     loudness = [speech_loudness_db(samples[round(s.start * rate):round(s.end * rate)], rate) for s in result.spans]
     assert max(loudness) - min(loudness) < 1.0
@@ -223,13 +223,15 @@ def test_unwritable_output_fails_before_any_chunk_is_taken(tmp_path: Path, where
     elif where == "a-folder":
         path = tmp_path / "out.wav"
         path.mkdir()
-    else:
-        if os.geteuid() == 0:
-            pytest.skip("root can write into read-only folders")
+    elif os.geteuid() != 0:
         locked = tmp_path / "locked"
         locked.mkdir()
         locked.chmod(0o500)
         path = locked / "out.wav"
+    elif Path("/proc/self").is_dir():
+        path = Path("/proc/out.wav")  # root may write into read-only folders, but not here
+    else:
+        pytest.skip("running as root with no read-only folder to try")
     with pytest.raises(InputError, match="out.wav|folder"):
         with Stitcher(path) as stitcher:
             for chunk in chunks:

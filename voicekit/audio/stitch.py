@@ -542,16 +542,22 @@ def _block_jumps(diffs: FloatArray, diff_offset: int, joins: npt.NDArray[np.int6
 
 
 def join_clicks(
-    samples: FloatArray, joins: Iterable[int], sample_rate: int, window_ms: float = 2.0
+    samples: FloatArray, joins: Iterable[int], sample_rate: int, window_ms: float = 2.0, *,
+    inner_percentile: float = 100.0,
 ) -> tuple[float, float]:
     """`(largest jump near a join, largest jump elsewhere)`: jumps are |x[n] - x[n-1]|, joins are frame indexes.
 
-    A join is seamless when its jump is no larger than the jumps inside the chunks around it.
+    A join is seamless when its jump is no larger than the jumps inside the chunks around it. With
+    `inner_percentile` below 100 the second figure is that percentile of the inner jumps instead of their maximum
+    (99.9 is a stricter bar that one sharp consonant cannot set).
     """
     mono = to_mono(samples)
     diffs = np.abs(np.diff(mono)).astype(np.float32)
     window = max(1, round(sample_rate * window_ms / 1000))
-    return _block_jumps(diffs, 0, np.asarray(sorted(joins), dtype=np.int64), window)
+    near = _join_mask(diffs.size, 0, np.asarray(sorted(joins), dtype=np.int64), window)
+    at_join = float(diffs[near].max()) if near.any() else 0.0
+    inner = float(np.percentile(diffs[~near], inner_percentile)) if (~near).any() else 0.0
+    return at_join, inner
 
 
 def file_join_clicks(
