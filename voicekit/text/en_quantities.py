@@ -150,6 +150,8 @@ def unit_words(written: str, many: bool) -> str:
 
 def _quantity_words(written: str) -> str:
     """The number part of a measure: a mixed number, a fraction, "2x8" dimensions, or a plain number."""
+    if written[:1] in "-−":
+        return "minus " + _quantity_words(written[1:])
     scale = re.search(r"\s(thousand|million|billion)$", written)
     if scale:
         return f"{_quantity_words(written[: scale.start()])} {scale.group(1)}"
@@ -157,10 +159,10 @@ def _quantity_words(written: str) -> str:
     if by:
         return f"{_quantity_words(by.group(1))} by {_quantity_words(by.group(2))}"
     mixed = re.fullmatch(r"(\d+)\s+(\d+)/(\d+)", written)
-    if mixed and int(mixed.group(3)):
+    if mixed:
         return numbers.mixed_fraction(*(int(part) for part in mixed.groups()))
     simple = re.fullmatch(r"(\d+)/(\d+)", written)
-    if simple and int(simple.group(2)):
+    if simple:
         return numbers.fraction(int(simple.group(1)), int(simple.group(2)))
     return number_words(written)
 

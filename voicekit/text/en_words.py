@@ -1,10 +1,11 @@
 """English words not written as spoken: titles, common abbreviations and Roman numerals.
 
 Rules kept:
-- A title is expanded only before a capitalised name, and its period goes ("Dr. Smith" -> "Doctor Smith"), so
-  no period is left that a sentence splitter would take for a sentence end.
+- A title is expanded before a capitalised name, and its period goes ("Dr. Smith" -> "Doctor Smith"), so
+  no period is left that a sentence splitter would take for a sentence end. Mr., Mrs., Ms. and Prof. are
+  expanded wherever they stand ("Mr. and Mrs. Bennet"); ambiguous ones (Gen., Col.) only before a name.
 - "St." is "Saint" before a name ("St. Paul") and "Street" after one ("1428 Elm St."); "Dr." after a name with
-  no name following is "Drive".
+  no name following is "Drive", else "Doctor".
 - An abbreviation that can close a sentence (etc., Street, Drive, Jr.) keeps its period only where a sentence
   does end (end of text, or a capitalised word follows).
 - Roman numerals are read only where their reading is certain: after a regnal name as an ordinal
@@ -25,6 +26,8 @@ _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof":
            "Messrs": "Messieurs"}
 # These need no period to be titles ("Mr Smith", British style); the others do.
 _BARE_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Messrs")
+# These are titles with their period wherever they stand ("Mr. and Mrs. Bennet"): no other word is written so.
+_ALWAYS_TITLES = ("Mr", "Mrs", "Ms", "Prof", "Messrs")
 _LATIN = {"e.g.": "for example", "i.e.": "that is", "E.g.": "For example", "I.e.": "That is",
           "vs.": "versus", "cf.": "compare", "approx.": "approximately", "viz.": "namely"}
 _NAME_AFTER = r"(?=\s+[\"'“‘(]?[A-Z])"
@@ -53,7 +56,7 @@ def _kept_period(match: re.Match[str]) -> str:
     return "." if match.group(0).endswith(".") and sentence_end_follows(match) else ""
 
 
-_PREVIOUS_WORD = re.compile(r"(?P<word>[\w'’]+)\s+$")
+_PREVIOUS_WORD = re.compile(r"(?P<word>[\w'’]+)\.?\s+$")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[.!?][\"'”’)]?)\s*$")
 
 
@@ -67,23 +70,24 @@ def _previous_word(text: str, start: int) -> tuple[str, str]:
     return found["word"], text[max(0, word_start - 40) if word_start > 40 else 0 : word_start]
 
 
-def _speak_street_or_saint(match: re.Match[str]) -> str | None:
-    """ "St." after a capitalised word or a number is "Street" ("1428 Elm St."), before a name "Saint"
-    ("visited St. Paul"; also "Visit St. Ives" where the word before only starts the sentence).
-    "Dr." after a name with no name following, or after "<number> <Name>", is "Drive"; else a title later."""
+def _speak_street_or_saint(match: re.Match[str]) -> str:
+    """ "St." is "Saint" before a name unless a name comes before it ("visited St. Paul"; "Visit St. Ives",
+    where the word before only starts the sentence), else "Street" ("1428 Elm St.", "Elm St. bus").
+    "Dr." is "Drive" after "<number> <Name>" or after a name with no name following ("Mulholland Dr."),
+    else "Doctor". Both are always expanded, so a second pass finds nothing left to decide."""
     text = match.string
     word, before = _previous_word(text, match.start())
     name_follows = re.match(r"\s+[\"'“‘(]?[A-Z]", text[match.end() :]) is not None
     after_name = bool(word) and (word[0].isupper() or word[0].isdigit())
     sentence_initial = _SENTENCE_START_BEFORE.search(before) is not None
-    after_number = re.search(r"\d\s+$", before) is not None
     if match["abbr"] == "Dr":
-        if after_name and (after_number or not name_follows) and not sentence_initial:
+        after_number = re.search(r"\d\s+$", before) is not None
+        if after_name and (after_number or not name_follows):
             return "Drive" + _kept_period(match)
-        return None
-    if after_name and not (name_follows and sentence_initial):
-        return "Street" + _kept_period(match)
-    return "Saint" if name_follows else None
+        return "Doctor"
+    if name_follows and (not after_name or sentence_initial):
+        return "Saint"
+    return "Street" + _kept_period(match)
 
 
 def _speak_suffix(match: re.Match[str]) -> str:
@@ -130,16 +134,18 @@ def _speak_numeral(match: re.Match[str]) -> str | None:
 
 
 WORD_RULES: tuple[Rule, ...] = (
-    compile_rule("roman numeral", rf"\b(?P<name>[A-Z][A-Za-z]+\.?)(?P<space>\s+){_NUMERAL}", _speak_numeral,
+    compile_rule("roman numeral", rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z]+\.?)(?P<space>\s+){_NUMERAL}", _speak_numeral,
                  trigger=r"[A-Za-z] (?:[IVXLCDM]{2,}|[VX]|I)\b"),
-    compile_rule("street or saint", r"\b(?P<abbr>St|Dr)\.(?!\w)", _speak_street_or_saint,
+    compile_rule("street or saint", r"(?<![A-Za-z])(?P<abbr>St|Dr)\.(?!\w)", _speak_street_or_saint,
                  trigger=r"[SD][tr]\."),
-    compile_rule("title", rf"\b(?:(?P<title>{'|'.join(_TITLES)})\.|(?P<bare>{'|'.join(_BARE_TITLES)}))"
+    compile_rule("title", rf"(?<![A-Za-z])(?:(?P<title>{'|'.join(_TITLES)})\.|(?P<bare>{'|'.join(_BARE_TITLES)}))"
                  + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
+    compile_rule("courtesy title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_ALWAYS_TITLES)})\.",
+                 lambda m: _TITLES[m["title"]], trigger=r"M[rs]|Prof"),
     compile_rule("name suffix", r"(?<=[a-z]),?\s(?P<abbr>Jr|Sr)\.?(?!\w)", lambda m: " " + _speak_suffix(m),
                  trigger=r"[JS]r\b"),
-    compile_rule("et cetera", r"\b(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
-    compile_rule("latin", r"(?<!\w)(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
+    compile_rule("et cetera", r"(?<![A-Za-z])(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
+    compile_rule("latin", r"(?<![A-Za-z])(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
     compile_rule("versus", r"(?<=\s)vs(?=\s)", lambda _m: "versus", trigger=" vs "),
-    compile_rule("number sign", r"\b[Nn]o\.(?=\s?\d)", _speak_number_sign),
+    compile_rule("number sign", r"(?<![A-Za-z])[Nn]o\.(?=\s?\d)", _speak_number_sign),
 )

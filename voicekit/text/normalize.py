@@ -69,7 +69,25 @@ def normalize_text(text: str, language: str = "en") -> str:
         pieces.append(kept.group(0))
         position = kept.end()
     pieces.append(_normalize_paragraphs(rules, text[position:]))
-    return "".join(pieces)
+    return _join_apart(pieces)
+
+
+def _join_apart(pieces: list[str]) -> str:
+    """Join normalized and kept pieces, with a space where spoken words would touch kept digits
+    ("2-0-3$5" -> "2-0-3 five dollars"), so the digits stay recognisably kept when normalized again."""
+    joined = ""
+    for piece in pieces:
+        if joined and piece and _would_glue(joined[-1], piece[0]):
+            joined += " "
+        joined += piece
+    return joined
+
+
+def _would_glue(left: str, right: str) -> bool:
+    """True when a kept digit sequence and a neighbour would read as one token."""
+    return (left.isdigit() and (right.isalnum() or right == "-")) or (
+        right.isdigit() and (left.isalnum() or left in ".-")
+    )
 
 
 def _normalize_paragraphs(rules: tuple[Rule, ...], text: str) -> str:

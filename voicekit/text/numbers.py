@@ -103,9 +103,10 @@ def decimal(integer_part: str, fraction_part: str) -> str:
 
 
 def fraction(numerator: int, denominator: int) -> str:
-    """A common fraction: 1/2 -> "one half", 3/4 -> "three quarters", 5/8 -> "five eighths", 2/1 -> "two over one"."""
-    if denominator == 1:
-        return f"{cardinal(numerator)} over one"
+    """A common fraction: 1/2 -> "one half", 3/4 -> "three quarters", 5/8 -> "five eighths", 2/1 -> "two over one"
+    (and "over zero" for a zero denominator, which has no ordinal)."""
+    if denominator in (0, 1):
+        return f"{cardinal(numerator)} over {cardinal(denominator)}"
     singular, many = _FRACTION_SPECIAL.get(denominator, ("", ""))
     if not singular:
         singular = ordinal(denominator)
@@ -116,7 +117,7 @@ def fraction(numerator: int, denominator: int) -> str:
 def mixed_fraction(whole: int, numerator: int, denominator: int) -> str:
     """A whole number and a fraction: 2 1/2 -> "two and a half", 3 2/4 -> "three and two quarters"."""
     part = fraction(numerator, denominator)
-    if numerator == 1 and denominator != 1:
+    if numerator == 1 and denominator > 1:
         part = "a " + part.split(" ", 1)[1]
     return f"{cardinal(whole)} and {part}"
 

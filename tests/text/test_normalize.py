@@ -1,0 +1,341 @@
+"""normalize_text: one hand-written case (or a few) per rule, and properties checked with hypothesis."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voicekit.errors import UnsupportedError
+from voicekit.text.normalize import normalize_text
+
+
+def check(written: str, spoken: str) -> None:
+    assert normalize_text(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1,234,567", "one million two hundred thirty-four thousand five hundred sixty-seven"),
+        ("It has 42 rooms.", "It has forty-two rooms."),
+        ("It was -5 outside.", "It was minus five outside."),
+        ("13000 people", "thirteen thousand people"),
+        ("code 007", "code zero zero seven"),
+        ("ISBN 9780141439518", "ISBN nine seven eight zero one four one four three nine five one eight"),
+    ],
+)
+def test_cardinals(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("3.14", "three point one four"),
+        ("-0.5", "minus zero point five"),
+        (".25", "point two five"),
+        ("1,234.5", "one thousand two hundred thirty-four point five"),
+    ],
+)
+def test_decimals(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1st", "first"),
+        ("22nd", "twenty-second"),
+        ("103rd", "one hundred third"),
+        ("11th", "eleventh"),
+        ("the 4rd", "the four rd"),
+    ],
+)
+def test_ordinals(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("in 1990", "in nineteen ninety"),
+        ("the 1990s", "the nineteen nineties"),
+        ("the '80s", "the eighties"),
+        ("1905", "nineteen oh five"),
+        ("2005", "two thousand five"),
+        ("2024", "twenty twenty-four"),
+        ("1900", "nineteen hundred"),
+        ("2000", "two thousand"),
+        ("in 44 BC", "in forty-four BC"),
+    ],
+)
+def test_years_and_decades(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1980-1986", "nineteen eighty to nineteen eighty-six"),
+        ("1960-80", "nineteen sixty to eighty"),
+        ("pages 5-10", "pages five to ten"),
+        ("1960s-80s", "nineteen sixties to eighties"),
+        ("978-0", "nine hundred seventy-eight-zero"),
+    ],
+)
+def test_ranges(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("$3.50", "three dollars and fifty cents"),
+        ("It cost $3.50.", "It cost three dollars and fifty cents."),
+        ("$12", "twelve dollars"),
+        ("$1", "one dollar"),
+        ("$0.50", "fifty cents"),
+        ("£5", "five pounds"),
+        ("£1.20", "one pound and twenty pence"),
+        ("€20", "twenty euros"),
+        ("$3.5M", "three point five million dollars"),
+        ("$2.5 billion", "two point five billion dollars"),
+        ("¥300", "three hundred yen"),
+        ("$1,925.21", "one thousand nine hundred twenty-five dollars and twenty-one cents"),
+        ("$250-$300", "two hundred fifty dollars to three hundred dollars"),
+        ("$20/mo", "twenty dollars per month"),
+        ("US$76.3 trillion", "seventy-six point three trillion US dollars"),
+    ],
+)
+def test_money(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("50%", "fifty percent"),
+        ("3.5%", "three point five percent"),
+        ("5-10%", "five to ten percent"),
+    ],
+)
+def test_percent(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("10:30", "ten thirty"),
+        ("10:05", "ten oh five"),
+        ("at 10:00", "at ten o'clock"),
+        ("7pm", "seven PM"),
+        ("1:59 p.m. on Monday", "one fifty-nine PM on Monday"),
+        ("We met at 5 p.m. Then we left.", "We met at five PM. Then we left."),
+        ("2pm-5pm", "two PM to five PM"),
+        ("10:30 GMT", "ten thirty GMT"),
+        ("1:01:01", "one hour one minute and one second"),
+    ],
+)
+def test_times(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("May 1, 2024", "May first, twenty twenty-four"),
+        ("2024-05-01", "May first, twenty twenty-four"),
+        ("1 May 2024", "the first of May twenty twenty-four"),
+        ("on the 26th May", "on the twenty-sixth of May"),
+        ("Jan. 15 2020", "January fifteenth twenty twenty"),
+        ("10/06/2005", "October sixth, two thousand five"),
+        ("15.01.2020", "the fifteenth of January twenty twenty"),
+        ("you may 5 times", "you may five times"),
+    ],
+)
+def test_dates(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1/2", "one half"),
+        ("3/4", "three quarters"),
+        ("2 1/2", "two and a half"),
+        ("5/8", "five eighths"),
+        ("1/3", "one third"),
+    ],
+)
+def test_fractions(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("5 km", "five kilometers"),
+        ("12kg", "twelve kilograms"),
+        ("60 mph", "sixty miles per hour"),
+        ("20°C", "twenty degrees Celsius"),
+        ("1°F", "one degree Fahrenheit"),
+        ("16 GB and 512 MB", "sixteen gigabytes and five hundred twelve megabytes"),
+        ("3 cm by 4 mm", "three centimeters by four millimeters"),
+        ("250 ml", "two hundred fifty milliliters"),
+        ("1 lb", "one pound"),
+        ("6 ft", "six feet"),
+        ("a 12 in. ruler", "a twelve inches. ruler"),
+        ("a board 12 in long", "a board twelve inches long"),
+        ("at 5 in the morning", "at five in the morning"),
+        ("4 1/2 lbs", "four and a half pounds"),
+        ("a 5-km run", "a five-kilometer run"),
+        ("2-5lb", "two to five pounds"),
+    ],
+)
+def test_units(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("123-456-7890", "one two three, four five six, seven eight nine zero"),
+        ("+1 (555) 123-4567", "plus one, five five five, one two three, four five six seven"),
+        ("555.555.5555", "five five five, five five five, five five five five"),
+        ("1-800-555-0199", "one, eight hundred, five five five, zero one nine nine"),
+    ],
+)
+def test_telephone_numbers(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Henry VIII", "Henry the Eighth"),
+        ("Louis XIV was king.", "Louis the Fourteenth was king."),
+        ("Elizabeth I.", "Elizabeth the First."),
+        ("Chapter IV", "Chapter Four"),
+        ("CHAPTER XII", "CHAPTER Twelve"),
+        ("World War II", "World War Two"),
+        ("I told Henry I would", "I told Henry I would"),
+        ("Malcolm X", "Malcolm X"),
+    ],
+)
+def test_roman_numerals(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Dr. Smith arrived.", "Doctor Smith arrived."),
+        ("Mr. and Mrs. Bennet", "Mister and Missus Bennet"),
+        ("Mr. Darcy and Ms. Lee", "Mister Darcy and Miz Lee"),
+        ("Prof. Xu", "Professor Xu"),
+        ("We visited St. Paul.", "We visited Saint Paul."),
+        ("She lived on 1428 Elm St. It was odd.", "She lived on fourteen twenty-eight Elm Street. It was odd."),
+        ("He took the Elm St. bus", "He took the Elm Street bus"),
+        ("fruit, e.g., apples", "fruit, for example, apples"),
+        ("apples, pears, etc. and more", "apples, pears, et cetera and more"),
+        ("apples, pears, etc. Then", "apples, pears, et cetera. Then"),
+        ("Ali vs. Frazier", "Ali versus Frazier"),
+        ("No. 5", "Number five"),
+    ],
+)
+def test_abbreviations(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["2-0-3", "[cheerful]", "[12]", "[citation needed 2024]", "call 5-5-5-1-2-1-2 now"],
+)
+def test_kept_text(kept: str) -> None:
+    check(kept, kept)
+
+
+def test_brackets_kept_around_normalized_text() -> None:
+    check("[cheerful] I owe $5 [3] and code 2-0-3.", "[cheerful] I owe five dollars [3] and code 2-0-3.")
+
+
+def test_title_period_does_not_look_like_a_sentence_end() -> None:
+    spoken = normalize_text("Dr. Smith met Mrs. Jones at 10 a.m. on Elm St. near the park.")
+    assert spoken == "Doctor Smith met Missus Jones at ten AM on Elm Street near the park."
+    assert spoken.count(".") == 1
+
+
+def test_arabic_numbers_become_arabic_words() -> None:
+    spoken = normalize_text("لدي ٣ كتب و 25 قلما", language="ar")
+    assert spoken == "لدي ثلاثة كتب و خمسة و عشرون قلما"
+    assert normalize_text("3.5", language="ar") == "ثلاثة فاصلة خمسة"
+    assert normalize_text("50%", language="ar") == "خمسون بالمئة"
+
+
+def test_language_tags_with_a_region() -> None:
+    assert normalize_text("5 cats", language="en-GB") == "five cats"
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "xx", ""])
+def test_other_languages_are_refused(language: str) -> None:
+    with pytest.raises(UnsupportedError, match="supports en, ar"):
+        normalize_text("5", language=language)
+
+
+def test_book_without_numbers_is_unchanged_apart_from_titles() -> None:
+    text = "It is a truth universally acknowledged, that a single man in possession of a good fortune..."
+    check(text, text)
+
+
+def test_whole_book_in_well_under_a_few_seconds() -> None:
+    book = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
+    path = book / "gutenberg_1342_pride_and_prejudice.txt"
+    if not path.is_file():
+        pytest.skip(f"shared test data not found at {path}")
+    import time
+
+    text = path.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    spoken = normalize_text(text)
+    assert time.perf_counter() - start < 3.0
+    assert "Chapter one" in spoken and "Chapter 1" not in spoken
+    assert "Missus Bennet" in spoken
+    assert not re.search(r"[0-9]", re.sub(r"\[[^\]]*\]", "", spoken))
+
+
+# --- properties ---------------------------------------------------------------------------------------------
+
+KEPT_IN_OUTPUT = re.compile(r"\[[^\[\]]*\]|(?<![\w.-])\d(?:-\d){2,}(?![\w-]|\.\d)")
+
+TOKENS = st.sampled_from(
+    ["1", "22", "1,234", "3.14", "-5", "1990", "1990s", "$3.50", "£5", "€2.5M", "10:30", "7pm", "p.m.", "1st",
+     "May", "1", "2024-05-01", "1/2", "2 1/2", "5km", "12 kg", "50%", "°C", "Dr.", "St.", "Henry", "VIII",
+     "Chapter", "IV", "2-0-3", "[cheerful]", "[12]", "-", "/", ".", ",", "x", "in", "e.g.", "etc.", "Smith",
+     "the", "+1", "555-123-4567", "1.2.3", "'80s", "Jan.", "1-800", "a.m.", "0.004", "007"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKENS, max_size=8), st.sampled_from(["", " ", "-", "/"]))
+def test_no_digit_left_outside_kept_text(tokens: list[str], joiner: str) -> None:
+    spoken = normalize_text(joiner.join(tokens))
+    assert not re.search(r"[0-9]", KEPT_IN_OUTPUT.sub("", spoken)), spoken
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 ,.-/:$%£€abpmxkgI[]", max_size=24))
+def test_no_digit_left_in_any_text(text: str) -> None:
+    spoken = normalize_text(text)
+    assert not re.search(r"[0-9]", KEPT_IN_OUTPUT.sub("", spoken)), spoken
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKENS, max_size=8), st.sampled_from(["", " ", "-", "/"]))
+def test_normalizing_is_idempotent(tokens: list[str], joiner: str) -> None:
+    once = normalize_text(joiner.join(tokens))
+    assert normalize_text(once) == once
