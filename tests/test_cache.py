@@ -276,3 +276,19 @@ def test_size_count_and_clear_touch_only_cache_files(tmp_path: Path) -> None:
     assert cache.clear() == 11
     assert cache.count() == 0 and cache.size() == 0
     assert bystander.read_text() == "keep me" and (tmp_path / "ab" / "readme.md").exists()
+
+
+def test_real_piper_chunk_round_trips_in_int16_terms(tmp_path: Path) -> None:
+    local = pytest.importorskip("voicekit.engines.local")
+    synthesizer = local.PiperSynthesizer()
+    text = "The ferry left at seven, and the gulls followed it out."
+    audio = synthesizer.synthesize_sync(text)
+    cache = Cache(tmp_path)
+    key = Cache.key("speech", engine="piper", voice=synthesizer.voice, text=text, length_scale=None)
+    cache.put_audio(key, audio)
+    back = cache.get_audio(key)
+    assert back is not None and back.sample_rate == audio.sample_rate == 22050
+    assert back.frames == audio.frames > 22050
+    assert np.array_equal(quantize(back.samples), quantize(audio.samples))
+    # Half a step of rounding, or one step where +1.0 (Piper's normalized peak) is clipped to 32767.
+    assert np.max(np.abs(back.samples - audio.samples)) <= 1 / 32768 + 1e-9
