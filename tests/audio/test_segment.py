@@ -188,6 +188,15 @@ def test_speech_isolated_by_long_silences_stays_a_window_of_its_own() -> None:
     assert [round(w.duration, 1) for w in windows] == [25.2, 3.4, 25.2]
 
 
+def test_block_sizes_do_not_change_the_windows() -> None:
+    parts = [noise_burst(12.0, 1), silence(3.0), noise_burst(45.0, 2), silence(0.6), noise_burst(20.0, 3)]
+    stream = np.concatenate(parts)
+    expected = [(w.start_sample, w.end_sample) for w in segment_windows(blocks_of(stream, 10.0), RATE)]
+    assert expected == [(0, 195200), (236800, 716800), (700800, 1289600)]  # the last is a joined tail
+    for blocks in ([stream], list(blocks_of(stream, 0.7)), list(blocks_of(stream, 31.3))):
+        assert [(w.start_sample, w.end_sample) for w in segment_windows(blocks, RATE)] == expected
+
+
 # ---------------------------------------------------------------------------------------------------- extremes
 
 

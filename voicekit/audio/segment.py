@@ -483,7 +483,8 @@ def segment_windows(
 ) -> Iterator[Window]:
     """Cut a stream of mono float blocks into windows, following the rules in this module's docstring.
 
-    Memory stays bounded whatever the stream's length: about one window, the tail-joining span and one block.
+    Memory stays bounded whatever the stream's length: about one window, the tail-joining span and one block
+    (a block longer than `max_seconds` is read in views of that length, never copied whole).
     """
     options = options or SegmentOptions()
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
@@ -496,6 +497,6 @@ def segment_windows(
             raise InputError(
                 f"segment_windows needs mono 1-D blocks, not shape {data.shape}; decode with channel='mix'."
             )
-        if len(data):
-            yield from segmenter.feed(data)
+        for begin in range(0, len(data), segmenter.warmup):  # a huge block (a whole array) is fed in views
+            yield from segmenter.feed(data[begin : begin + segmenter.warmup])
     yield from segmenter.finish()
