@@ -1,0 +1,210 @@
+"""Transcribe a recording of any length: decode (streamed) -> windows at quiet points -> Whisper -> exact merge.
+
+Windows run concurrently through the engine (paced by the Groq client's limiter), come back in order, and go into
+the incremental `Merger`; only about `concurrency` windows are held at once, whatever the recording's length. Each
+finished window is cached, so a killed run resumes with only the missing windows and an identical rerun sends nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import soxr
+from pydantic import BaseModel, ConfigDict, Field
+
+from voicekit import errors
+from voicekit._sync import run_sync
+from voicekit.audio.io import AudioSource, DecodeOptions, probe, stream_audio
+from voicekit.audio.segment import SegmentOptions, Window, segment_windows
+from voicekit.cache import Cache
+from voicekit.config import Settings
+from voicekit.engines.base import Transcriber
+from voicekit.engines.catalog import TRANSCRIPTION_MODELS, billed_seconds
+from voicekit.engines.choose import EngineName, make_transcriber, resolve_engine
+from voicekit.engines.groq import AsyncGroqClient
+from voicekit.engines.languages import language_code
+from voicekit.jobs.ordered import ordered_map
+from voicekit.jobs.progress import progress_bar
+from voicekit.models import Audio, Transcript
+from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
+
+RATE = 16000
+PROMPT_TAIL_CHARS = 600
+"""With `carry_prompt`, this much of the previous window's text becomes the next prompt (the API takes 896)."""
+
+Source = AudioSource | Audio | npt.NDArray[np.floating[Any]]
+
+
+class TranscribeOptions(BaseModel):
+    """Everything `transcribe` can be told. The defaults suit a meeting recording."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    engine: EngineName = "auto"
+    """groq, local, or auto: groq when GROQ_API_KEY is set."""
+    model: str | None = None
+    """The Groq model (default whisper-large-v3-turbo; whisper-large-v3 for translation)."""
+    language: str | None = None
+    """ISO-639-1 code such as "en". None detects it from the first window of speech (not from leading silence,
+    which is never sent) and keeps it for the rest."""
+    translate: bool = False
+    """Translate the speech into English text (Groq whisper-large-v3 only)."""
+    prompt: str | None = Field(default=None, max_length=896)
+    """Text that guides spelling and style (names, jargon), in the recording's language."""
+    carry_prompt: bool = False
+    """Pass the end of each window's text as the next window's prompt. Windows then run one at a time."""
+    channel: Literal["mix"] | int = "mix"
+    """Mix all channels, or transcribe one channel (0-based)."""
+    concurrency: int | None = Field(default=None, ge=1)
+    """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4)."""
+    cache: bool = True
+    """Keep finished windows so a rerun requests only what is missing."""
+    progress: bool = True
+    """Show a progress bar in audio time with the estimated cost."""
+    segment: SegmentOptions = SegmentOptions()
+    merge: MergeOptions = MergeOptions()
+
+
+@dataclass
+class _Run:
+    """The state one transcription shares between its windows."""
+
+    transcriber: Transcriber
+    options: TranscribeOptions
+    cache: Cache
+    model: str | None
+    language: str | None
+    previous_text: str = ""
+    requests: int = 0
+    billed: float = 0.0
+
+
+async def atranscribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
+                      client: AsyncGroqClient | None = None, **overrides: Any) -> Transcript:
+    """Transcribe `source`: a path, the bytes of a file, a binary file, an `Audio`, or a numpy array with
+    `sample_rate`. Keyword overrides are `TranscribeOptions` fields (`language="en"`, `engine="local"`, ...)."""
+    opts = (options or TranscribeOptions()).model_copy(update=overrides) if overrides else (
+        options or TranscribeOptions())
+    TranscribeOptions.model_validate(opts.model_dump())
+    _check_language(opts)
+    owned = client is None and resolve_engine(opts.engine) == "groq"
+    client = AsyncGroqClient() if owned else client
+    try:
+        run = _Run(make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client),
+                   opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client), opts.language)
+        total = _duration(source, sample_rate)
+        return await _transcribe_windows(run, _blocks(source, sample_rate, opts.channel), total)
+    finally:
+        if owned and client is not None:
+            await client.aclose()
+
+
+def transcribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
+               client: AsyncGroqClient | None = None, **overrides: Any) -> Transcript:
+    """Blocking `atranscribe`; works in scripts and inside a running notebook loop."""
+    return run_sync(atranscribe(source, sample_rate=sample_rate, options=options, client=client, **overrides))
+
+
+async def _transcribe_windows(run: _Run, blocks: Iterator[npt.NDArray[np.float32]], total: float | None) -> Transcript:
+    merger = Merger(run.options.merge)
+    windows = segment_windows(blocks, RATE, run.options.segment)
+    concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or Settings().concurrency)
+    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
+        first = next(windows, None)
+        if first is None:
+            return merger.result(duration=total) if total else Transcript(text="", duration=total)
+        merger.add(WindowSpan.from_window(first), await _window_transcript(run, first))
+        run.language = run.language or language_code(merger.result().language)
+        _advance(bar, run, first)
+        async for window, transcript in ordered_map(windows, lambda w: _window_transcript(run, w), concurrency):
+            merger.add(WindowSpan.from_window(window), transcript)
+            _advance(bar, run, window)
+        if total is not None:
+            bar.update(max(0.0, total - bar.n))
+    return merger.result(duration=total)
+
+
+async def _window_transcript(run: _Run, window: Window) -> Transcript:
+    """One window's transcript: from the cache, or from the engine (and then cached)."""
+    prompt = _prompt(run)
+    key = Cache.key("window", engine=run.transcriber.name, model=run.model, language=run.language, prompt=prompt,
+                    translate=run.options.translate, audio=_fingerprint(window.samples))
+    cached = run.cache.get_json(key)
+    if cached is not None:
+        transcript = Transcript.model_validate(cached)
+    else:
+        transcript = await run.transcriber.transcribe_window(
+            Audio(window.samples, window.sample_rate), language=run.language, prompt=prompt)
+        run.requests += 1
+        run.billed += billed_seconds(window.duration)
+        run.cache.put_json(key, transcript.model_dump(mode="json"))
+    run.previous_text = transcript.text
+    return transcript
+
+
+def _prompt(run: _Run) -> str | None:
+    """The user's prompt, followed with `carry_prompt` by the end of the previous window's text."""
+    if not run.options.carry_prompt or not run.previous_text:
+        return run.options.prompt
+    carried = run.previous_text.strip()[-PROMPT_TAIL_CHARS:]
+    combined = f"{run.options.prompt or ''} {carried}".strip()
+    return combined[-896:]
+
+
+def _advance(bar: Any, run: _Run, window: Window) -> None:
+    bar.update(max(0.0, window.end - bar.n))
+    price = TRANSCRIPTION_MODELS.get(run.model or "")
+    if price is not None and run.transcriber.name == "groq":
+        bar.set_postfix_str(f"{run.requests} requests, ${run.billed / 3600 * price.usd_per_hour:.4f}")
+
+
+def _fingerprint(samples: npt.NDArray[np.float32]) -> str:
+    return hashlib.sha256(np.ascontiguousarray(samples, dtype=np.float32).tobytes()).hexdigest()
+
+
+def _model_name(options: TranscribeOptions, client: AsyncGroqClient | None) -> str | None:
+    if client is None:
+        return "tiny.en"
+    return options.model or ("whisper-large-v3" if options.translate else "whisper-large-v3-turbo")
+
+
+def _check_language(options: TranscribeOptions) -> None:
+    if options.language is not None and language_code(options.language) is None:
+        raise errors.InputError(f"unknown language {options.language!r}: use an ISO-639-1 code such as en, de, es")
+
+
+def _duration(source: Source, sample_rate: int | None) -> float | None:
+    if isinstance(source, Audio):
+        return source.duration
+    if isinstance(source, np.ndarray):
+        return len(source) / sample_rate if sample_rate else None
+    return probe(source).duration
+
+
+def _blocks(source: Source, sample_rate: int | None, channel: Literal["mix"] | int,
+            block_seconds: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
+    """16 kHz mono float32 blocks from any source."""
+    if isinstance(source, Audio | np.ndarray):
+        return _array_blocks(source, sample_rate, channel, block_seconds)
+    return iter(stream_audio(source, DecodeOptions(sample_rate=RATE, channel=channel, block_seconds=block_seconds)))
+
+
+def _array_blocks(source: Audio | npt.NDArray[np.floating[Any]], sample_rate: int | None,
+                  channel: Literal["mix"] | int, block_seconds: float) -> Iterator[npt.NDArray[np.float32]]:
+    if isinstance(source, Audio):
+        samples, sample_rate = source.samples, source.sample_rate
+    elif sample_rate is None:
+        raise errors.InputError("a numpy array needs its sample_rate: transcribe(array, sample_rate=16000)")
+    else:
+        samples = np.asarray(source, dtype=np.float32)
+    if samples.ndim == 2:
+        samples = samples.mean(axis=1) if channel == "mix" else samples[:, channel]
+    if sample_rate != RATE:
+        samples = soxr.resample(samples, sample_rate, RATE)
+    step = int(block_seconds * RATE)
+    return (np.asarray(samples[i:i + step], dtype=np.float32) for i in range(0, len(samples), step))
