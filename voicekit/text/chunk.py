@@ -91,110 +91,123 @@ class Chunk(BaseModel):
         return self
 
 
-class _Atom:
-    """Words that are never cut apart: optional leading directions, one token, optional trailing directions.
-    `direction` is the last direction among them (the one in force after this atom)."""
+class _Atoms:
+    """A block's atoms as parallel lists (one entry per atom): words that are never cut apart, i.e. optional
+    leading directions (`lead`), one token (`word`), optional trailing directions (`trail`). `text` is what is
+    sent for the atom, `space` whether whitespace came before it, `sentence`/`clause` whether it ends one,
+    `direction` the last direction in it (the one in force after it), `fragment` whether it is part of a token
+    that was cut."""
 
-    __slots__ = ("lead", "word", "trail", "text", "space_before", "ends_sentence", "ends_clause", "direction",
-                 "fragment")
+    __slots__ = ("text", "word", "lead", "trail", "space", "sentence", "clause", "direction", "fragment")
 
-    def __init__(self, lead: str, word: str, trail: str, space_before: bool, ends_sentence: bool,
-                 ends_clause: bool, direction: str | None, fragment: bool = False) -> None:
-        self.lead, self.word, self.trail = lead, word, trail
-        self.text = " ".join(part for part in (lead, word, trail) if part) if lead or trail else word
-        self.space_before = space_before
-        self.ends_sentence = ends_sentence
-        self.ends_clause = ends_clause
-        self.direction = direction
-        self.fragment = fragment
+    def __init__(self, words: list[str], sentence: list[bool]) -> None:
+        count = len(words)
+        self.text = words
+        self.word = list(words)
+        self.lead = [""] * count
+        self.trail = [""] * count
+        self.space = [True] * count
+        self.sentence = sentence
+        self.clause = [
+            word[-1] in CLAUSE_ENDINGS or (word[-1] in _CLOSERS and _ends_clause(word)) or word in ("-", "--")
+            for word in words
+        ]
+        self.direction: list[str | None] = [None] * count
+        self.fragment = [False] * count
 
-    def with_trail(self, trail: str, direction: str) -> _Atom:
-        """This atom with `trail` directions after its token."""
-        return _Atom(self.lead, self.word, trail, self.space_before, self.ends_sentence, self.ends_clause,
-                     direction, self.fragment)
+    def __len__(self) -> int:
+        return len(self.text)
 
+    def set_parts(self, index: int, lead: str, word: str, trail: str) -> None:
+        """Set an atom's directions and token; its text follows."""
+        self.lead[index], self.word[index], self.trail[index] = lead, word, trail
+        self.text[index] = " ".join(part for part in (lead, word, trail) if part)
+        last = trail or lead
+        self.direction[index] = "[" + last.rsplit("[", 1)[-1] if last else None
 
-@dataclass
-class _Element:
-    """A token or a direction, with whether whitespace came before it."""
-
-    text: str
-    is_direction: bool
-    space_before: bool
-
-
-def _elements(pieces: Sequence[Piece]) -> list[_Element]:
-    """Tokens of the text pieces and the directions, in order, each knowing if a space preceded it."""
-    elements: list[_Element] = []
-    space_pending = False
-    for piece in pieces:
-        if isinstance(piece, Direction):
-            elements.append(_Element(piece.text, True, space_pending or not elements))
-            space_pending = False
-            continue
-        for start, end in token_spans(piece):
-            before = start > 0 or space_pending
-            elements.append(_Element(piece[start:end], False, before))
-            space_pending = False
-        space_pending = bool(piece) and piece[-1].isspace() or (space_pending and not piece.strip())
-    return elements
+    def split(self, index: int, head: str, rest: str) -> None:
+        """Cut atom `index` inside its token: the head keeps the leading directions, the rest keeps the trailing
+        ones and the atom's sentence and clause ends; both are fragments."""
+        for strings in (self.text, self.word, self.lead, self.trail):
+            strings.insert(index + 1, strings[index])
+        for flags in (self.space, self.sentence, self.clause, self.fragment):
+            flags.insert(index + 1, flags[index])
+        self.direction.insert(index + 1, self.direction[index])
+        lead, trail = self.lead[index], self.trail[index]
+        self.set_parts(index, lead, head, "")
+        self.set_parts(index + 1, "", rest, trail)
+        self.space[index + 1] = False
+        self.sentence[index] = self.clause[index] = False
+        self.fragment[index] = self.fragment[index + 1] = True
 
 
 def _ends_clause(token: str) -> bool:
-    """A token whose last character (closing quotes and brackets aside) is clause punctuation."""
-    last = token[-1]
-    if last in _CLOSERS:
-        token = token.rstrip(_CLOSERS)
-        last = token[-1:]
-    return last in CLAUSE_ENDINGS and last != "" or token in ("-", "--")
+    """A token whose last character (closing quotes and brackets aside) is clause punctuation, or a lone dash."""
+    core = token.rstrip(_CLOSERS)
+    return bool(core) and core[-1] in CLAUSE_ENDINGS or core in ("-", "--")
 
 
-def _plain_atoms(text: str) -> list[_Atom]:
-    """Atoms of a block with no direction: one per token (the fast path for most of a book)."""
-    words = [text[start:end] for start, end in token_spans(text)]
-    ends = sentence_ends(words)
-    return [_Atom("", word, "", True, end, _ends_clause(word), None) for word, end in zip(words, ends, strict=True)]
+def _pieces_tokens(pieces: Sequence[Piece]) -> tuple[list[str], list[bool], list[bool]]:
+    """Tokens of the text pieces and the directions, in order, with whether each is a direction and whether
+    whitespace came before it."""
+    tokens: list[str] = []
+    is_direction: list[bool] = []
+    spaces: list[bool] = []
+    space_pending = False
+    for piece in pieces:
+        if isinstance(piece, Direction):
+            tokens.append(piece.text)
+            is_direction.append(True)
+            spaces.append(space_pending or len(tokens) == 1)
+            space_pending = False
+            continue
+        for start, end in token_spans(piece):
+            tokens.append(piece[start:end])
+            is_direction.append(False)
+            spaces.append(start > 0 or space_pending)
+            space_pending = False
+        space_pending = bool(piece) and piece[-1].isspace() or (space_pending and not piece.strip())
+    return tokens, is_direction, spaces
 
 
-def _atoms(pieces: Sequence[Piece], max_chars: int) -> list[_Atom]:
+def _plain_words(text: str) -> list[str]:
+    """The tokens of text with no direction, as `token_spans` reads them (`str.split` when no spaced ellipsis)."""
+    if ". ." not in text:
+        return text.split()
+    return [text[start:end] for start, end in token_spans(text)]
+
+
+def _atoms(pieces: Sequence[Piece], max_chars: int) -> _Atoms:
     """Atoms of a block: each run of directions glued to the next token (or, at the block's end, to the last one).
     A run of directions that leaves no room for a word raises `InputError`."""
     if len(pieces) == 1 and isinstance(pieces[0], str):
-        return _plain_atoms(pieces[0])
-    elements = _elements(pieces)
-    ends = iter(sentence_ends([element.text for element in elements if not element.is_direction]))
-    atoms: list[_Atom] = []
-    lead: list[_Element] = []
-    for element in elements:
-        if element.is_direction:
-            lead.append(element)
+        words = _plain_words(pieces[0])
+        return _Atoms(words, sentence_ends(words))
+    tokens, is_direction, spaces = _pieces_tokens(pieces)
+    words = [token for token, direction in zip(tokens, is_direction, strict=True) if not direction]
+    atoms = _Atoms(words, sentence_ends(words))
+    lead: list[str] = []
+    lead_space = False
+    index = 0
+    for token, direction, space in zip(tokens, is_direction, spaces, strict=True):
+        if direction:
+            lead_space = lead_space if lead else space
+            lead.append(token)
             continue
-        atoms.append(_atom(lead, element, next(ends)))
-        lead = []
-    if lead and atoms:
-        atoms[-1] = atoms[-1].with_trail(" ".join(d.text for d in lead), lead[-1].text)
-    for atom in atoms:
-        _check_directions_fit(atom.lead, max_chars)
-        _check_directions_fit(atom.trail, max_chars)
+        atoms.space[index] = lead_space if lead else space
+        if lead:
+            _check_directions_fit(" ".join(lead), max_chars)
+            atoms.set_parts(index, " ".join(lead), token, "")
+        index, lead = index + 1, []
+    if lead and len(atoms):
+        _check_directions_fit(" ".join(lead), max_chars)
+        atoms.set_parts(len(atoms) - 1, atoms.lead[-1], atoms.word[-1], " ".join(lead))
     return atoms
-
-
-def _atom(lead: list[_Element], element: _Element, ends_sentence: bool) -> _Atom:
-    """One token with the directions that introduce it."""
-    return _Atom(
-        lead=" ".join(d.text for d in lead),
-        word=element.text,
-        trail="",
-        space_before=lead[0].space_before if lead else element.space_before,
-        ends_sentence=ends_sentence,
-        ends_clause=_ends_clause(element.text),
-        direction=lead[-1].text if lead else None,
-    )
 
 
 def _check_directions_fit(directions: str, max_chars: int) -> None:
     """Directions glued to one word must leave room for a space and a few characters of it."""
-    if directions and len(directions) + 5 > max_chars:
+    if len(directions) + 5 > max_chars:
         raise InputError(
             f"the directions {directions!r} stand together and leave no room for text within {max_chars} "
             f"characters: use fewer directions in a row"
@@ -204,29 +217,36 @@ def _check_directions_fit(directions: str, max_chars: int) -> None:
 class _Packer:
     """Greedy packing of one block's atoms into chunk texts, under the rules in the module docstring."""
 
-    def __init__(self, atoms: list[_Atom], options: ChunkOptions) -> None:
+    def __init__(self, atoms: _Atoms, options: ChunkOptions) -> None:
         self.atoms = atoms
         self.options = options
         self.chunks: list[_Span] = []
         self.in_force: str | None = None
+        self.has_directions = any(atoms.lead) or any(atoms.trail)
         self._index()
 
     def _index(self) -> None:
         """Prefix sums of atom lengths, each with its leading space."""
-        self.sums = list(accumulate((len(atom.text) + atom.space_before for atom in self.atoms), initial=0))
+        atoms = self.atoms
+        self.sums = list(accumulate(map(len, atoms.text), initial=0))
+        if not all(atoms.space):
+            self.sums = list(accumulate((len(t) + s for t, s in zip(atoms.text, atoms.space, strict=True)),
+                                        initial=0))
+        else:
+            self.sums = [total + index for index, total in enumerate(self.sums)]
 
     def length(self, start: int, end: int) -> int:
         """Characters of the atoms [start, end) joined, without the first one's leading space."""
-        return self.sums[end] - self.sums[start] - (1 if self.atoms[start].space_before else 0)
+        return self.sums[end] - self.sums[start] - self.atoms.space[start]
 
     def farthest_end(self, start: int, budget: int) -> int:
         """The largest end whose atoms fit in `budget` (equal to `start` when even one atom does not)."""
-        limit = budget + self.sums[start] + (1 if self.atoms[start].space_before else 0)
+        limit = budget + self.sums[start] + self.atoms.space[start]
         return max(start, min(len(self.atoms), bisect_right(self.sums, limit) - 1))
 
     def prefix_for(self, start: int) -> str:
         """The direction to re-apply at a later chunk's start, if any (not when the chunk starts with its own)."""
-        if not self.options.reapply_direction or start == 0 or self.atoms[start].lead:
+        if not self.options.reapply_direction or start == 0 or self.atoms.lead[start]:
             return ""
         return self.in_force or ""
 
@@ -253,35 +273,37 @@ class _Packer:
 
     def cut_oversize(self, start: int, farthest: int, budget: int) -> int:
         """Atom `farthest` is too long for any chunk: the chunk takes atoms [start, farthest) and the head of that
-        atom's token (cut by `split_oversize`); the rest of the token stays as atom `farthest`."""
+        atom's token (cut by `split_oversize`); the rest of the token becomes the next atom."""
+        atoms = self.atoms
         used = self.length(start, farthest) + 1 if farthest > start else 0
-        atom = self.atoms[farthest]
-        room = budget - used - (len(atom.lead) + 1 if atom.lead else 0)
+        lead = atoms.lead[farthest]
+        room = budget - used - (len(lead) + 1 if lead else 0)
         if farthest > start and room < max(self.options.min_chars, budget // 4):
             return farthest
-        head, rest = split_oversize(atom.word, min(room, len(atom.word) - 1))
-        lead_direction = "[" + atom.lead.rsplit("[", 1)[-1] if atom.lead else None
-        self.atoms[farthest : farthest + 1] = [
-            _Atom(atom.lead, head, "", atom.space_before, False, False, lead_direction, True),
-            _Atom("", rest, atom.trail, False, atom.ends_sentence, atom.ends_clause, atom.direction, True),
-        ]
+        word = atoms.word[farthest]
+        head, rest = split_oversize(word, min(room, len(word) - 1))
+        atoms.split(farthest, head, rest)
         self._index()
         return farthest + 1
 
     def emit(self, prefix: str, start: int, end: int) -> None:
         """Record the chunk of atoms [start, end) and the direction in force after it."""
-        body: list[str] = []
-        for index in range(start, end):
-            atom = self.atoms[index]
-            if body and atom.space_before:
-                body.append(" ")
-            body.append(atom.text)
-            if atom.direction:
-                self.in_force = atom.direction
-        text = prefix + " " + "".join(body) if prefix else "".join(body)
-        fragment = any(self.atoms[index].fragment for index in range(start, end))
-        ends_sentence = end == len(self.atoms) or self.atoms[end - 1].ends_sentence
-        self.chunks.append(_Span(text, ends_sentence, fragment, len(prefix) + 1 if prefix else 0))
+        atoms = self.atoms
+        if all(atoms.space[start + 1 : end]):
+            text = " ".join(atoms.text[start:end])
+        else:
+            text = atoms.text[start] + "".join(
+                (" " + atoms.text[i]) if atoms.space[i] else atoms.text[i] for i in range(start + 1, end)
+            )
+        if self.has_directions:
+            for index in range(end - 1, start - 1, -1):
+                if atoms.direction[index]:
+                    self.in_force = atoms.direction[index]
+                    break
+        if prefix:
+            text = prefix + " " + text
+        ends_sentence = end == len(atoms) or atoms.sentence[end - 1]
+        self.chunks.append(_Span(text, ends_sentence, any(atoms.fragment[start:end]), len(prefix) + 1 if prefix else 0))
 
 
 @dataclass
@@ -299,15 +321,16 @@ def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int |
     clause end, else word end, each leaving at least `min_chars` (the block's end may be shorter). None when the
     atom at `farthest` is too long for any chunk and must be cut inside."""
     atoms, last = packer.atoms, len(packer.atoms)
+    sentence, clause_ends = atoms.sentence, atoms.clause
     minimum = packer.options.min_chars
     clause = word = None
     for end in range(farthest, start, -1):
         size = packer.length(start, end) + extra
-        if end == last or (size >= minimum and atoms[end - 1].ends_sentence):
+        if end == last or (size >= minimum and sentence[end - 1]):
             return end
         if size < minimum:
             break
-        if clause is None and atoms[end - 1].ends_clause:
+        if clause is None and clause_ends[end - 1]:
             clause = end
         if word is None:
             word = end
@@ -315,7 +338,7 @@ def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int |
         return clause
     if word is not None:
         return word
-    if farthest < last and len(atoms[farthest].text) > packer.options.max_chars:
+    if farthest < last and len(atoms.text[farthest]) > packer.options.max_chars:
         return None
     return farthest if farthest > start else None
 
