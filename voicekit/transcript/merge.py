@@ -19,6 +19,7 @@ Each window's transcript has times relative to the window's start. The merge kee
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -271,15 +272,26 @@ def _tolerance(a: _Piece, b: _Piece, tolerance: float) -> float:
     return tolerance
 
 
+def _distance(a: _Piece, b: _Piece) -> float:
+    """How far apart two copies of a word are: the closest of their starts, ends or middles (Whisper often
+    stretches a word's start back into the pause before it, while its end stays put)."""
+    return min(abs(a.start - b.start), abs(a.end - b.end), abs(a.middle - b.middle))
+
+
 def _pair_score(a: _Piece, b: _Piece, tolerance: float) -> float | None:
-    """How well two pieces stand for the same spoken word: a text match close in time scores 2..3, different
-    text at nearly the same time 0..0.5 (a misheard word), anything else cannot pair (None)."""
+    """How well two pieces stand for the same spoken word, or None when they cannot.
+
+    Same text within the tolerance scores up to 1, falling fast with distance (a Gaussian of width tolerance/4),
+    so that the true copies of repeated words ("words words words") beat a shifted alignment that pairs more of
+    them; different text nearly at the same time (a misheard word) scores up to 0.3.
+    """
     limit = _tolerance(a, b, tolerance)
-    distance = abs(a.middle - b.middle)
+    distance = _distance(a, b)
+    closeness = math.exp(-((4 * distance / limit) ** 2))
     if a.key == b.key and distance <= limit:
-        return 3.0 - distance / limit
+        return closeness
     if distance <= limit / 2:
-        return 0.5 - distance / limit
+        return 0.3 * closeness
     return None
 
 
@@ -527,8 +539,9 @@ class Merger:
         self._windows += 1
 
     def result(self, duration: float | None = None) -> Transcript:
-        """The merged transcript so far; `duration` defaults to the end of the last window."""
+        """The merged transcript so far; `duration` defaults to the end of the last window (None before any)."""
         segments = list(self._done)
+        end: float | None = None
         if self._pending is not None:
             floor = _Floor()
             floor.segment, floor.word = self._floor.segment, self._floor.word
@@ -536,7 +549,7 @@ class Merger:
             languages = self._languages + Counter(_pending_language(self._pending))
             end = self._pending.span.end
         else:
-            languages, end = self._languages, 0.0
+            languages = self._languages
         if duration is not None:
             segments = _limit(segments, duration)
             end = duration
