@@ -219,6 +219,7 @@ def test_keys_change_with_kind_and_types() -> None:
     assert Cache.key("speech", n=1) != Cache.key("speech", n="1")
     assert Cache.key("speech", n=1) != Cache.key("speech", n=1.5)
     assert Cache.key("speech", n=None) != Cache.key("speech")
+    assert Cache.key("speech", kind="narration") != Cache.key("speech")  # a part may be called "kind" too
 
 
 @pytest.mark.parametrize("parts", [

@@ -172,7 +172,7 @@ class Cache:
         return f"Cache(root={str(self.root)!r}, enabled={self.enabled})"
 
     @staticmethod
-    def key(kind: str, **parts: object) -> str:
+    def key(kind: str, /, **parts: object) -> str:
         """The sha256 (hex) of the canonical JSON of `kind` and `parts`.
 
         Pass everything the result depends on (engine, model, voice, the exact text sent, options) and nothing

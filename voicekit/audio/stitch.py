@@ -145,12 +145,12 @@ class ChunkSpan:
     A plain slotted dataclass (about 200 bytes), since a long narration keeps one per chunk.
     """
 
-    index: int
-    """The chunk's position in the order of `add` calls, from 0."""
     start: float
     """Where the chunk's speech starts (after trimming)."""
     end: float
     """Where the chunk's speech ends."""
+    index: int
+    """The chunk's position in the order of `add` calls, from 0."""
     audio_start: float
     """Where the chunk's written audio starts: `start` minus the kept edge silence."""
     audio_end: float
@@ -417,6 +417,11 @@ class Stitcher:
     def sample_rate(self) -> int | None:
         """The output rate, once known (from the options or the first chunk)."""
         return self._rate
+
+    @property
+    def duration(self) -> float:
+        """Seconds written so far (for progress); the pause owed after the latest chunk is not yet counted."""
+        return self._frames / self._rate if self._rate else 0.0
 
     def add(self, audio: Audio, pause_after: str | float = "chunk") -> ChunkSpan:
         """Write one chunk, then owe `pause_after` (a kind in `PAUSE_KINDS` or seconds) before the next chunk."""
