@@ -49,8 +49,8 @@ def number_words(token: str) -> str:
 
 
 def is_year_like(token: str) -> bool:
-    """Four ungrouped digits from 1100 to 2099 read as a year when nothing else claims them."""
-    return len(token) == 4 and token.isdigit() and 1100 <= int(token) <= 2099
+    """Four ungrouped digits from 1000 to 2099 read as a year when nothing else claims them."""
+    return len(token) == 4 and token.isdigit() and 1000 <= int(token) <= 2099
 
 
 def counted_words(token: str) -> str:
@@ -104,6 +104,11 @@ def _speak_dotted_digits(match: re.Match[str]) -> str:
     return " dot ".join(numbers.digits(group) for group in match.group(0).split("."))
 
 
+def _speak_section(match: re.Match[str]) -> str:
+    """A section number mixing numbers and capital letters ("1.E.9" -> "one E nine", "1.A" -> "one A")."""
+    return " ".join(integer_words(part) if part.isdigit() else part for part in match.group(0).split("."))
+
+
 def _speak_version(match: re.Match[str]) -> str:
     """Three or more dot-separated numbers (a version, a section 1.2.3): numbers joined by "point"."""
     return " point ".join(integer_words(part) for part in match.group(0).split("."))
@@ -115,6 +120,9 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
     compile_rule("telephone", _PHONE, _speak_phone),
     compile_rule("digit groups", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", _speak_phone_groups),
     compile_rule("ip address", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _speak_dotted_digits),
+    compile_rule("section number", r"(?<![\w.])\d+(?:\.\d+)*\.[A-Z](?:\.(?:\d+|[A-Z]))*(?![\w]|\.\w)",
+                 _speak_section),
+    compile_rule("number sign", r"#(?=\d)", lambda _match: "number "),
     compile_rule("version", r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)", _speak_version),
 )
 
@@ -165,6 +173,18 @@ def _speak_ordinal(match: re.Match[str]) -> str | None:
     return numbers.ordinal(value)
 
 
+def _speak_ratio(match: re.Match[str]) -> str:
+    """A colon between numbers that is no clock time is a ratio: "3:1" -> "three to one"."""
+    return f"{integer_words(match['a'])} to {integer_words(match['b'])}"
+
+
+def _speak_feet_inches(match: re.Match[str]) -> str:
+    """A height in feet and inches: 6'2" -> "six feet two inches"."""
+    feet, inches = int(match["feet"]), int(match["inches"])
+    return (f"{numbers.cardinal(feet)} {'foot' if feet == 1 else 'feet'} "
+            f"{numbers.cardinal(inches)} {'inch' if inches == 1 else 'inches'}")
+
+
 def _speak_by(match: re.Match[str]) -> str:
     """Dimensions: "2x8" -> "two by eight"."""
     return f"{number_words(match['a'])} by {number_words(match['b'])}"
@@ -176,7 +196,8 @@ def _speak_number(match: re.Match[str]) -> str:
 
 
 def _speak_year(match: re.Match[str]) -> str:
-    """A four-digit number from 1100 to 2099 that no other rule read, as a year ("in 1990", "1905")."""
+    """A four-digit number from 1000 to 2099 that no other rule read, as a year ("in 1066", "1905");
+    whole thousands stay cardinals ("2000" -> "two thousand")."""
     return numbers.year(int(match.group(0)))
 
 
@@ -193,11 +214,13 @@ NUMBER_RULES: tuple[Rule, ...] = (
                  _speak_fraction),
     compile_rule("ordinal", START + rf"(?P<num>{INTEGER})(?P<suffix>(?i:st|nd|rd|th))(?![^\W\d_])",
                  _speak_ordinal),
+    compile_rule("feet and inches", START + r"(?P<feet>\d)['’]\s?(?P<inches>1[01]|\d)(?:\"|''|”)", _speak_feet_inches),
+    compile_rule("ratio", START + r"(?<!:)(?P<a>\d+):(?P<b>\d+)(?![\d:])", _speak_ratio),
     compile_rule("dimensions", START + rf"(?P<a>{NUMBER})\s?[x×]\s?(?P<b>{NUMBER})" + END, _speak_by),
     compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
     compile_rule("decimal", START + MINUS + r"(?P<n>(?:\d{1,3}(?:,\d{3})+|\d+)?\.\d+)" + END, _speak_number),
     compile_rule("grouped integer", START + MINUS + r"(?P<n>\d{1,3}(?:,\d{3})+)" + END, _speak_number),
-    compile_rule("year", START + r"(?<![\d,])(?:1[1-9]\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
+    compile_rule("year", START + r"(?<![\d,])(?:1\d\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
     compile_rule("integer", START + MINUS + r"(?P<n>\d+)" + END, _speak_number),
     compile_rule("leftover digits", r"\d+", _speak_leftover),
 )

@@ -70,7 +70,7 @@ def _previous_word(text: str, start: int) -> tuple[str, str]:
     return found["word"], text[max(0, word_start - 40) if word_start > 40 else 0 : word_start]
 
 
-def _speak_street_or_saint(match: re.Match[str]) -> str:
+def _speak_street_or_saint(match: re.Match[str]) -> str | None:
     """ "St." is "Saint" before a name unless a name comes before it ("visited St. Paul"; "Visit St. Ives",
     where the word before only starts the sentence), else "Street" ("1428 Elm St.", "Elm St. bus").
     "Dr." is "Drive" after "<number> <Name>" or after a name with no name following ("Mulholland Dr."),
@@ -80,6 +80,8 @@ def _speak_street_or_saint(match: re.Match[str]) -> str:
     name_follows = re.match(r"\s+[\"'“‘(]?[A-Z]", text[match.end() :]) is not None
     after_name = bool(word) and (word[0].isupper() or word[0].isdigit())
     sentence_initial = _SENTENCE_START_BEFORE.search(before) is not None
+    if match["bare"] and not (name_follows or after_name):
+        return None
     if match["abbr"] == "Dr":
         after_number = re.search(r"\d\s+$", before) is not None
         if after_name and (after_number or not name_follows):
@@ -134,10 +136,10 @@ def _speak_numeral(match: re.Match[str]) -> str | None:
 
 
 WORD_RULES: tuple[Rule, ...] = (
-    compile_rule("roman numeral", rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z]+\.?)(?P<space>\s+){_NUMERAL}", _speak_numeral,
-                 trigger=r"[A-Za-z] (?:[IVXLCDM]{2,}|[VX]|I)\b"),
-    compile_rule("street or saint", r"(?<![A-Za-z])(?P<abbr>St|Dr)\.(?!\w)", _speak_street_or_saint,
-                 trigger=r"[SD][tr]\."),
+    compile_rule("roman numeral", rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z]+\.?)(?P<space>\s+){_NUMERAL}",
+                 _speak_numeral, trigger=r"[A-Za-z] (?:[IVXLCDM]{2,}|[VX]|I)\b"),
+    compile_rule("street or saint", r"(?<![A-Za-z])(?:(?P<abbr>St|Dr)\.|(?P<bare>St)(?=\s))(?!\w)",
+                 _speak_street_or_saint, trigger=r"[SD][tr]\b"),
     compile_rule("title", rf"(?<![A-Za-z])(?:(?P<title>{'|'.join(_TITLES)})\.|(?P<bare>{'|'.join(_BARE_TITLES)}))"
                  + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
     compile_rule("courtesy title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_ALWAYS_TITLES)})\.",
@@ -147,5 +149,6 @@ WORD_RULES: tuple[Rule, ...] = (
     compile_rule("et cetera", r"(?<![A-Za-z])(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
     compile_rule("latin", r"(?<![A-Za-z])(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
     compile_rule("versus", r"(?<=\s)vs(?=\s)", lambda _m: "versus", trigger=" vs "),
+    compile_rule("extension", r"(?<![A-Za-z])ext\.(?=\s?\d)", lambda _m: "extension"),
     compile_rule("number sign", r"(?<![A-Za-z])[Nn]o\.(?=\s?\d)", _speak_number_sign),
 )

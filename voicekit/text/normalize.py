@@ -8,9 +8,10 @@ What is left exactly as written:
 Everything else that holds an ASCII digit is read out, so the voice is never left to guess.
 
 English (``language="en"``) rules run in this order (each module's docstring states its rules):
-words (titles, abbreviations, Roman numerals; ``en_words``), dates and decades (``en_dates``), identifiers
-(telephone numbers, IP addresses, versions; ``en_numbers``), clock times (``en_dates``), money and measures
-(``en_quantities``), then ranges, fractions, ordinals, decimals, years and cardinals (``en_numbers``).
+e-mail and web addresses (``en_web``), words (titles, abbreviations, Roman numerals; ``en_words``), dates and
+decades (``en_dates``), identifiers (telephone numbers, IP addresses, section numbers, versions;
+``en_numbers``), clock times (``en_dates``), money and measures (``en_quantities``), then ranges, fractions,
+ordinals, decimals, years and cardinals (``en_numbers``).
 
 Where voicekit deliberately reads differently from NVIDIA NeMo's English normalizer (measured in
 ``benchmarks/normalize_nemo.py``):
@@ -37,6 +38,7 @@ from voicekit.errors import UnsupportedError
 from voicekit.text.en_dates import DATE_RULES, TIME_RULES
 from voicekit.text.en_numbers import IDENTIFIER_RULES, NUMBER_RULES
 from voicekit.text.en_quantities import QUANTITY_RULES
+from voicekit.text.en_web import WEB_RULES
 from voicekit.text.en_words import WORD_RULES
 from voicekit.text.rules import Rule, apply_rules, compile_rule
 
@@ -50,7 +52,7 @@ KEPT = re.compile(r"\[[^\[\]]*\]|(?<![\w.-])\d(?:-\d){2,}(?![\w-]|\.\d)", re.ASC
 PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
 
 ENGLISH_RULES: tuple[Rule, ...] = (
-    WORD_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
+    WEB_RULES + WORD_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
 )
 
 
