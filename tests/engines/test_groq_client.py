@@ -350,9 +350,13 @@ def test_a_429_storm_finishes_with_no_failed_request_and_stays_under_the_rate() 
         accepted = sorted(e.time for e in limited.log.entries if e.status == 200)
         refused = limited.log.rate_limited
     assert len(accepted) == 24
-    most_in_any_window = max(sum(1 for t in accepted if start <= t < start + window) for start in accepted)
-    assert most_in_any_window <= limit
-    assert refused <= 6, f"the limiter let {refused} requests be refused"
+    # Whatever the client does, the server never admits more than its bucket: at most `limit` plus the refill.
+    for i, first in enumerate(accepted):
+        for j in range(i, len(accepted)):
+            assert j - i + 1 <= limit + limit * (accepted[j] - first) / window + 1
+    # The storm takes as long as the rate demands, and the limiter, not the server, did the slowing down.
+    assert accepted[-1] - accepted[0] >= (24 - limit) * window / limit * 0.9
+    assert refused <= 2, f"the limiter let {refused} requests be refused"
 
 
 def test_audio_seconds_pacing_keeps_429s_near_zero() -> None:
@@ -371,7 +375,7 @@ def test_audio_seconds_pacing_keeps_429s_near_zero() -> None:
 
         asyncio.run(run())
         assert logged(limited, "transcriptions", 12, status=200) == 12
-        assert limited.log.rate_limited <= 3
+        assert limited.log.rate_limited <= 1
         assert client.limiter.waits > 0
 
 

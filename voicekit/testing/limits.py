@@ -1,8 +1,7 @@
-"""Rate limits as sliding windows, Groq's `x-ratelimit-*` headers and its 429 answer.
+"""Rate limits as token buckets, Groq's `x-ratelimit-*` headers and its 429 answer.
 
-Each limit (requests, tokens = speech characters, audio seconds) is a window of `(time, amount)` records of
-accepted work. A request fits when the amount used in the last `window` seconds plus its own is within the
-limit; a refused request records nothing.
+Each limit (requests, tokens = speech characters, audio seconds) is a bucket of `limit` units refilled at
+`limit / window` per second. A request fits when the bucket holds its amount; a refused request takes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 from voicekit.testing.contract import ApiFailure
@@ -53,61 +51,59 @@ AUDIO_SECONDS = LimitKind("audio-seconds", "seconds of audio per hour (ASH)", "s
 
 
 @dataclass
-class SlidingWindow:
-    """`limit` units of work per `window` seconds, counting only what was admitted."""
+class TokenBucket:
+    """`limit` units of work per `window` seconds, as Groq meters them: a bucket of `limit` that refills at
+    `limit / window` per second. Groq's documented headers fit this and nothing else: with 14,400 requests a day,
+    30 used, `x-ratelimit-reset-requests` reads about 3 minutes (30 requests x 6 s each), not a day.
+    Only admitted work is taken from the bucket.
+    """
 
     kind: LimitKind
     limit: float
     window: float
-    _records: deque[tuple[float, float]] = field(default_factory=deque)
+    _level: float = -1.0
+    _stamp: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _expire(self, now: float) -> None:
-        """Drop records that have left the window (call with the lock held)."""
-        while self._records and self._records[0][0] <= now - self.window:
-            self._records.popleft()
+    @property
+    def rate(self) -> float:
+        """Units refilled per second."""
+        return self.limit / self.window
 
-    def _used(self) -> float:
-        return sum(amount for _, amount in self._records)
-
-    def _wait_for(self, amount: float, now: float) -> float:
-        """Seconds until `amount` more fits, as older records leave the window (call with the lock held)."""
-        freed, excess = 0.0, self._used() + amount - self.limit
-        for stamp, used in self._records:
-            freed += used
-            if freed >= excess:
-                return max(0.0, stamp + self.window - now)
-        return self.window
+    def _refill(self, now: float) -> None:
+        """Bring the level up to `now` (call with the lock held)."""
+        if self._level < 0:
+            self._level = self.limit
+        self._level = min(self.limit, self._level + (now - self._stamp) * self.rate)
+        self._stamp = now
 
     def admit(self, amount: float, model: str) -> float:
-        """Record `amount` and return the record's time, or raise the 429 `ApiFailure` if it does not fit.
+        """Take `amount` and return when, or raise the 429 `ApiFailure` if the bucket does not hold it.
 
         An amount over the whole limit can never fit: that is Groq's 413 "Request too large", not a 429.
         """
         with self._lock:
             now = time.monotonic()
-            self._expire(now)
-            used = self._used()
+            self._refill(now)
             if amount > self.limit:
                 raise request_too_large(self.kind, model, self.limit, amount)
-            if used + amount > self.limit:
-                raise rate_limited(self.kind, model, self.limit, used, amount, self._wait_for(amount, now))
-            self._records.append((now, amount))
+            if amount > self._level:
+                wait = (amount - self._level) / self.rate
+                raise rate_limited(self.kind, model, self.limit, self.limit - self._level, amount, wait)
+            self._level -= amount
             return now
 
     def release(self, stamp: float, amount: float) -> None:
-        """Take back an admitted record (the request was refused by another limit after all)."""
+        """Give back admitted work (the request was refused by another limit after all)."""
         with self._lock:
-            if (stamp, amount) in self._records:
-                self._records.remove((stamp, amount))
+            self._refill(time.monotonic())
+            self._level = min(self.limit, self._level + amount)
 
     def headers(self) -> dict[str, str]:
-        """`x-ratelimit-{limit,remaining,reset}-<kind>`; reset is the time until the window is empty again."""
+        """`x-ratelimit-{limit,remaining,reset}-<kind>`; reset is the time until the bucket is full again."""
         with self._lock:
-            now = time.monotonic()
-            self._expire(now)
-            remaining = max(0.0, self.limit - self._used())
-            reset = self._records[-1][0] + self.window - now if self._records else 0.0
+            self._refill(time.monotonic())
+            remaining, reset = self._level, (self.limit - self._level) / self.rate
         suffix = self.kind.header
         return {f"x-ratelimit-limit-{suffix}": _number(self.limit),
                 f"x-ratelimit-remaining-{suffix}": _number(math.floor(remaining)),
@@ -151,9 +147,9 @@ class Limits:
 
     def __init__(self, *, requests: tuple[int, float] | None = None, tokens: tuple[int, float] | None = None,
                  audio_seconds: tuple[float, float] | None = None) -> None:
-        self.requests = SlidingWindow(REQUESTS, *requests) if requests else None
-        self.tokens = SlidingWindow(TOKENS, *tokens) if tokens else None
-        self.audio_seconds = SlidingWindow(AUDIO_SECONDS, *audio_seconds) if audio_seconds else None
+        self.requests = TokenBucket(REQUESTS, *requests) if requests else None
+        self.tokens = TokenBucket(TOKENS, *tokens) if tokens else None
+        self.audio_seconds = TokenBucket(AUDIO_SECONDS, *audio_seconds) if audio_seconds else None
 
     def headers(self, endpoint: str | None) -> dict[str, str]:
         """The `x-ratelimit-*` headers for an answer from `endpoint`, for the limits that are on."""
@@ -175,9 +171,9 @@ class Admission:
 
     limits: Limits
     model: str
-    _taken: list[tuple[SlidingWindow, float, float]] = field(default_factory=list)
+    _taken: list[tuple[TokenBucket, float, float]] = field(default_factory=list)
 
-    def take(self, window: SlidingWindow | None, amount: float) -> None:
+    def take(self, window: TokenBucket | None, amount: float) -> None:
         """Admit `amount` on `window` (no-op when that limit is off); on a refusal, release what was taken."""
         if window is None:
             return

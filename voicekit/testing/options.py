@@ -14,7 +14,8 @@ TranscriptionBackend = Literal["auto", "whisper", "synthetic"]
 
 
 class ServerOptions(BaseModel):
-    """How a `GroqServer` behaves. Every limit is off (None) unless set; windows are sliding.
+    """How a `GroqServer` behaves. Every limit is off (None) unless set; each is a token bucket refilled over
+    its window.
 
     The windows exist so that tests can use a short one: `requests_per_minute=2, requests_window=1.0` means
     "2 requests per second", and the 429 message still reads "per minute", as Groq's does.
@@ -29,15 +30,15 @@ class ServerOptions(BaseModel):
     requests_per_minute: int | None = Field(default=None, ge=1)
     """Accepted audio requests allowed per `requests_window` (RPM); None for no limit."""
     requests_window: float = Field(default=60.0, gt=0.0)
-    """Length in seconds of the sliding window behind `requests_per_minute`."""
+    """Seconds in which the bucket behind `requests_per_minute` refills completely."""
     audio_seconds_per_hour: float | None = Field(default=None, gt=0.0)
     """Billed audio seconds (transcriptions and translations) per `audio_window` (ASH); None for no limit."""
     audio_window: float = Field(default=3600.0, gt=0.0)
-    """Length in seconds of the sliding window behind `audio_seconds_per_hour`."""
+    """Seconds in which the bucket behind `audio_seconds_per_hour` refills completely."""
     tokens_per_minute: int | None = Field(default=None, ge=1)
     """Characters of speech input per `tokens_window` (Orpheus TPM, counted in characters); None: no limit."""
     tokens_window: float = Field(default=60.0, gt=0.0)
-    """Length in seconds of the sliding window behind `tokens_per_minute`."""
+    """Seconds in which the bucket behind `tokens_per_minute` refills completely."""
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     """Largest audio `file` part transcriptions and translations accept; larger gets 413 request_too_large."""
     min_billed_seconds: float = Field(default=10.0, ge=0.0)

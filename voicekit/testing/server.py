@@ -36,7 +36,7 @@ SLOW_PIECES = 10
 
 
 def build_limits(options: ServerOptions) -> Limits:
-    """The sliding windows for the limits that are set in `options`."""
+    """The token buckets for the limits that are set in `options`."""
     rpm, tpm, ash = options.requests_per_minute, options.tokens_per_minute, options.audio_seconds_per_hour
     return Limits(requests=(rpm, options.requests_window) if rpm else None,
                   tokens=(tpm, options.tokens_window) if tpm else None,
