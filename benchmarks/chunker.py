@@ -5,6 +5,7 @@ Run: `python benchmarks/chunker.py` (from the repository root; reads ../shared/d
 - chunks: requests to send; lower bound: ceil(characters sent / 200), and the bound when no chunk may span two
   blocks (the sum over blocks), since the chunker never joins blocks;
 - punct.: share of chunks ending at sentence or clause punctuation (`. ! ? … ; : , — –`, closing quotes aside);
+- sentence: share of chunks ending at a sentence end (or a block's end);
 - short: chunks under `min_chars`, and how many of those are not the last of their block (must be 0);
 - MB/s: source bytes per second through parse + directions + normalization + sentences + chunks, best of 3 runs,
   with the real normalizer when `voicekit.text.normalize` is importable.
@@ -25,7 +26,8 @@ from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.document import Block, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
 
-BOOK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "text" / "gutenberg_1342_pride_and_prejudice.txt"
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BOOK = DATA / "text" / "gutenberg_1342_pride_and_prejudice.txt"
 PUNCTUATED = re.compile(r"[.!?…;:,—–-][\"'”’)\]»]*$")
 SLICE_BYTES = 100_000
 
@@ -62,6 +64,7 @@ def row(name: str, source: str, options: FrontendOptions) -> list[str]:
         f"{bound} / {block_bound}",
         f"{len(chunks) / bound:.2f}x / {len(chunks) / block_bound:.2f}x",
         f"{100 * punctuated / len(chunks):.1f} %",
+        f"{100 * sum(chunk.ends_sentence for chunk in chunks) / len(chunks):.1f} %",
         f"{len(short)} / {sum(not chunk.ends_block for chunk in short)}",
         f"{characters / len(chunks):.0f}",
         str(max(chunk.chars for chunk in chunks)),
@@ -81,11 +84,18 @@ def main() -> int:
     except ImportError:
         normalize, note = False, "no normalizer (voicekit.text.normalize is missing)"
     options = FrontendOptions(chunk=ChunkOptions(), normalize=normalize)
+    joined = FrontendOptions(chunk=ChunkOptions(join_blocks=True), normalize=normalize)
     text = source.replace("\r\n", "\n")
     piece = text[text.index("Chapter 1") :].encode("utf-8")[:SLICE_BYTES].decode("utf-8", errors="ignore")
     piece = piece[: piece.rindex("\n\n")]
-    rows = [row("whole book", source, options), row("100 KB slice", piece, options)]
-    header = ["input", "MB", "chunks", "lower bound (all / per block)", "ratio", "punct.", "short (all / inside)",
+    rows = [
+        row("whole book", source, options),
+        row("100 KB slice", piece, options),
+        row("whole book, join_blocks", source, joined),
+        row("100 KB slice, join_blocks", piece, joined),
+    ]
+    header = ["input", "MB", "chunks", "lower bound (all / per block)", "ratio", "punct.", "sentence",
+              "short (all / inside)",
               "mean chars", "max", "MB/s"]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     print(f"Pride and Prejudice, max_chars={options.chunk.max_chars}, min_chars={options.chunk.min_chars}, {note}")

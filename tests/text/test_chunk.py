@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from voicekit.errors import InputError
-from voicekit.text.chunk import Chunk, ChunkOptions, chunk_block, chunk_pieces, split_oversize
+from voicekit.text.chunk import Chunk, ChunkOptions, chunk_block, chunk_blocks, chunk_pieces, split_oversize
 from voicekit.text.directions import Direction, directions_in, split_directions
 
 DIRECTION = re.compile(r"\[[^\[\]]*\]")
@@ -112,6 +112,32 @@ def test_reapply_follows_the_latest_direction() -> None:
     text = f"[cheerful] {sentence(9)} [sad] {sentence(9)} {sentence(9)}"
     chunks = chunk_block(text, ChunkOptions(max_chars=70, reapply_direction=True))
     assert texts(chunks) == [f"[cheerful] {sentence(9)}", f"[sad] {sentence(9)}", f"[sad] {sentence(9)}"]
+
+
+def test_sentence_fill_prefers_a_far_clause_end_over_a_near_sentence_end() -> None:
+    clause = "a rather long clause that goes on "
+    text = "The first sentence is short. A" + clause[1:] + f"and then, {clause}" * 3 + "to the end."
+    strict = chunk_block(text, ChunkOptions(max_chars=100, sentence_fill=0.0))
+    filled = chunk_block(text, ChunkOptions(max_chars=100, sentence_fill=0.6))
+    assert strict[0].text == "The first sentence is short."
+    assert filled[0].text.startswith("The first sentence is short. A rather") and filled[0].text.endswith(",")
+    assert filled[0].chars > strict[0].chars
+    assert " ".join(texts(filled)).split() == " ".join(texts(strict)).split() == text.split()
+
+
+def test_chunk_blocks_run_on_across_block_ends() -> None:
+    blocks = [(3, ["Yes."]), (4, ["No, said she."]), (5, [sentence(12)]), (6, [sentence(12)])]
+    chunks = chunk_blocks(blocks, ChunkOptions(max_chars=80))
+    assert [(chunk.text, chunk.block, chunk.ends_block) for chunk in chunks] == [
+        ("Yes. No, said she. " + sentence(12), 3, True),
+        (sentence(12), 6, True),
+    ]
+
+
+def test_directions_are_not_reapplied_across_blocks() -> None:
+    blocks = [(0, ["[cheerful] " + sentence(12)]), (1, [sentence(12) + " " + sentence(12)])]
+    chunks = chunk_blocks(blocks, ChunkOptions(max_chars=75, reapply_direction=True))
+    assert texts(chunks) == ["[cheerful] " + sentence(12), sentence(12), sentence(12)]
 
 
 def test_citations_never_reach_a_chunk() -> None:

@@ -127,6 +127,22 @@ def test_pride_and_prejudice_chunks_end_at_punctuation() -> None:
     assert max(chunk.chars for chunk in chunks) <= 200
     # a chunk that ends no sentence or clause is rare (headings and lines without final punctuation aside)
     assert len(punctuated) / len(chunks) >= 0.95
-    # blocks are never joined, so the count is bound by the paragraphs, short dialogue lines included
-    assert len(chunks) <= 1.6 * math.ceil(characters / 200)
+    # blocks are not joined, so the count is bound by the paragraphs, short dialogue lines included
+    assert len(chunks) <= 1.5 * math.ceil(characters / 200)
     assert not any("[" in DIRECTION.sub("", chunk.text) for chunk in chunks)
+
+
+def test_pride_and_prejudice_with_joined_paragraphs() -> None:
+    blocks = pride_and_prejudice()
+    options = FrontendOptions(normalize=False, chunk=ChunkOptions(join_blocks=True))
+    chunks = prepare_chunks(blocks, options)
+    characters = sum(chunk.chars for chunk in chunks)
+    assert max(chunk.chars for chunk in chunks) <= 200
+    assert len(chunks) <= 1.3 * math.ceil(characters / 200)
+    assert [word for chunk in chunks for word in chunk.text.split()] == [
+        word for block in blocks for word in block.text.split()
+    ]
+    headings = {index for index, block in enumerate(blocks) if block.kind == "heading"}
+    heading_chunks = [chunk for chunk in chunks if chunk.block in headings]
+    assert [chunk.text for chunk in heading_chunks] == [blocks[index].text for index in sorted(headings)]
+    assert not [chunk for chunk in chunks if chunk.chars < 20 and not chunk.ends_block]

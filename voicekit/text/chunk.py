@@ -1,13 +1,15 @@
 """Chunks: the exact strings sent to the model, each at most `max_chars` long, cut where a listener won't hear it.
 
-One block (a paragraph, a heading, a list item) is chunked at a time; no chunk spans two blocks. The block's text
+One block (a paragraph, a heading, a list item) is chunked at a time (`chunk_pieces`), or a run of blocks with
+chunks running on across their ends (`chunk_blocks`, used with `ChunkOptions.join_blocks`). The block's text
 pieces are read as tokens (whitespace-separated words, see `voicekit.text.sentences.token_spans`) and
 directions; each direction is glued to the word it introduces, and the directions that end a block to the word
 before them, so nothing ever separates a direction from its text. Such a group is an *atom*; chunks are runs of
 whole atoms. For each chunk, among the ends that keep it within the limit, the packer takes (`_choose_end`):
 
-1. the farthest sentence end (or the block's end): greedy sentence packing;
-2. else the farthest clause end (`, ; : — – …`), when a sentence is too long;
+1. the farthest sentence end (or the block's end): greedy sentence packing, as long as it fills
+   `sentence_fill` (60 %) of the chunk;
+2. else the farthest clause end (`, ; : — – …`), when a sentence is too long or the chunk would be too empty;
 3. else the farthest word end;
 
 always leaving at least `min_chars` in the chunk unless it is the block's last one (a short tail is merged back
@@ -51,6 +53,13 @@ class ChunkOptions(BaseModel):
     """No chunk is shorter, except the last of a block."""
     reapply_direction: bool = False
     """Start each later chunk of a block with the direction still in force, when it fits."""
+    sentence_fill: float = Field(default=0.6, ge=0.0, le=1.0)
+    """A chunk ends at its farthest sentence end when that fills this share of `max_chars`; otherwise at the
+    farthest clause end past it (a cut at a comma is hardly heard, and fuller requests are fewer). 0 packs whole
+    sentences only, cutting a sentence only when it is longer than a chunk."""
+    join_blocks: bool = False
+    """Let a chunk run on into the next paragraph or list item when it has room (headings always stand alone):
+    fewer requests, but no paragraph pause inside a chunk. Used by `voicekit.text.frontend`."""
 
     @model_validator(mode="after")
     def _min_below_max(self) -> ChunkOptions:
@@ -69,9 +78,9 @@ class Chunk(BaseModel):
     chars: int
     """`len(text)`."""
     block: int
-    """Index of the block this chunk belongs to."""
+    """Index of the block this chunk belongs to (where it starts, when blocks are joined)."""
     ends_block: bool
-    """The last chunk of its block (a longer pause follows)."""
+    """It ends where its block (the last block it holds) ends: a longer pause may follow."""
     ends_sentence: bool
     """It ends at a sentence end (or at its block's end)."""
     oversize_split: bool = False
@@ -98,7 +107,7 @@ class _Atoms:
     `direction` the last direction in it (the one in force after it), `fragment` whether it is part of a token
     that was cut."""
 
-    __slots__ = ("text", "word", "lead", "trail", "space", "sentence", "clause", "direction", "fragment")
+    __slots__ = ("text", "word", "lead", "trail", "space", "sentence", "clause", "direction", "fragment", "block")
 
     def __init__(self, words: list[str], sentence: list[bool]) -> None:
         count = len(words)
@@ -114,6 +123,18 @@ class _Atoms:
         ]
         self.direction: list[str | None] = [None] * count
         self.fragment = [False] * count
+        self.block = [0] * count
+
+    def extend(self, other: _Atoms, block: int) -> None:
+        """Append the atoms of another block, numbered `block`."""
+        for mine, theirs in ((self.text, other.text), (self.word, other.word), (self.lead, other.lead),
+                             (self.trail, other.trail)):
+            mine.extend(theirs)
+        for my_flags, their_flags in ((self.space, other.space), (self.sentence, other.sentence),
+                                      (self.clause, other.clause), (self.fragment, other.fragment)):
+            my_flags.extend(their_flags)
+        self.direction.extend(other.direction)
+        self.block.extend([block] * len(other))
 
     def __len__(self) -> int:
         return len(self.text)
@@ -133,6 +154,7 @@ class _Atoms:
         for flags in (self.space, self.sentence, self.clause, self.fragment):
             flags.insert(index + 1, flags[index])
         self.direction.insert(index + 1, self.direction[index])
+        self.block.insert(index + 1, self.block[index])
         lead, trail = self.lead[index], self.trail[index]
         self.set_parts(index, lead, head, "")
         self.set_parts(index + 1, "", rest, trail)
@@ -246,9 +268,10 @@ class _Packer:
 
     def prefix_for(self, start: int) -> str:
         """The direction to re-apply at a later chunk's start, if any (not when the chunk starts with its own)."""
-        if not self.options.reapply_direction or start == 0 or self.atoms.lead[start]:
+        atoms = self.atoms
+        if not self.options.reapply_direction or start == 0 or atoms.lead[start]:
             return ""
-        return self.in_force or ""
+        return self.in_force or "" if atoms.block[start] == atoms.block[start - 1] else ""
 
     def run(self) -> list[_Span]:
         """All chunks of the block."""
@@ -296,14 +319,27 @@ class _Packer:
                 (" " + atoms.text[i]) if atoms.space[i] else atoms.text[i] for i in range(start + 1, end)
             )
         if self.has_directions:
-            for index in range(end - 1, start - 1, -1):
-                if atoms.direction[index]:
-                    self.in_force = atoms.direction[index]
-                    break
+            self.in_force = self.direction_after(start, end)
         if prefix:
             text = prefix + " " + text
-        ends_sentence = end == len(atoms) or atoms.sentence[end - 1]
-        self.chunks.append(_Span(text, ends_sentence, any(atoms.fragment[start:end]), len(prefix) + 1 if prefix else 0))
+        last = end - 1
+        ends_block = end == len(atoms) or atoms.block[end] != atoms.block[last]
+        self.chunks.append(
+            _Span(text, atoms.sentence[last] or ends_block, any(atoms.fragment[start:end]),
+                  len(prefix) + 1 if prefix else 0, atoms.block[start], ends_block)
+        )
+
+    def direction_after(self, start: int, end: int) -> str | None:
+        """The direction in force after atoms [start, end): the last one in the block of the last atom, which
+        only goes on from before the chunk when that block started earlier."""
+        atoms = self.atoms
+        block = atoms.block[end - 1]
+        for index in range(end - 1, start - 1, -1):
+            if atoms.block[index] != block:
+                return None
+            if atoms.direction[index]:
+                return atoms.direction[index]
+        return self.in_force
 
 
 @dataclass
@@ -314,22 +350,28 @@ class _Span:
     ends_sentence: bool
     fragment: bool
     prefix: int
+    block: int
+    ends_block: bool
 
 
 def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int | None:
-    """Where the chunk starting at `start` ends, among ends up to `farthest`: the farthest sentence end, else
-    clause end, else word end, each leaving at least `min_chars` (the block's end may be shorter). None when the
-    atom at `farthest` is too long for any chunk and must be cut inside."""
+    """Where the chunk starting at `start` ends, among ends up to `farthest`: the farthest sentence end when it
+    fills at least `sentence_fill` of the chunk, else the farthest clause end past it, else word end, each leaving
+    at least `min_chars` (the block's end may be shorter). None when the atom at `farthest` is too long for any
+    chunk and must be cut inside."""
     atoms, last = packer.atoms, len(packer.atoms)
     sentence, clause_ends = atoms.sentence, atoms.clause
     minimum = packer.options.min_chars
+    full = packer.options.sentence_fill * (packer.options.max_chars - extra)
     clause = word = None
     for end in range(farthest, start, -1):
         size = packer.length(start, end) + extra
-        if end == last or (size >= minimum and sentence[end - 1]):
+        if end == last:
             return end
         if size < minimum:
             break
+        if sentence[end - 1]:
+            return end if size >= full or clause is None else clause
         if clause is None and clause_ends[end - 1]:
             clause = end
         if word is None:
@@ -366,34 +408,48 @@ def _merge_short_tail(chunks: list[_Span], options: ChunkOptions) -> None:
     if len(last.text) < options.min_chars and not (last.fragment or previous.fragment):
         joined = previous.text + " " + last.text[last.prefix :]
         if len(joined) <= options.max_chars:
-            chunks[-2:] = [_Span(joined, True, False, previous.prefix)]
+            chunks[-2:] = [_Span(joined, True, False, previous.prefix, previous.block, True)]
 
 
 def chunk_pieces(pieces: Sequence[Piece], options: ChunkOptions | None = None, block: int = 0) -> list[Chunk]:
     """Chunks of one block given as text pieces and directions (text already normalized). A block with no text
     (only directions) gives no chunk."""
+    return chunk_blocks([(block, pieces)], options)
+
+
+def chunk_blocks(blocks: Sequence[tuple[int, Sequence[Piece]]], options: ChunkOptions | None = None) -> list[Chunk]:
+    """Chunks of consecutive blocks, each given as (block index, pieces), packed across the blocks' ends: a chunk
+    may end inside a block or run on into the next one. Blocks with no text (only directions) give nothing."""
     options = options or ChunkOptions()
-    atoms = _atoms(pieces, options.max_chars)
-    if not atoms:
+    atoms: _Atoms | None = None
+    for index, pieces in blocks:
+        block_atoms = _atoms(pieces, options.max_chars)
+        if not len(block_atoms):
+            continue
+        if atoms is None:
+            atoms = block_atoms
+            atoms.block = [index] * len(block_atoms)
+        else:
+            atoms.extend(block_atoms, index)
+    if atoms is None:
         return []
-    chunks = _Packer(atoms, options).run()
-    _merge_short_tail(chunks, options)
-    result: list[Chunk] = []
-    for index, span in enumerate(chunks):
-        if len(span.text) > options.max_chars:
-            raise TextTooLongError(f"a chunk of {len(span.text)} characters is over {options.max_chars} (a bug)")
-        last = index == len(chunks) - 1
-        result.append(
-            Chunk(
-                text=span.text,
-                chars=len(span.text),
-                block=block,
-                ends_block=last,
-                ends_sentence=span.ends_sentence or last,
-                oversize_split=span.fragment,
-            )
-        )
-    return result
+    spans = _Packer(atoms, options).run()
+    _merge_short_tail(spans, options)
+    return [_chunk(span, options) for span in spans]
+
+
+def _chunk(span: _Span, options: ChunkOptions) -> Chunk:
+    """The public chunk of a span; a span over the limit would be a bug, and is never returned."""
+    if len(span.text) > options.max_chars:
+        raise TextTooLongError(f"a chunk of {len(span.text)} characters is over {options.max_chars} (a bug)")
+    return Chunk(
+        text=span.text,
+        chars=len(span.text),
+        block=span.block,
+        ends_block=span.ends_block,
+        ends_sentence=span.ends_sentence,
+        oversize_split=span.fragment,
+    )
 
 
 def chunk_block(

@@ -2,7 +2,8 @@
 
 For each block: split directions (`split_directions`) -> drop them if the model takes none (`strip_directions`,
 with a warning) -> normalize each text piece (`voicekit.text.normalize.normalize_text`; directions never reach
-it) -> sentences and chunks (`chunk_pieces`). Chunks are counted after normalization, on exactly the string that is
+it) -> sentences and chunks (`chunk_blocks`, one block at a time, or runs of paragraphs with
+`ChunkOptions.join_blocks`). Chunks are counted after normalization, on exactly the string that is
 sent. Nothing here talks to a model, reads a file or keeps state.
 
 `prepare(blocks, options)` returns the chunks with the warnings and the removed directions; `prepare_chunks` returns
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import InputError
-from voicekit.text.chunk import Chunk, ChunkOptions, chunk_pieces
+from voicekit.text.chunk import Chunk, ChunkOptions, chunk_blocks
 from voicekit.text.directions import Direction, Piece, directions_in, split_directions, strip_directions
 from voicekit.text.document import Block
 
@@ -82,13 +83,26 @@ def _block_pieces(block: Block, index: int, options: FrontendOptions) -> list[Pi
         raise InputError(f"block {index} ({block.kind} {block.text[:40]!r}...): {exc}") from None
 
 
+def _groups(blocks: Sequence[Block], join: bool) -> list[list[int]]:
+    """Indexes of the blocks chunked together: each block alone, or with `join`, runs of paragraphs or of list
+    items (a heading always stands alone)."""
+    groups: list[list[int]] = []
+    for index, block in enumerate(blocks):
+        previous = blocks[index - 1] if index else None
+        if join and groups and previous is not None and block.kind != "heading" and block.kind == previous.kind:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
 def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> FrontendResult:
     """Chunks of all blocks, in order, with warnings (directions removed, blocks with nothing to say)."""
     options = options or FrontendOptions()
     normalizer = load_normalizer() if options.normalize else None
-    chunks: list[Chunk] = []
     warnings: list[str] = []
     removed: list[Direction] = []
+    block_pieces: list[list[Piece]] = []
     for index, block in enumerate(blocks):
         pieces = _block_pieces(block, index, options)
         if not options.directions:
@@ -99,10 +113,12 @@ def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> 
                 piece if isinstance(piece, Direction) else normalize_piece(piece, options.language, normalizer)
                 for piece in pieces
             ]
-        block_chunks = chunk_pieces(pieces, options.chunk, index)
-        if not block_chunks and directions_in(pieces):
+        if directions_in(pieces) and not any(isinstance(piece, str) and piece.strip() for piece in pieces):
             warnings.append(f"block {index} holds only directions and no text; it is skipped")
-        chunks.extend(block_chunks)
+        block_pieces.append(pieces)
+    chunks: list[Chunk] = []
+    for group in _groups(blocks, options.chunk.join_blocks):
+        chunks.extend(chunk_blocks([(index, block_pieces[index]) for index in group], options.chunk))
     if removed:
         names = ", ".join(direction.text for direction in removed[:10]) + (" ..." if len(removed) > 10 else "")
         warnings.append(f"removed {len(removed)} vocal directions, which this model does not take: {names}")
