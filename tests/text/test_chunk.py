@@ -263,3 +263,22 @@ def test_reapplied_directions_stay_within_the_limit(text: str, options: ChunkOpt
     )
     seen = {direction.text for direction in directions_in(pieces)}
     assert {match for chunk in chunks for match in DIRECTION.findall(chunk.text)} == seen
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(documents(), min_size=1, max_size=4), OPTIONS, st.booleans())
+def test_joined_blocks_keep_every_rule(texts_: list[str], options: ChunkOptions, reapply: bool) -> None:
+    options = options.model_copy(update={"reapply_direction": reapply})
+    blocks = [(index, split_directions(text)) for index, text in enumerate(texts_)]
+    chunks = chunk_blocks(blocks, options)
+    assert all(chunk.chars == len(chunk.text) <= options.max_chars for chunk in chunks)
+    expected = "".join(spoken(" ".join(p if isinstance(p, str) else p.text for p in pieces)) for _, pieces in blocks)
+    assert "".join(spoken(chunk.text) for chunk in chunks) == expected
+    sent = Counter(match for chunk in chunks for match in DIRECTION.findall(chunk.text))
+    given_directions = Counter(d.text for _, pieces in blocks for d in directions_in(pieces))
+    if reapply:
+        assert set(sent) == set(given_directions)
+    else:
+        assert sent == given_directions
+    assert [chunk.block for chunk in chunks] == sorted(chunk.block for chunk in chunks)
+    assert chunks[-1].ends_block

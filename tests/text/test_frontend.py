@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from voicekit.errors import InputError
 from voicekit.text.chunk import ChunkOptions
@@ -146,3 +149,29 @@ def test_pride_and_prejudice_with_joined_paragraphs() -> None:
     heading_chunks = [chunk for chunk in chunks if chunk.block in headings]
     assert [chunk.text for chunk in heading_chunks] == [blocks[index].text for index in sorted(headings)]
     assert not [chunk for chunk in chunks if chunk.chars < 20 and not chunk.ends_block]
+
+
+NUMBERISH = st.one_of(
+    st.integers(min_value=0, max_value=10**9).map(str),
+    st.integers(min_value=0, max_value=10**6).map(lambda n: f"${n:,}.{n % 100:02d}"),
+    st.integers(min_value=1000, max_value=2100).map(str),
+    st.integers(min_value=1, max_value=31).map(lambda n: f"{n}th"),
+    st.sampled_from(["3.5", "10:30", "5%", "1990s", "Dr.", "Mr.", "etc.", "e.g.", "U.S.", "No. 5", "12-14", "1/2"]),
+)
+PLAIN_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10)
+FRONT_TOKENS = st.one_of(PLAIN_WORDS, PLAIN_WORDS, NUMBERISH, st.sampled_from([",", ".", "!", "?", ";"]),
+                         st.sampled_from(["[cheerful]", "[gravelly whisper]", "[12]", "[citation needed]", "[a]"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(FRONT_TOKENS, min_size=1, max_size=80).map(" ".join), min_size=1, max_size=3),
+       st.integers(min_value=60, max_value=200))
+def test_normalized_chunks_stay_within_the_limit(paragraphs: list[str], limit: int) -> None:
+    pytest.importorskip("voicekit.text.normalize")
+    blocks = [paragraph(text + " end.") for text in paragraphs]
+    chunks = prepare_chunks(blocks, FrontendOptions(chunk=ChunkOptions(max_chars=limit)))
+    assert all(chunk.chars == len(chunk.text) <= limit for chunk in chunks)
+    sent = Counter(match for chunk in chunks for match in DIRECTION.findall(chunk.text))
+    assert sent == Counter(match for text in paragraphs for match in re.findall(r"\[cheerful\]|\[gravelly whisper\]",
+                                                                                   text))
+    assert not any("[" in DIRECTION.sub("", chunk.text) for chunk in chunks)
