@@ -7,22 +7,29 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import soundfile
 
 from voicekit import __version__, errors
 from voicekit.engines.choose import voices
 from voicekit.engines.groq import GroqClient
+from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
 from voicekit.jobs.speak import speak
+from voicekit.jobs.transcribe import TranscribeOptions, transcribe
+from voicekit.transcript.formats import render
 
 EPILOG = """\
 engines: `auto` (the default) uses Groq when GROQ_API_KEY is set and the offline engines otherwise
 (Piper for speech, faster-whisper for transcription; `pip install "voicekit[local]"`).
 
 examples:
+  voicekit narrate chapter.md -o chapter.wav          read a whole document aloud into one file
+  voicekit narrate book.txt --plan                    what it would send and cost, without sending anything
+  voicekit transcribe meeting.m4a -o meeting.srt      subtitles for a recording of any length
+  voicekit transcribe talk.mp3                        the text, on standard output
   voicekit speak "Hello from voicekit." -o hello.wav
   voicekit voices
-  GROQ_API_KEY=gsk_... voicekit speak "[cheerful] Good morning!" --voice autumn -o morning.wav
 """
 
 
@@ -34,10 +41,52 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"voicekit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log retries and pacing to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_narrate(commands)
+    _add_transcribe(commands)
     _add_speak(commands)
     _add_voices(commands)
     _add_models(commands)
     return parser
+
+
+def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "narrate", help="read a whole document (text, Markdown, HTML) aloud into one audio file",
+        description="Read a document aloud into one audio file. Numbers become words, vocal directions such as "
+                    "[cheerful] are kept for Orpheus, and the text is sent in chunks of at most 200 characters. "
+                    "Finished chunks are cached: if a run stops, run it again and only the rest is synthesized.")
+    parser.add_argument("input", type=Path, help="the document: .txt, .md, .html (or - for standard input)")
+    parser.add_argument("-o", "--output", type=Path, help="the audio file (default: INPUT with .wav)")
+    parser.add_argument("--format", choices=["wav", "flac", "ogg", "mp3"], help="audio format (default: from -o)")
+    parser.add_argument("--captions", type=Path, help="also write SRT or VTT captions (by extension) of what is "
+                                                      "spoken when")
+    _add_engine_options(parser)
+    parser.add_argument("--concurrency", type=int, help="chunks in flight at once (default 4)")
+    parser.add_argument("--plan", action="store_true", help="print the chunks, requests, cost and time; send nothing")
+    parser.add_argument("--json", action="store_true", help="print the plan or the result as JSON")
+    parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished chunks")
+    parser.set_defaults(run=_run_narrate)
+
+
+def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "transcribe", help="transcribe a recording of any length into text or subtitles",
+        description="Transcribe a recording of any length and format. It is cut into windows of up to 30 s at "
+                    "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
+    parser.add_argument("input", type=Path, help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...)")
+    parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
+    parser.add_argument("--format", choices=["txt", "srt", "vtt", "json", "tsv"],
+                        help="output format (default: from -o's extension, else txt)")
+    parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
+                        help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
+    parser.add_argument("--model", help="whisper-large-v3-turbo (default) or whisper-large-v3")
+    parser.add_argument("--language", help="the spoken language as an ISO code, e.g. en (default: detected)")
+    parser.add_argument("--translate", action="store_true", help="translate the speech into English")
+    parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")
+    parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
+    parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
+    parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
+    parser.set_defaults(run=_run_transcribe)
 
 
 def _add_speak(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +116,63 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
     parser.add_argument("--model", help="the Groq model (default: canopylabs/orpheus-v1-english)")
     parser.add_argument("--voice", help="the voice (see `voicekit voices`)")
+
+
+def _run_narrate(args: argparse.Namespace) -> int:
+    source: str | Path = sys.stdin.read() if str(args.input) == "-" else args.input
+    options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice,
+                                      concurrency=args.concurrency, cache=not args.no_cache,
+                                      progress=sys.stderr.isatty()))
+    if args.plan:
+        plan = plan_narration(source, options=options)
+        print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))
+        return 0
+    output = args.output or (None if isinstance(source, str) else Path(source).with_suffix(f".{args.format or 'wav'}"))
+    narration = narrate(source, output, captions=args.captions, options=options)
+    if args.json:
+        print(narration.model_dump_json(indent=2))
+    else:
+        print(f"wrote {narration.path} ({narration.duration:.1f} s, {narration.chunks} chunks: "
+              f"{narration.requests} synthesized, {narration.cached} from the cache, ${narration.cost_usd:.4f})")
+    return 0
+
+
+def _plan_text(plan: Plan) -> str:
+    lines = [f"{i:>4}  {c.chars:>3}  {c.text}" for i, c in enumerate(plan.chunks)]
+    lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
+              f"{plan.requests} requests, {plan.characters} characters, about ${plan.cost_usd:.4f}, "
+              f"about {_duration_words(plan.estimated_seconds)}"]
+    lines += [f"note: {warning}" for warning in plan.warnings]
+    return "\n".join(lines)
+
+
+def _duration_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def _run_transcribe(args: argparse.Namespace) -> int:
+    options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
+                                         translate=args.translate, prompt=args.prompt, channel=args.channel,
+                                         concurrency=args.concurrency, cache=not args.no_cache,
+                                         progress=sys.stderr.isatty()))
+    transcript = transcribe(args.input, options=options)
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "txt")
+    if args.output is None:
+        print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
+    else:
+        transcript.save(args.output, fmt)
+        print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
+              file=sys.stderr)
+    return 0
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (None means: keep the default)."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def _run_speak(args: argparse.Namespace) -> int:

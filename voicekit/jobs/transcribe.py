@@ -31,6 +31,7 @@ from voicekit.engines.languages import language_code
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.models import Audio, Transcript
+from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
 
 RATE = 16000
@@ -64,6 +65,9 @@ class TranscribeOptions(BaseModel):
     """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4)."""
     cache: bool = True
     """Keep finished windows so a rerun requests only what is missing."""
+    fill_gaps: bool = True
+    """Transcribe again, on its own, any stretch of speech of 2 s or more that a window's transcript skipped
+    (Whisper sometimes ends a window early). Each such retry is one more request."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""
     segment: SegmentOptions = SegmentOptions()
@@ -138,12 +142,25 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     if cached is not None:
         transcript = Transcript.model_validate(cached)
     else:
-        transcript = await run.transcriber.transcribe_window(
-            Audio(window.samples, window.sample_rate), language=run.language, prompt=prompt)
-        run.requests += 1
-        run.billed += billed_seconds(window.duration)
+        transcript = await _engine_transcript(run, window.samples, prompt)
+        if run.options.fill_gaps:
+            transcript = await _fill_gaps(run, window.samples, transcript)
         run.cache.put_json(key, transcript.model_dump(mode="json"))
     run.previous_text = transcript.text
+    return transcript
+
+
+async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt: str | None) -> Transcript:
+    run.requests += 1
+    run.billed += billed_seconds(len(samples) / RATE)
+    return await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
+
+
+async def _fill_gaps(run: _Run, samples: npt.NDArray[np.float32], transcript: Transcript) -> Transcript:
+    """Transcribe each skipped stretch of speech on its own and splice it in (see `voicekit.transcript.gaps`)."""
+    for start, end in speech_gaps(samples, RATE, transcript):
+        piece = samples[int(start * RATE): int(end * RATE)]
+        transcript = splice(transcript, await _engine_transcript(run, piece, None), start, end)
     return transcript
 
 

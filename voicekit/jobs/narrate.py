@@ -1,0 +1,282 @@
+"""Narrate a document into one audio file: parse -> normalize -> chunk -> synthesize (concurrent) -> stitch.
+
+Chunks are synthesized concurrently through the engine (paced by the Groq client's limiter) and stitched in order as
+they arrive, so only about `concurrency` chunks of audio are held at once, whatever the document's length. Every
+finished chunk is cached under its engine, model, voice and exact text: a killed run resumes with only the missing
+chunks, an identical rerun sends nothing, and a failure loses nothing already paid for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from voicekit import errors
+from voicekit._sync import run_sync
+from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
+from voicekit.cache import Cache
+from voicekit.config import Settings
+from voicekit.engines.base import Synthesizer
+from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
+from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
+from voicekit.engines.groq import AsyncGroqClient
+from voicekit.jobs.ordered import ordered_map
+from voicekit.jobs.progress import progress_bar
+from voicekit.models import Segment, Transcript
+from voicekit.text.chunk import Chunk, ChunkOptions
+from voicekit.text.directions import strip_directions_from_text
+from voicekit.text.document import Block, DocumentKind, load_document, parse_document
+from voicekit.text.frontend import FrontendOptions, prepare
+
+logger = logging.getLogger("voicekit")
+
+FREE_PLAN_RPM = 10
+FREE_PLAN_TPM = 1200
+FREE_PLAN_RPD = 100
+FREE_PLAN_TPD = 3600
+LOCAL_CHARS_PER_SECOND = 250.0
+"""Piper speaks about this many characters per second of wall time on two cores (for the plan's estimate)."""
+
+
+class NarrateOptions(BaseModel):
+    """Everything `narrate` can be told. The defaults suit a chapter read aloud."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    engine: EngineName = "auto"
+    """groq, local, or auto: groq when GROQ_API_KEY is set."""
+    model: str | None = None
+    """The Groq model (default canopylabs/orpheus-v1-english)."""
+    voice: str | None = None
+    """The voice (see `voicekit voices`); each engine has a default."""
+    kind: DocumentKind = "auto"
+    """How to read the document: text, markdown, html, or auto (from the extension or the content)."""
+    max_chars: int = Field(default=200, ge=20)
+    """The longest chunk, counted on exactly the string that is sent (Orpheus takes 200)."""
+    reapply_direction: bool = False
+    """Start a chunk that continues a sentence with the vocal direction still in force."""
+    keep_citations: bool = False
+    """Read bracketed citations such as [12] aloud instead of dropping them."""
+    concurrency: int | None = Field(default=None, ge=1)
+    """Chunks in flight at once (default: VOICEKIT_CONCURRENCY, 4)."""
+    cache: bool = True
+    """Keep finished chunks so a rerun requests only what is missing."""
+    progress: bool = True
+    """Show a progress bar (chunks, and seconds of audio made)."""
+    stitch: StitchOptions = StitchOptions()
+
+
+class PlannedChunk(BaseModel):
+    text: str
+    chars: int
+
+
+class Plan(BaseModel):
+    """What a narration will send and cost, computed without any request."""
+
+    engine: str
+    model: str | None
+    voice: str | None
+    chunks: list[PlannedChunk]
+    requests: int
+    characters: int
+    """Characters billed: the sum over the chunks, directions included."""
+    cost_usd: float
+    estimated_seconds: float
+    """Wall time at the free plan's per-minute limits (Groq) or at Piper's speed (local)."""
+    oversize_splits: int
+    """Tokens longer than a chunk (URLs...) that had to be split inside."""
+    warnings: list[str] = []
+
+
+class Narration(BaseModel):
+    """A finished narration."""
+
+    path: Path
+    duration: float
+    sample_rate: int
+    chunks: int
+    requests: int
+    """Chunks synthesized by the engine in this run (the rest came from the cache)."""
+    cached: int
+    characters: int
+    cost_usd: float
+    """What this run's requests cost (cached chunks cost nothing again)."""
+    captions: Path | None = None
+    warnings: list[str] = []
+
+
+@dataclass
+class _Run:
+    synthesizer: Synthesizer
+    cache: Cache
+    model: str | None
+    voice: str | None
+    requests: int = 0
+    cached: int = 0
+    characters: int = 0
+
+
+def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
+    """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
+    opts = _options(options, overrides)
+    engine = resolve_engine(opts.engine)
+    model, voice = _model_and_voice(opts, engine)
+    chunks, warnings = _chunks(source, opts, engine, model)
+    characters = sum(chunk.chars for chunk, _ in chunks)
+    spec = SPEECH_MODELS.get(model or "")
+    cost = characters / 1e6 * spec.usd_per_million_chars if engine == "groq" and spec else 0.0
+    if engine == "groq":
+        seconds = max(len(chunks) * 60 / FREE_PLAN_RPM, characters * 60 / FREE_PLAN_TPM)
+        if len(chunks) > FREE_PLAN_RPD or characters > FREE_PLAN_TPD:
+            days = max(len(chunks) / FREE_PLAN_RPD, characters / FREE_PLAN_TPD)
+            warnings.append(f"beyond the free plan's daily limits ({FREE_PLAN_RPD} requests, {FREE_PLAN_TPD} "
+                            f"tokens): about {math.ceil(days)} days on the free plan")
+    else:
+        seconds = characters / LOCAL_CHARS_PER_SECOND
+    return Plan(engine=engine, model=model, voice=voice,
+                chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
+                characters=characters, cost_usd=round(cost, 6), estimated_seconds=round(seconds, 1),
+                oversize_splits=sum(c.oversize_split for c, _ in chunks), warnings=warnings)
+
+
+async def anarrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
+                   options: NarrateOptions | None = None, client: AsyncGroqClient | None = None,
+                   **overrides: Any) -> Narration:
+    """Narrate `source` (a path, or the document's text) into `out` (default: beside the source, or in the cache
+    folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields."""
+    opts = _options(options, overrides)
+    engine = resolve_engine(opts.engine)
+    model, voice = _model_and_voice(opts, engine)
+    chunks, warnings = _chunks(source, opts, engine, model)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    target = _output_path(source, out)
+    owned = client is None and engine == "groq"
+    client = AsyncGroqClient() if owned else client
+    try:
+        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client)
+        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice)
+        result = await _synthesize_and_stitch(run, chunks, target, opts)
+    finally:
+        if owned and client is not None:
+            await client.aclose()
+    caption_path = _write_captions(captions, chunks, result) if captions is not None else None
+    spec = SPEECH_MODELS.get(model or "")
+    cost = run.characters / 1e6 * spec.usd_per_million_chars if engine == "groq" and spec else 0.0
+    return Narration(path=target, duration=result.duration, sample_rate=result.sample_rate, chunks=len(chunks),
+                     requests=run.requests, cached=run.cached, characters=sum(c.chars for c, _ in chunks),
+                     cost_usd=round(cost, 6), captions=caption_path, warnings=warnings)
+
+
+def narrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
+            options: NarrateOptions | None = None, client: AsyncGroqClient | None = None,
+            **overrides: Any) -> Narration:
+    """Blocking `anarrate`; works in scripts and inside a running notebook loop."""
+    return run_sync(anarrate(source, out, captions=captions, options=options, client=client, **overrides))
+
+
+async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], target: Path,
+                                 opts: NarrateOptions) -> StitchResult:
+    concurrency = opts.concurrency or Settings().concurrency
+    with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
+            Stitcher(target, options=opts.stitch) as stitcher:
+        async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]), concurrency * 2):
+            span = stitcher.add(audio, pause_after=pause)
+            bar.update(1)
+            bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
+        return stitcher.close()
+
+
+async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
+    """One chunk's audio: from the cache, or from the engine (and then cached)."""
+    key = Cache.key("chunk", engine=run.synthesizer.name, model=run.model, voice=run.voice, text=chunk.text,
+                    options=repr(getattr(run.synthesizer, "length_scale", None)))
+    audio = run.cache.get_audio(key)
+    if audio is not None:
+        run.cached += 1
+        return audio
+    audio = await run.synthesizer.synthesize(chunk.text)
+    run.requests += 1
+    run.characters += chunk.chars
+    run.cache.put_audio(key, audio)
+    return audio
+
+
+def _options(options: NarrateOptions | None, overrides: dict[str, Any]) -> NarrateOptions:
+    base = options or NarrateOptions()
+    return NarrateOptions.model_validate({**base.model_dump(), **overrides}) if overrides else base
+
+
+def _model_and_voice(opts: NarrateOptions, engine: str) -> tuple[str | None, str | None]:
+    if engine == "local":
+        return "piper", opts.voice or "joe"
+    model = opts.model or ORPHEUS_ENGLISH
+    spec = SPEECH_MODELS.get(model)
+    return model, opts.voice or (spec.default_voice if spec else None)
+
+
+def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
+            model: str | None) -> tuple[list[tuple[Chunk, str]], list[str]]:
+    """The document's chunks, and warnings about what was removed (directions the engine cannot take)."""
+    blocks = _blocks(source, opts.kind)
+    spec = SPEECH_MODELS.get(model or "")
+    takes_directions = engine == "groq" and (spec is None or spec.takes_directions)
+    frontend = FrontendOptions(chunk=ChunkOptions(max_chars=opts.max_chars, reapply_direction=opts.reapply_direction),
+                               language=spec.language if spec else "en", keep_citations=opts.keep_citations,
+                               directions=takes_directions)
+    prepared = prepare(blocks, frontend)
+    if not prepared.chunks:
+        raise errors.InputError("the document has nothing to speak (it is empty or holds only directions or markup)")
+    return _with_pauses(prepared.chunks, blocks), list(prepared.warnings)
+
+
+def _with_pauses(chunks: list[Chunk], blocks: list[Block]) -> list[tuple[Chunk, str]]:
+    """Each chunk with the pause that follows it: heading, paragraph, sentence, or the short one inside a
+    sentence."""
+    def pause(chunk: Chunk) -> str:
+        if chunk.ends_block:
+            return "heading" if blocks[chunk.block].kind == "heading" else "paragraph"
+        return "sentence" if chunk.ends_sentence else "chunk"
+
+    return [(chunk, pause(chunk)) for chunk in chunks]
+
+
+def _blocks(source: str | Path, kind: DocumentKind) -> list[Block]:
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096
+                                    and Path(source).suffix and Path(source).exists()):
+        return load_document(source, kind)
+    if isinstance(source, str) and source.strip():
+        return parse_document(source, kind)
+    raise errors.InputError("there is no document: pass a path or the text itself")
+
+
+def _output_path(source: str | Path, out: str | Path | None) -> Path:
+    if out is not None:
+        return Path(out)
+    if isinstance(source, Path) or (isinstance(source, str) and Path(source).suffix and Path(source).exists()):
+        return Path(source).with_suffix(".wav")
+    digest = hashlib.sha256(str(source).encode()).hexdigest()[:16]
+    folder = Settings().cache_dir / "narrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest}.wav"
+
+
+def _write_captions(path: str | Path, chunks: list[tuple[Chunk, str]], result: StitchResult) -> Path:
+    """SRT or VTT (by extension) saying which text is spoken when in the output file."""
+    segments = []
+    for i, ((chunk, _), span) in enumerate(zip(chunks, result.spans, strict=True)):
+        spoken, _ = strip_directions_from_text(chunk.text)
+        if spoken.strip() and not span.silent:
+            segments.append(Segment(id=i, start=span.start, end=span.end, text=" " + spoken.strip()))
+    captions = Transcript(text=" ".join(s.text.strip() for s in segments), duration=result.duration,
+                          segments=segments)
+    target = Path(path)
+    captions.save(target)
+    return target
