@@ -7,8 +7,8 @@ Run: `python benchmarks/chunker.py` (from the repository root; reads ../shared/d
 - punct.: share of chunks ending at sentence or clause punctuation (`. ! ? … ; : , — –`, closing quotes aside);
 - sentence: share of chunks ending at a sentence end (or a block's end);
 - short: chunks under `min_chars`, and how many of those are not the last of their block (must be 0);
-- MB/s: source bytes per second through parse + directions + normalization + sentences + chunks, best of 3 runs,
-  with the real normalizer when `voicekit.text.normalize` is importable.
+- MB/s: source bytes per CPU second through parse + directions + normalization + sentences + chunks, best of 5
+  runs, with the real normalizer when `voicekit.text.normalize` is importable; "unnormalized" leaves it out.
 
 Targets: requests <= 1.3x the lower bound, >= 95 % punctuated ends, 0 short chunks inside a block, >= 1 MB/s.
 """
@@ -32,13 +32,13 @@ PUNCTUATED = re.compile(r"[.!?…;:,—–-][\"'”’)\]»]*$")
 SLICE_BYTES = 100_000
 
 
-def best_time(run: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of `repeat` runs, in seconds."""
+def best_time(run: Callable[[], object], repeat: int = 5) -> float:
+    """The fastest of `repeat` runs, in CPU seconds of this process (wall time swings on a shared machine)."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -56,6 +56,8 @@ def row(name: str, source: str, options: FrontendOptions) -> list[str]:
     short = [chunk for chunk in chunks if chunk.chars < minimum]
     punctuated = sum(1 for chunk in chunks if PUNCTUATED.search(chunk.text))
     seconds = best_time(lambda: prepare(parse_document(source, "text"), options))
+    plain = options.model_copy(update={"normalize": False})
+    seconds_plain = best_time(lambda: prepare(parse_document(source, "text"), plain))
     size = len(source.encode("utf-8"))
     return [
         name,
@@ -69,6 +71,7 @@ def row(name: str, source: str, options: FrontendOptions) -> list[str]:
         f"{characters / len(chunks):.0f}",
         str(max(chunk.chars for chunk in chunks)),
         f"{size / seconds / 1e6:.2f}",
+        f"{size / seconds_plain / 1e6:.2f}",
     ]
 
 
@@ -96,7 +99,7 @@ def main() -> int:
     ]
     header = ["input", "MB", "chunks", "lower bound (all / per block)", "ratio", "punct.", "sentence",
               "short (all / inside)",
-              "mean chars", "max", "MB/s"]
+              "mean chars", "max", "MB/s", "MB/s unnormalized"]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     print(f"Pride and Prejudice, max_chars={options.chunk.max_chars}, min_chars={options.chunk.min_chars}, {note}")
     for line in [header, ["-" * width for width in widths], *rows]:
