@@ -253,6 +253,41 @@ def test_abbreviations(written: str, spoken: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Write to abc@gmail.com.", "Write to abc at gmail dot com."),
+        ("see https://www.nvidia.com/dgx-basepod",
+         "see HTTPS colon slash slash WWW dot nvidia dot com slash dgx dash basepod"),
+        ("Visit nvidia.com, then rest.", "Visit nvidia dot com, then rest."),
+        ("the file notes.txt", "the file notes.txt"),
+    ],
+)
+def test_web_addresses(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("paragraph 1.E.9.", "paragraph one E nine."),
+        ("version 2.0.1", "version two point zero point one"),
+        ("IP 192.168.0.1", "IP one nine two dot one six eight dot zero dot one"),
+        ("odds of 100:1", "odds of one hundred to one"),
+        ("He was 6'2\" tall", "He was six feet two inches tall"),
+        ("a 2x4 board", "a two by four board"),
+        ("2+3", "two plus three"),
+        ("EBook #1342", "EBook number one thousand three hundred forty-two"),
+        ("ext. 89", "extension eighty-nine"),
+        ("MP3 and H2O", "MP three and H two O"),
+        ("In 1066, they came.", "In ten sixty-six, they came."),
+        ("the 2Q22 results", "the the second quarter of twenty-two results"),
+    ],
+)
+def test_other_identifiers(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
     "kept",
     ["2-0-3", "[cheerful]", "[12]", "[citation needed 2024]", "call 5-5-5-1-2-1-2 now"],
 )
@@ -316,7 +351,8 @@ TOKENS = st.sampled_from(
     ["1", "22", "1,234", "3.14", "-5", "1990", "1990s", "$3.50", "£5", "€2.5M", "10:30", "7pm", "p.m.", "1st",
      "May", "1", "2024-05-01", "1/2", "2 1/2", "5km", "12 kg", "50%", "°C", "Dr.", "St.", "Henry", "VIII",
      "Chapter", "IV", "2-0-3", "[cheerful]", "[12]", "-", "/", ".", ",", "x", "in", "e.g.", "etc.", "Smith",
-     "the", "+1", "555-123-4567", "1.2.3", "'80s", "Jan.", "1-800", "a.m.", "0.004", "007"]
+     "the", "+1", "555-123-4567", "1.2.3", "'80s", "Jan.", "1-800", "a.m.", "0.004", "007", "abc@x.com",
+     "www.a.com/5", "3:1", "6'2\"", "St", "ext.", "#5", "1.E.9", "Mr", "Elm", "Q3", "2Q22", "12:30:45"]
 )
 
 

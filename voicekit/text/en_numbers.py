@@ -109,6 +109,12 @@ def _speak_section(match: re.Match[str]) -> str:
     return " ".join(integer_words(part) if part.isdigit() else part for part in match.group(0).split("."))
 
 
+def _speak_numbered(match: re.Match[str]) -> str:
+    """A number after "#" or "No." names an item, read as a plain number: "#1342" -> "number one thousand
+    three hundred forty-two" (never as a year)."""
+    return f"number {integer_words(match['n'])}"
+
+
 def _speak_version(match: re.Match[str]) -> str:
     """Three or more dot-separated numbers (a version, a section 1.2.3): numbers joined by "point"."""
     return " point ".join(integer_words(part) for part in match.group(0).split("."))
@@ -122,7 +128,7 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
     compile_rule("ip address", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _speak_dotted_digits),
     compile_rule("section number", r"(?<![\w.])\d+(?:\.\d+)*\.[A-Z](?:\.(?:\d+|[A-Z]))*(?![\w]|\.\w)",
                  _speak_section),
-    compile_rule("number sign", r"#(?=\d)", lambda _match: "number "),
+    compile_rule("number sign", r"#\s?(?P<n>\d+)(?!\d|[.,]\d)", _speak_numbered),
     compile_rule("version", r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)", _speak_version),
 )
 

@@ -21,12 +21,13 @@ _SYMBOLS = {".": "dot", "-": "dash", "_": "underscore", "/": "slash", "+": "plus
 _TOP_LEVEL = "com|org|net|edu|gov|io|ai|co|uk|de|fr|it|es|nl|us|ca|au|info|dev|app|ly|me|tv"
 _ADDRESS_CHARS = r"[\w.\-~+&=?#%/]"
 _CLOSING = r"(?<![.,;:!?)\]'\"])"
-_EMAIL = r"(?<![\w.+-])[\w.+&-]*\w@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w@])"
+_EMAIL = r"(?<![A-Za-z_+])[\w.+&-]*\w@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![A-Za-z_@])"
 _URL = (
-    r"(?<![\w@/.])(?:(?P<scheme>https?|ftp|file)://+(?P<host>[\w.-]*)|(?P<www>www)\.(?P<rest>[\w-]+))"
+    r"(?<![A-Za-z_@/.])(?:(?P<scheme>https?|ftp|file)://+(?P<host>[\w.-]*)|(?P<www>www)\.(?P<rest>[\w-]+))"
     rf"(?:{_ADDRESS_CHARS}*\w/?|/)?{_CLOSING}"
 )
-_DOMAIN = rf"(?<![\w@/.-])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TOP_LEVEL})(?![\w@])(?:/{_ADDRESS_CHARS}*)?{_CLOSING}"
+_DOMAIN = (rf"(?<![A-Za-z_@/.-])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TOP_LEVEL})(?![A-Za-z_@])"
+           rf"(?:/{_ADDRESS_CHARS}*)?{_CLOSING}")
 
 
 def _spoken_part(part: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from voicekit.text import numbers
+from voicekit.text.en_numbers import integer_words
 from voicekit.text.rules import Rule, compile_rule, sentence_end_follows
 
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
@@ -104,8 +105,8 @@ def _speak_latin(match: re.Match[str]) -> str:
 
 
 def _speak_number_sign(match: re.Match[str]) -> str:
-    """ "No. 4" -> "number 4" (the number itself is read by the number rules)."""
-    return "Number" if match.group(0)[0] == "N" else "number"
+    """ "No. 4" -> "Number four": the number names an item, so it is read as a plain number (never a year)."""
+    return f"{'Number' if match.group(0)[0] == 'N' else 'number'} {integer_words(match['n'])}"
 
 
 def _title_case(words: str) -> str:
@@ -144,11 +145,12 @@ WORD_RULES: tuple[Rule, ...] = (
                  + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
     compile_rule("courtesy title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_ALWAYS_TITLES)})\.",
                  lambda m: _TITLES[m["title"]], trigger=r"M[rs]|Prof"),
-    compile_rule("name suffix", r"(?<=[a-z]),?\s(?P<abbr>Jr|Sr)\.?(?!\w)", lambda m: " " + _speak_suffix(m),
+    compile_rule("name suffix", r"(?<![A-Za-z])(?P<name>[A-Z][a-z]+)(?P<comma>,?)\s(?P<abbr>Jr|Sr)\.?(?!\w)",
+                 lambda m: f"{m['name']}{m['comma']} {_speak_suffix(m)}",
                  trigger=r"[JS]r\b"),
     compile_rule("et cetera", r"(?<![A-Za-z])(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
     compile_rule("latin", r"(?<![A-Za-z])(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
     compile_rule("versus", r"(?<=\s)vs(?=\s)", lambda _m: "versus", trigger=" vs "),
     compile_rule("extension", r"(?<![A-Za-z])ext\.(?=\s?\d)", lambda _m: "extension"),
-    compile_rule("number sign", r"(?<![A-Za-z])[Nn]o\.(?=\s?\d)", _speak_number_sign),
+    compile_rule("number sign", r"(?<![A-Za-z])[Nn]o\.\s?(?P<n>\d+)(?!\d|[.,]\d)", _speak_number_sign),
 )

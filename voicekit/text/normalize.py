@@ -8,10 +8,10 @@ What is left exactly as written:
 Everything else that holds an ASCII digit is read out, so the voice is never left to guess.
 
 English (``language="en"``) rules run in this order (each module's docstring states its rules):
-e-mail and web addresses (``en_web``), words (titles, abbreviations, Roman numerals; ``en_words``), dates and
+words (titles, abbreviations, Roman numerals; ``en_words``), e-mail and web addresses (``en_web``), dates and
 decades (``en_dates``), identifiers (telephone numbers, IP addresses, section numbers, versions;
 ``en_numbers``), clock times (``en_dates``), money and measures (``en_quantities``), then ranges, fractions,
-ordinals, decimals, years and cardinals (``en_numbers``).
+ordinals, decimals, years and cardinals (``en_numbers``); then words and addresses once more.
 
 Where voicekit deliberately reads differently from NVIDIA NeMo's English normalizer (measured in
 ``benchmarks/normalize_nemo.py``):
@@ -51,8 +51,11 @@ KEPT = re.compile(r"\[[^\[\]]*\]|(?<![\w.-])\d(?:-\d){2,}(?![\w-]|\.\d)", re.ASC
 
 PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
 
+# Words and addresses are read again at the end, now that numbers are words: an abbreviation whose neighbour
+# was a number ("St" before "2024-05-01") is decided in its final context, so normalizing is idempotent.
 ENGLISH_RULES: tuple[Rule, ...] = (
-    WEB_RULES + WORD_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
+    WORD_RULES + WEB_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
+    + WEB_RULES + WORD_RULES
 )
 
 

@@ -42,28 +42,28 @@ class Rule:
 def apply_rules(rules: Sequence[Rule], text: str) -> str:
     """Apply ``rules`` in order; each sees the text the previous ones left.
 
-    Each distinct trigger is searched once: rules write words, never digits or abbreviations, so a trigger
-    absent before a rule stays absent after it."""
-    absent: set[re.Pattern[str]] = set()
-    present: set[re.Pattern[str]] = set()
+    A rule is skipped when its trigger is absent. Rules write words, never digits, so once the text holds no
+    digit, no later rule needs to look for one: that answer is kept instead of searched again."""
+    digits_absent = False
     for rule in rules:
         trigger = rule.trigger
-        if trigger is not None and trigger not in present:
-            if trigger in absent or trigger.search(text) is None:
-                absent.add(trigger)
+        if trigger is DIGIT:
+            digits_absent = digits_absent or DIGIT.search(text) is None
+            if digits_absent:
                 continue
-            present.add(trigger)
+        elif trigger is not None and trigger.search(text) is None:
+            continue
         text = rule.pattern.sub(rule._replace, text)
     return text
 
 
-_DIGIT = re.compile(r"[0-9]")
+DIGIT = re.compile(r"[0-9]")
 
 
 def compile_rule(name: str, pattern: str, speak: Speaker, trigger: str | None = r"[0-9]") -> Rule:
     """A Rule from a pattern string, by default tried only on text that holds a digit. Digits are ASCII only
     (``re.ASCII``): other scripts' digits are not read by these rules."""
-    compiled_trigger = None if trigger is None else (_DIGIT if trigger == r"[0-9]" else re.compile(trigger))
+    compiled_trigger = None if trigger is None else (DIGIT if trigger == r"[0-9]" else re.compile(trigger))
     return Rule(name, re.compile(pattern, re.ASCII), speak, compiled_trigger)
 
 
