@@ -45,6 +45,13 @@ def test_a_long_sentence_is_cut_at_clause_punctuation() -> None:
     assert [chunk.ends_sentence for chunk in chunks] == [False, True]
 
 
+def test_arabic_clause_punctuation_is_a_cut_point() -> None:
+    text = " ".join(["كلمة"] * 8) + "، " + " ".join(["كلمة"] * 8) + "."
+    chunks = chunk_block(text, ChunkOptions(max_chars=60, min_chars=10))
+    assert texts(chunks)[0].endswith("،")
+    assert " ".join(texts(chunks)).split() == text.split()
+
+
 def test_without_clause_punctuation_the_cut_falls_between_words() -> None:
     text = " ".join(["alpha", "beta", "gamma", "delta"] * 10) + "."
     chunks = chunk_block(text, ChunkOptions(max_chars=50, min_chars=10))

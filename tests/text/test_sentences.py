@@ -33,6 +33,7 @@ pySBD); the test keeps a floor a little under that."""
         ("“Stop.” He stopped.", ["“Stop.”", "He stopped."]),
         ("He (who knew.) left. Fine.", ["He (who knew.) left.", "Fine."]),
         ("No terminal punctuation", ["No terminal punctuation"]),
+        ("كيف حالك؟ أنا بخير. شكرا", ["كيف حالك؟", "أنا بخير.", "شكرا"]),
         ("", []),
         ("   ", []),
     ],

@@ -9,7 +9,8 @@ whole atoms. For each chunk, among the ends that keep it within the limit, the p
 
 1. the farthest sentence end (or the block's end): greedy sentence packing, as long as it fills
    `sentence_fill` (60 %) of the chunk;
-2. else the farthest clause end (`, ; : — – …`), when a sentence is too long or the chunk would be too empty;
+2. else the farthest clause end (`, ; : — – …`, Arabic `، ؛`), when a sentence is too long or the chunk would
+   be too empty;
 3. else the farthest word end;
 
 always leaving at least `min_chars` in the chunk unless it is the block's last one (a short tail is merged back
@@ -35,7 +36,7 @@ from voicekit.errors import InputError, TextTooLongError
 from voicekit.text.directions import Direction, Piece, split_directions
 from voicekit.text.sentences import sentence_ends, token_spans
 
-CLAUSE_ENDINGS = frozenset(",;:—–…!?")
+CLAUSE_ENDINGS = frozenset(",;:—–…!?،؛")
 """A token ending in one of these (before closing quotes or brackets) ends a clause: a good place to cut."""
 SAFE_CUT_AFTER = frozenset("/.-_?&")
 """Inside an over-long token (a URL), a cut goes after one of these when it can."""

@@ -4,7 +4,7 @@ The text is read as whitespace-separated tokens; a boundary can only fall betwee
 always a run of whole tokens and joining the sentences with spaces gives back every word in order. Whether a token
 ends a sentence is decided from the token and the next one, by small rules (`_ends_sentence` and its helpers):
 
-- it must end in `.`, `!`, `?` or an ellipsis, optionally followed by closing quotes or brackets;
+- it must end in `.`, `!`, `?` (or Arabic `؟`) or an ellipsis, optionally followed by closing quotes or brackets;
 - the next token must not start with a lower-case letter (`"This is great." she said`, `Yahoo! in`);
 - a title before a name never ends a sentence (`Mr.`, `Dr.`, `Mt.`, `St.`, `vs.`);
 - an abbreviation before a number does not (`p. 55`, `No. 5`), nor does a lone lower-case letter (`e.`);
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 _CLOSERS = "\"'”’)]}»›"
 _OPENERS = "\"'“‘([{«‹"
-_TERMINALS = ".!?…"
+_TERMINALS = ".!?…؟"
 
 TITLES: frozenset[str] = frozenset(
     "mr mrs ms mx dr prof st mt ft rev fr sr jr gen col capt cpt lt sgt maj cmdr adm gov pres sen rep hon messrs "
@@ -95,7 +95,7 @@ def _ends_sentence(token: str, next_token: str) -> bool:
     first = _first_letter(next_token)
     if first.islower():
         return False
-    if core[-1] in "!?…" or core.endswith(("..", ". .")):
+    if core[-1] in "!?…؟" or core.endswith(("..", ". .")):
         return _ellipsis_rule(core, token, next_token)
     return _period_rule(core, next_token)
 
