@@ -51,6 +51,15 @@ def test_directions_off_removes_them_with_a_warning(caplog: pytest.LogCaptureFix
     assert "removed 1 vocal directions" in caplog.text
 
 
+def test_arabic_without_directions_with_the_real_normalizer() -> None:
+    normalize = pytest.importorskip("voicekit.text.normalize").normalize_text
+    text = "[cheerful] مرحبا بكم، لدينا 25 كتابا. [sad] وداعا؟"
+    result = prepare([paragraph(text)], FrontendOptions(language="ar", directions=False))
+    assert result.removed_directions == ["[cheerful]", "[sad]"]
+    assert [chunk.text for chunk in result.chunks] == [normalize("مرحبا بكم، لدينا 25 كتابا. وداعا؟", "ar")]
+    assert "[" not in result.chunks[0].text
+
+
 def test_a_block_of_only_directions_is_skipped_with_a_warning() -> None:
     result = prepare([paragraph("[laugh]"), paragraph("Text.")], PLAIN)
     assert [chunk.text for chunk in result.chunks] == ["Text."]
