@@ -84,6 +84,12 @@ def test_markdown_blocks() -> None:
     ]
 
 
+def test_a_leading_thematic_break_is_not_front_matter() -> None:
+    blocks = parse_document("---\n\n# Title\n\ntext\n\n---\n\nMore.", "markdown")
+    assert [block.text for block in blocks] == ["Title", "text", "More."]
+    assert [block.text for block in parse_document("+++\ntitle = 1\n+++\nBody.", "markdown")] == ["Body."]
+
+
 def test_markdown_code_on_request() -> None:
     blocks = parse_document("Use `run()` now.\n\n```\nx = 1\n```\n", "markdown", include_code=True)
     assert kinds(blocks) == [("paragraph", "Use run() now.", 0), ("paragraph", "x = 1", 0)]

@@ -117,7 +117,10 @@ def parse_text(source: str) -> list[Block]:
 
 # ---------------------------------------------------------------------------------------------- Markdown
 
-_FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\.\.\.|\+\+\+)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(
+    r"\A(?:---|\+\+\+)[ \t]*\n(?=[\w-]+[ \t]*[:=])(?:.*?\n)??(?:---|\.\.\.|\+\+\+)[ \t]*(?:\n|\Z)", re.DOTALL
+)
+"""YAML (`---`) or TOML (`+++`) front matter: the block at the very start whose first line is `key: value`."""
 
 
 def _inline_text(token: Any, include_code: bool) -> str:
