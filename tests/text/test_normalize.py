@@ -109,6 +109,13 @@ def test_ranges(written: str, spoken: str) -> None:
         ("$250-$300", "two hundred fifty dollars to three hundred dollars"),
         ("$20/mo", "twenty dollars per month"),
         ("US$76.3 trillion", "seventy-six point three trillion US dollars"),
+        ("-$5", "minus five dollars"),
+        ("$5-10 each", "five to ten dollars each"),
+        ("$1-2 million", "one to two million dollars"),
+        ("20 USD", "twenty US dollars"),
+        ("EUR 5", "five euros"),
+        ("$20.506", "twenty point five zero six dollars"),
+        ("¥30.5", "thirty point five yen"),
     ],
 )
 def test_money(written: str, spoken: str) -> None:

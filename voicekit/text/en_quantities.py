@@ -1,13 +1,4 @@
-"""English rules for quantities: money, percentages and measurements with units.
-
-Money is composed from cardinals, never with num2words' currency mode (its default currency is EUR and it
-reads integers as cents):
-- "$3.50" -> "three dollars and fifty cents", "$12" -> "twelve dollars", "$0.50" -> "fifty cents",
-  "£1.20" -> "one pound and twenty pence";
-- a scale word or letter makes a decimal amount: "$3.5M" -> "three point five million dollars",
-  "$2.5 billion" -> "two point five billion dollars";
-- three or more decimals that matter are read as a decimal: "$20.506" -> "twenty point five zero six dollars";
-- currencies without a spoken minor unit (yen, won) read any decimals as a decimal.
+"""English rules for measurements: a number and its unit, percentages, degrees.
 
 A unit is read only right after a number ("5 km", "12kg", "2°C", "4 1/2 lbs"); "in" only where it cannot be
 the preposition (end of phrase, or before "x", "by", "long", "wide", ...).
@@ -18,81 +9,8 @@ from __future__ import annotations
 import re
 
 from voicekit.text import numbers
-from voicekit.text.en_numbers import INTEGER, NUMBER, number_words
+from voicekit.text.en_numbers import NUMBER, number_words
 from voicekit.text.rules import Rule, compile_rule, range_pattern
-
-# symbol -> (one major, many major, one minor, many minor); an empty minor means none is spoken.
-_CURRENCIES = {
-    "$": ("dollar", "dollars", "cent", "cents"),
-    "£": ("pound", "pounds", "penny", "pence"),
-    "€": ("euro", "euros", "cent", "cents"),
-    "¥": ("yen", "yen", "", ""),
-    "₹": ("rupee", "rupees", "paisa", "paise"),
-    "₩": ("won", "won", "", ""),
-}
-_COUNTRY_DOLLARS = {"US": "US", "A": "Australian", "AU": "Australian", "C": "Canadian", "CA": "Canadian",
-                    "NZ": "New Zealand", "HK": "Hong Kong"}
-_SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "m": "million", "mm": "million",
-           "mn": "million", "billion": "billion", "b": "billion", "bn": "billion", "trillion": "trillion",
-           "t": "trillion", "tn": "trillion"}
-_PER = {"mo": "month", "month": "month", "yr": "year", "year": "year", "wk": "week", "week": "week",
-        "d": "day", "day": "day", "hr": "hour", "h": "hour", "hour": "hour", "min": "minute"}
-
-_SCALE = (r"(?P<scale>(?i:thousand|million|billion|trillion)\b|(?:k|K|m|M|mm|MM|mn|b|B|bn|t|T|tn)"
-          r"(?![\w$£€¥₹₩]))")
-_MONEY = (rf"(?P<country>US|AU|CA|NZ|HK|A|C)?(?P<symbol>[$£€¥₹₩])\s?(?P<amount>{NUMBER})(?!\d|[.,]\d)"
-          rf"(?:\s?{_SCALE})?(?:/(?P<per>mo|month|yr|year|wk|week|d|day|hr|h|hour|min)\b)?")
-
-
-def _major_words(match: re.Match[str], count_one: bool) -> str:
-    """The currency's major unit, singular for exactly one ("dollar"), with a country for "US$" and kin."""
-    one, many, _, _ = _CURRENCIES[match["symbol"]]
-    unit = one if count_one else many
-    country = match["country"]
-    if country and match["symbol"] == "$":
-        return f"{_COUNTRY_DOLLARS[country]} {unit}"
-    return unit
-
-
-def _amount_words(match: re.Match[str]) -> str:
-    """The amount and its units, before any "per" part."""
-    amount = match["amount"]
-    whole, _, fraction = amount.partition(".")
-    scale = _SCALES[match["scale"].lower()] if match["scale"] else ""
-    if scale:
-        return f"{number_words(amount)} {scale} {_major_words(match, False)}"
-    fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
-    _, _, one_minor, many_minor = _CURRENCIES[match["symbol"]]
-    if len(fraction) > 2 or (fraction and not one_minor):
-        return f"{number_words(amount)} {_major_words(match, False)}"
-    major = int(whole.replace(",", "") or 0)
-    minor = int((fraction + "00")[:2])
-    parts = []
-    if major or not minor:
-        parts.append(f"{numbers.cardinal(major)} {_major_words(match, major == 1)}")
-    if minor:
-        parts.append(f"{numbers.cardinal(minor)} {one_minor if minor == 1 else many_minor}")
-    return " and ".join(parts)
-
-
-def _speak_money(match: re.Match[str]) -> str:
-    """An amount of money with its currency symbol, optional scale and optional "per" period."""
-    spoken = _amount_words(match)
-    if match["per"]:
-        spoken += f" per {_PER[match['per']]}"
-    return spoken
-
-
-_MONEY_RE = re.compile(_MONEY, re.ASCII)
-
-
-def _speak_money_range(match: re.Match[str]) -> str | None:
-    """ "$250-$300" -> "two hundred fifty dollars to three hundred dollars"."""
-    sides = [_MONEY_RE.fullmatch(match[name]) for name in ("a", "b")]
-    if sides[0] is None or sides[1] is None:
-        return None
-    return f"{_speak_money(sides[0])} to {_speak_money(sides[1])}"
-
 
 # --- units -----------------------------------------------------------------------------------------------
 
@@ -103,7 +21,7 @@ _UNITS: dict[str, tuple[str, str]] = {
     "ft": ("foot", "feet"), "in": ("inch", "inches"), "yd": ("yard", "yards"),
     "kg": ("kilogram", "kilograms"), "KG": ("kilogram", "kilograms"), "Kg": ("kilogram", "kilograms"),
     "g": ("gram", "grams"), "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"),
-    "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"), "t": ("ton", "tons"),
+    "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"),
     "l": ("liter", "liters"), "L": ("liter", "liters"), "ml": ("milliliter", "milliliters"),
     "mL": ("milliliter", "milliliters"), "gal": ("gallon", "gallons"),
     "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
@@ -193,8 +111,6 @@ _NUMBER_BEFORE_UNIT = rf"(?:{NUMBER})"
 _UNITS_SEPARATED = r"(?:\s?|(?P<hyphen>-))"
 
 QUANTITY_RULES: tuple[Rule, ...] = (
-    compile_rule("money range", range_pattern(_MONEY, r"\s*[-–]\s*"), _speak_money_range),
-    compile_rule("money", _MONEY, _speak_money),
     compile_rule("measure range", _START + range_pattern(_NUMBER_BEFORE_UNIT, r"\s*[-–]\s*")
                  + rf"\s?(?P<unit>{_UNIT})", _speak_measure_range),
     compile_rule("per unit", _START + rf"(?P<n>{NUMBER})/(?P<unit>{_UNIT})", _speak_per_unit),
@@ -202,4 +118,4 @@ QUANTITY_RULES: tuple[Rule, ...] = (
                  rf"(?:/(?P<per>{_UNIT}))?", _speak_measure),
 )
 
-__all__ = ["INTEGER", "QUANTITY_RULES", "unit_words"]
+__all__ = ["QUANTITY_RULES", "unit_words"]

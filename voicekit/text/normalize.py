@@ -10,8 +10,8 @@ Everything else that holds an ASCII digit is read out, so the voice is never lef
 English (``language="en"``) rules run in this order (each module's docstring states its rules):
 words (titles, abbreviations, Roman numerals; ``en_words``), e-mail and web addresses (``en_web``), dates and
 decades (``en_dates``), identifiers (telephone numbers, IP addresses, section numbers, versions;
-``en_numbers``), clock times (``en_dates``), money and measures (``en_quantities``), then ranges, fractions,
-ordinals, decimals, years and cardinals (``en_numbers``); then words and addresses once more.
+``en_numbers``), clock times (``en_dates``), money (``en_money``), measures (``en_quantities``), then ranges,
+fractions, ordinals, decimals, years and cardinals (``en_numbers``); then words and addresses once more.
 
 Where voicekit deliberately reads differently from NVIDIA NeMo's English normalizer (measured in
 ``benchmarks/normalize_nemo.py``):
@@ -36,6 +36,7 @@ from num2words import num2words
 
 from voicekit.errors import UnsupportedError
 from voicekit.text.en_dates import DATE_RULES, TIME_RULES
+from voicekit.text.en_money import MONEY_RULES
 from voicekit.text.en_numbers import IDENTIFIER_RULES, NUMBER_RULES
 from voicekit.text.en_quantities import QUANTITY_RULES
 from voicekit.text.en_web import WEB_RULES
@@ -54,8 +55,8 @@ PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
 # Words and addresses are read again at the end, now that numbers are words: an abbreviation whose neighbour
 # was a number ("St" before "2024-05-01") is decided in its final context, so normalizing is idempotent.
 ENGLISH_RULES: tuple[Rule, ...] = (
-    WORD_RULES + WEB_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + QUANTITY_RULES + NUMBER_RULES
-    + WEB_RULES + WORD_RULES
+    WORD_RULES + WEB_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + MONEY_RULES + QUANTITY_RULES
+    + NUMBER_RULES + WEB_RULES + WORD_RULES
 )
 
 
