@@ -258,6 +258,7 @@ def test_chunks_keep_every_rule(text: str, options: ChunkOptions) -> None:
             assert chunk.chars + 1 + len(first_atom.group()) > options.max_chars
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents(), OPTIONS)
 def test_reapplied_directions_stay_within_the_limit(text: str, options: ChunkOptions) -> None:
