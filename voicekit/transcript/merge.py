@@ -387,8 +387,9 @@ def _head(parts: Sequence[_Part], until: float) -> list[tuple[int, int]]:
 def _resolve_overlap(prev: _Window, nxt: _Window, tolerance: float) -> None:
     """Cut the previous window's tail and the next window's head so the shared stretch is kept once."""
     low, high = nxt.span.start, prev.span.end
-    tail = _tail(prev.parts, low - tolerance)
-    head = _head(nxt.parts, high + tolerance)
+    margin = tolerance * _PSEUDO_TOLERANCE_FACTOR  # words just outside the overlap anchor the alignment
+    tail = _tail(prev.parts, low - margin)
+    head = _head(nxt.parts, high + margin)
     if not tail and not head:
         return
     tail_pieces = [prev.parts[p].pieces[q] for p, q in tail]
