@@ -18,7 +18,11 @@ from voicekit.errors import (  # noqa: E402
     RateLimitError,
     VoicekitError,
 )
+from voicekit.jobs.narrate import NarrateOptions, Narration, Plan, anarrate, narrate, plan_narration  # noqa: E402
+from voicekit.jobs.speak import aspeak, speak  # noqa: E402
+from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe  # noqa: E402
 from voicekit.models import Audio, Segment, Transcript, Word  # noqa: E402
+from voicekit.text.normalize import normalize_text  # noqa: E402
 
 __all__ = [
     "APIConnectionError",
@@ -33,11 +37,23 @@ __all__ = [
     "GroqClient",
     "InputError",
     "ModelInfo",
+    "NarrateOptions",
+    "Narration",
+    "Plan",
     "QuotaExceededError",
     "RateLimitError",
     "Segment",
+    "TranscribeOptions",
     "Transcript",
     "VoicekitError",
     "Word",
     "__version__",
+    "anarrate",
+    "aspeak",
+    "atranscribe",
+    "narrate",
+    "normalize_text",
+    "plan_narration",
+    "speak",
+    "transcribe",
 ]
