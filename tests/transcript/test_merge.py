@@ -447,3 +447,10 @@ def test_real_windows_merge_like_one_pass(whisper: Any, one_pass_cache: dict[tup
                    if w.word == word.word and w.end + s.start == word.end]
         assert sources, f"{word} is not any window's word shifted by its offset"
         assert any(s.start <= word.start <= word.end <= s.end for s, _ in sources)
+
+    # the same windows without word times (verbose_json with segment times only) merge to the same words
+    without_words = [(s, t.model_copy(update={"segments": [g.model_copy(update={"words": []}) for g in t.segments]}))
+                     for s, t in parts]
+    by_segments = merge_windows(without_words)
+    assert [_key(w) for w in by_segments.text.split() if _key(w)] == [_key(w.word) for w in keyed_words(merged)]
+    assert_monotonic(by_segments)
