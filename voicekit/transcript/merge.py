@@ -612,7 +612,10 @@ def _limit(segments: list[Segment], duration: float) -> list[Segment]:
 
 def merge_windows(parts: Iterable[tuple[WindowSpan, Transcript]], options: MergeOptions | None = None,
                   *, duration: float | None = None) -> Transcript:
-    """Merge the transcripts of consecutive windows, given in order, into one transcript of the recording."""
+    """Merge the transcripts of consecutive windows, given in order, into one transcript of the recording.
+
+    To report what the quality rules left out, use `Merger` directly and read its `dropped` list.
+    """
     merger = Merger(options)
     for span, transcript in parts:
         merger.add(span, transcript)
