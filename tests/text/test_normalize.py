@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voicekit.errors import UnsupportedError
-from voicekit.text.normalize import normalize_text
+from voicekit.text.normalize import ENGLISH_DIGIT_RULES, normalize_text
+from voicekit.text.rules import apply_near_digits, apply_rules
 
 
 def check(written: str, spoken: str) -> None:
@@ -375,6 +376,16 @@ def test_no_digit_left_outside_kept_text(tokens: list[str], joiner: str) -> None
 def test_no_digit_left_in_any_text(text: str) -> None:
     spoken = normalize_text(text)
     assert not re.search(r"[0-9]", KEPT_IN_OUTPUT.sub("", spoken)), spoken
+
+
+FILLER = st.sampled_from(["and so on", "Elizabeth walked", "the", "a very long stretch of quiet prose " * 3, "\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(TOKENS, FILLER), max_size=14))
+def test_digit_rules_near_digits_read_as_on_the_whole_text(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    assert apply_near_digits(ENGLISH_DIGIT_RULES, text) == apply_rules(ENGLISH_DIGIT_RULES, text)
 
 
 @settings(max_examples=300, deadline=None)

@@ -31,6 +31,7 @@ region ("en-US", "ar_SA").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from num2words import num2words
 
@@ -41,7 +42,7 @@ from voicekit.text.en_numbers import IDENTIFIER_RULES, NUMBER_RULES
 from voicekit.text.en_quantities import QUANTITY_RULES
 from voicekit.text.en_web import WEB_RULES
 from voicekit.text.en_words import WORD_RULES
-from voicekit.text.rules import Rule, apply_rules, compile_rule
+from voicekit.text.rules import Rule, apply_near_digits, apply_rules, compile_rule
 
 __all__ = ["SUPPORTED_LANGUAGES", "normalize_text"]
 
@@ -50,14 +51,23 @@ SUPPORTED_LANGUAGES = ("en", "ar")
 # Text the rules never touch: square brackets, and single digits joined by hyphens (2-0-3).
 KEPT = re.compile(r"\[[^\[\]]*\]|(?<![\w.-])\d(?:-\d){2,}(?![\w-]|\.\d)", re.ASCII)
 
-PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
+PARAGRAPH_BREAK = re.compile(r"(\r?\n[ \t\r]*\n\s*)")
 
-# Words and addresses are read again at the end, now that numbers are words: an abbreviation whose neighbour
-# was a number ("St" before "2024-05-01") is decided in its final context, so normalizing is idempotent.
-ENGLISH_RULES: tuple[Rule, ...] = (
-    WORD_RULES + WEB_RULES + DATE_RULES + IDENTIFIER_RULES + TIME_RULES + MONEY_RULES + QUANTITY_RULES
-    + NUMBER_RULES + WEB_RULES + WORD_RULES
+# Rules that read digits, in order. They run only near digits (see ``apply_near_digits``).
+ENGLISH_DIGIT_RULES: tuple[Rule, ...] = (
+    DATE_RULES + IDENTIFIER_RULES + TIME_RULES + MONEY_RULES + QUANTITY_RULES + NUMBER_RULES
 )
+# The whole English order. Words and addresses are read again at the end, now that numbers are words: an
+# abbreviation whose neighbour was a number ("St" before "2024-05-01") is decided in its final context, so
+# normalizing is idempotent.
+ENGLISH_RULES: tuple[Rule, ...] = WORD_RULES + WEB_RULES + ENGLISH_DIGIT_RULES + WEB_RULES + WORD_RULES
+
+
+def _normalize_english(text: str) -> str:
+    """English rules in order, the digit rules applied only around digits."""
+    text = apply_rules(WORD_RULES + WEB_RULES, text)
+    text = apply_near_digits(ENGLISH_DIGIT_RULES, text)
+    return apply_rules(WEB_RULES + WORD_RULES, text)
 
 
 def normalize_text(text: str, language: str = "en") -> str:
@@ -67,14 +77,14 @@ def normalize_text(text: str, language: str = "en") -> str:
     kept, so sentences can still be split afterwards. Raises ``UnsupportedError`` for a language other than
     English ("en") or Arabic ("ar").
     """
-    rules = _rules_for(language)
+    normalize = _normalizer_for(language)
     pieces = []
     position = 0
     for kept in KEPT.finditer(text):
-        pieces.append(_normalize_paragraphs(rules, text[position : kept.start()]))
+        pieces.append(_normalize_paragraphs(normalize, text[position : kept.start()]))
         pieces.append(kept.group(0))
         position = kept.end()
-    pieces.append(_normalize_paragraphs(rules, text[position:]))
+    pieces.append(_normalize_paragraphs(normalize, text[position:]))
     return _join_apart(pieces)
 
 
@@ -96,20 +106,25 @@ def _would_glue(left: str, right: str) -> bool:
     )
 
 
-def _normalize_paragraphs(rules: tuple[Rule, ...], text: str) -> str:
-    """Apply the rules paragraph by paragraph (no date or number spans a blank line), so a rule whose trigger
-    is absent from a paragraph, as digits are from most prose, costs nothing there."""
+def _normalize_paragraphs(normalize: Callable[[str], str], text: str) -> str:
+    """Normalize paragraph by paragraph (no date or number spans a blank line), so a rule whose trigger is
+    absent from a paragraph costs nothing there."""
     parts = PARAGRAPH_BREAK.split(text)
-    return "".join(part if index % 2 else apply_rules(rules, part) for index, part in enumerate(parts))
+    return "".join(part if index % 2 else normalize(part) for index, part in enumerate(parts))
 
 
-def _rules_for(language: str) -> tuple[Rule, ...]:
-    """The rule list for a language tag; the region part is ignored ("en-GB" is "en")."""
+def _normalize_arabic(text: str) -> str:
+    """Arabic rules in order."""
+    return apply_rules(ARABIC_RULES, text)
+
+
+def _normalizer_for(language: str) -> Callable[[str], str]:
+    """The normalizer for a language tag; the region part is ignored ("en-GB" is "en")."""
     primary = re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
     if primary == "en":
-        return ENGLISH_RULES
+        return _normalize_english
     if primary == "ar":
-        return ARABIC_RULES
+        return _normalize_arabic
     raise UnsupportedError(
         f"text normalization supports {', '.join(SUPPORTED_LANGUAGES)}, not {language!r}; "
         "write numbers out as words or normalize the text before passing it"

@@ -16,6 +16,7 @@ from cardinals by the money rule.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from num2words import num2words
 
@@ -33,11 +34,13 @@ def _american(words: str) -> str:
     return words.replace(",", "").replace(" and ", " ")
 
 
+@lru_cache(maxsize=4096)
 def cardinal(number: int) -> str:
     """A whole number in words, "minus" before a negative one: -2 -> "minus two"."""
     return _american(num2words(number, lang="en"))
 
 
+@lru_cache(maxsize=1024)
 def ordinal(number: int) -> str:
     """A whole number as an ordinal: 22 -> "twenty-second", 103 -> "one hundred third"."""
     return _american(num2words(number, lang="en", to="ordinal"))

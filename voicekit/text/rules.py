@@ -58,6 +58,53 @@ def apply_rules(rules: Sequence[Rule], text: str) -> str:
 
 
 DIGIT = re.compile(r"[0-9]")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# How far from a digit any digit rule looks or reaches (a month name before a day, "p.m. e.s.t." after a time,
+# "the" before "5th of May"); windows are cut this far from the nearest digit, at whitespace.
+CONTEXT = 48
+
+
+def digit_windows(text: str, margin: int = CONTEXT) -> list[tuple[int, int]]:
+    """Spans of ``text`` that hold every digit with ``margin`` characters around it, widened to whitespace,
+    merged where they meet; in order and disjoint."""
+    windows: list[tuple[int, int]] = []
+    for run in _DIGIT_RUN.finditer(text):
+        start = _whitespace_before(text, run.start() - margin)
+        end = _whitespace_after(text, run.end() + margin)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _whitespace_before(text: str, position: int) -> int:
+    """The start of the word at ``position`` (0 at the start of the text)."""
+    if position <= 0:
+        return 0
+    while position > 0 and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _whitespace_after(text: str, position: int) -> int:
+    """The end of the word at ``position`` (the end of the text at most)."""
+    while position < len(text) and not text[position].isspace():
+        position += 1
+    return min(position, len(text))
+
+
+def apply_near_digits(rules: Sequence[Rule], text: str) -> str:
+    """Apply digit rules only to the windows around digits: the same result as on the whole text (no rule
+    looks further than ``CONTEXT`` from a digit) at a cost that grows with the digits, not with the prose."""
+    pieces = []
+    position = 0
+    for start, end in digit_windows(text):
+        pieces.append(text[position:start])
+        pieces.append(apply_rules(rules, text[start:end]))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def compile_rule(name: str, pattern: str, speak: Speaker, trigger: str | None = r"[0-9]") -> Rule:
