@@ -116,3 +116,15 @@ def test_concurrency_is_bounded() -> None:
 def test_concurrency_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         RateLimiter(max_concurrency=0)
+
+
+def test_an_older_fuller_answer_does_not_undo_a_newer_emptier_one() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock)
+    limiter.observe({"x-ratelimit-limit-tokens": "1000", "x-ratelimit-remaining-tokens": "100",
+                     "x-ratelimit-reset-tokens": "54s"})
+    limiter.observe({"x-ratelimit-limit-tokens": "1000", "x-ratelimit-remaining-tokens": "400",
+                     "x-ratelimit-reset-tokens": "36s"})
+    assert limiter.buckets["tokens"].level(clock.now) == 100
+    clock.now = 1000.0
+    assert limiter.buckets["tokens"].level(clock.now) == 1000

@@ -136,8 +136,13 @@ class RateLimiter:
         now = self.clock()
         for kind in KINDS:
             bucket = bucket_from_headers(headers, kind, now)
-            if bucket is not None:
-                self.buckets[kind] = bucket
+            if bucket is None:
+                continue
+            known = self.buckets.get(kind)
+            if known is not None and known.limit == bucket.limit:
+                # Answers can be read out of order: an older, fuller figure must not undo a newer, emptier one.
+                bucket.remaining = min(bucket.remaining, known.level(now))
+            self.buckets[kind] = bucket
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this client for `seconds` (a 429's retry-after)."""
