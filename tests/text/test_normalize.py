@@ -164,6 +164,10 @@ def test_times(written: str, spoken: str) -> None:
         ("10/06/2005", "October sixth, two thousand five"),
         ("15.01.2020", "the fifteenth of January twenty twenty"),
         ("you may 5 times", "you may five times"),
+        ("they march 5 miles", "they march five miles"),
+        ("17 may 2010", "the seventeenth of May twenty ten"),
+        ("due on 5/12", "due on May twelfth"),
+        ("2Q22 sales", "the second quarter of twenty-two sales"),
     ],
 )
 def test_dates(written: str, spoken: str) -> None:
@@ -284,11 +288,12 @@ def test_web_addresses(written: str, spoken: str) -> None:
         ("He was 6'2\" tall", "He was six feet two inches tall"),
         ("a 2x4 board", "a two by four board"),
         ("2+3", "two plus three"),
+        ("2 + 2 = 4", "two plus two equals four"),
+        ("call 911 now", "call nine one one now"),
         ("EBook #1342", "EBook number one thousand three hundred forty-two"),
         ("ext. 89", "extension eighty-nine"),
         ("MP3 and H2O", "MP three and H two O"),
         ("In 1066, they came.", "In ten sixty-six, they came."),
-        ("the 2Q22 results", "the the second quarter of twenty-two results"),
     ],
 )
 def test_other_identifiers(written: str, spoken: str) -> None:

@@ -7,7 +7,9 @@ Conventions voicekit keeps (and why):
   when it is over 12 (15.01.2020), else the month (US order, 10/06/2005).
 - Times: "10:30" -> "ten thirty", "10:05" -> "ten oh five", "10:00" -> "ten o'clock", "7pm" -> "seven PM",
   "1:01:01" -> "one hour one minute and one second". AM/PM and time zones are spoken as capital letters.
-- A lower-case "may" is the verb, never the month.
+- A lower-case "may" or "march" is the verb unless a year follows ("they march 5 miles", "17 may 2010").
+- A day and month with a slash and no year is a date only after "on", "by", "until", "from", "since",
+  "before" or "after" ("on 5/12" -> "on May twelfth"); elsewhere it is a fraction.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
                         "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 
-# A month name, full or abbreviated (with its optional period), any case except the verb "may".
-MONTH = (r"(?P<month>(?!may\b(?!,?\s*\d{4}))(?i:january|february|march|april|may|june|july|august|september|october"
+# A month name, full or abbreviated (with its optional period), any case except the verbs "may" and "march"
+# (unless a year follows).
+MONTH = (r"(?P<month>(?!(?:may|march)\b(?!,?\s*\d{4}))"
+         r"(?i:january|february|march|april|may|june|july|august|september|october"
          r"|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b)(?P<dot>\.)?")
 # A day of the month (1-31), optionally with its ordinal suffix.
 DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?i:st|nd|rd|th)?(?![\d:])"
@@ -92,6 +96,15 @@ def _speak_year_last(match: re.Match[str]) -> str | None:
     return _numeric_date(first, second, match["y"], day_first=False)
 
 
+def _speak_month_slash_day(match: re.Match[str]) -> str | None:
+    """ "on 5/12" -> "on May twelfth" (US order; a first number over 12 is the day: "by 25/12")."""
+    first, second = int(match["p"]), int(match["q"])
+    month, day = (second, first) if first > 12 else (first, second)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{match['prep']} {_MONTHS[month - 1]} {numbers.ordinal(day)}"
+
+
 def _speak_quarter(match: re.Match[str]) -> str:
     """ "2Q22" -> "the second quarter of twenty-two" (a business quarter and its year)."""
     return f"the {numbers.ordinal(int(match['q']))} quarter of {_short_year(match['y'])}"
@@ -125,6 +138,8 @@ DATE_RULES: tuple[Rule, ...] = (
                  r"(?P<y>\d{4}|\d{2})(?![\d]|[-/.]\d)", _speak_year_last),
     compile_rule("dotted date", r"(?<![\d./-])(?P<p>\d{1,2})\.(?P<q>\d{1,2})\.(?P<y>\d{4})(?![\d]|[-/.]\d)",
                  _speak_year_last),
+    compile_rule("date after preposition", r"\b(?P<prep>(?i:on|by|until|till|from|since|before|after))\s+"
+                 r"(?P<p>\d{1,2})/(?P<q>\d{1,2})(?![\d/]|\.\d)", _speak_month_slash_day),
     compile_rule("quarter", r"\b(?P<q>[1-4])Q(?P<y>\d{4}|\d{2})\b", _speak_quarter),
     compile_rule("month day", rf"\b{MONTH}(?:\s+|-){DAY}(?:(?P<comma>,)?(?:\s+|-){YEAR})?", _speak_month_day),
     compile_rule("day month", rf"(?<![\d.,:/-]){DAY}\s+(?:of\s+)?{MONTH}(?:(?:,\s*|\s+){YEAR})?", _speak_day_month),

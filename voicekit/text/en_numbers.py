@@ -120,7 +120,14 @@ def _speak_version(match: re.Match[str]) -> str:
     return " point ".join(integer_words(part) for part in match.group(0).split("."))
 
 
+def _speak_service_number(match: re.Match[str]) -> str:
+    """An emergency or service number after "call" or "dial" is said digit by digit ("call 911")."""
+    return f"{match['verb']} {numbers.digits(match['n'])}"
+
+
 IDENTIFIER_RULES: tuple[Rule, ...] = (
+    compile_rule("service number", r"\b(?P<verb>(?i:call|calls|called|calling|dial|dials|dialed|dialled|dialing))"
+                 r"\s+(?P<n>911|999|112|411|311|000)(?!\d|[.,]\d)", _speak_service_number),
     compile_rule("vanity number", r"(?<![\w-])1-(?P<code>8\d\d)-(?P<rest>(?=[\w-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+)"
                  r"(?![\w-])", _speak_vanity),
     compile_rule("telephone", _PHONE, _speak_phone),
@@ -224,6 +231,7 @@ NUMBER_RULES: tuple[Rule, ...] = (
     compile_rule("ratio", START + r"(?<!:)(?P<a>\d+):(?P<b>\d+)(?![\d:])", _speak_ratio),
     compile_rule("dimensions", START + rf"(?P<a>{NUMBER})\s?[x×]\s?(?P<b>{NUMBER})" + END, _speak_by),
     compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
+    compile_rule("equals", r"(?<=\d)\s*=\s*(?=[-−]?\d)", lambda _match: " equals "),
     compile_rule("decimal", START + MINUS + r"(?P<n>(?:\d{1,3}(?:,\d{3})+|\d+)?\.\d+)" + END, _speak_number),
     compile_rule("grouped integer", START + MINUS + r"(?P<n>\d{1,3}(?:,\d{3})+)" + END, _speak_number),
     compile_rule("year", START + r"(?<![\d,])(?:1\d\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
