@@ -258,6 +258,8 @@ def test_roman_numerals(written: str, spoken: str) -> None:
         ("apples, pears, etc. Then", "apples, pears, et cetera. Then"),
         ("Ali vs. Frazier", "Ali versus Frazier"),
         ("No. 5", "Number five"),
+        ("see p. 5 and pp. 7-9", "see page five and pages seven to nine"),
+        ("Fig. 2", "Figure two"),
     ],
 )
 def test_abbreviations(written: str, spoken: str) -> None:

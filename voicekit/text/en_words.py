@@ -104,6 +104,15 @@ def _speak_latin(match: re.Match[str]) -> str:
     return _LATIN[match.group(0)]
 
 
+_BEFORE_NUMBER = {"p": "page", "pp": "pages", "vol": "volume", "ch": "chapter", "fig": "figure", "sec": "section",
+                  "Vol": "Volume", "Ch": "Chapter", "Fig": "Figure", "Sec": "Section"}
+
+
+def _speak_before_number(match: re.Match[str]) -> str:
+    """An abbreviation that names what a number counts: "p. 5" -> "page 5", "Fig. 2" -> "Figure 2"."""
+    return _BEFORE_NUMBER[match["abbr"]] + " "
+
+
 def _speak_number_sign(match: re.Match[str]) -> str:
     """ "No. 4" -> "Number four": the number names an item, so it is read as a plain number (never a year)."""
     return f"{'Number' if match.group(0)[0] == 'N' else 'number'} {integer_words(match['n'])}"
@@ -151,6 +160,8 @@ WORD_RULES: tuple[Rule, ...] = (
     compile_rule("et cetera", r"(?<![A-Za-z])(?P<abbr>etc)\.", _speak_suffix, trigger=r"etc\."),
     compile_rule("latin", r"(?<![A-Za-z])(?:[eE]\.g\.|[iI]\.e\.|vs\.|cf\.|approx\.|viz\.)", _speak_latin, trigger=None),
     compile_rule("versus", r"(?<=\s)vs(?=\s)", lambda _m: "versus", trigger=" vs "),
+    compile_rule("before number", rf"(?<![A-Za-z])(?P<abbr>{'|'.join(_BEFORE_NUMBER)})\.\s?(?=\d)",
+                 _speak_before_number),
     compile_rule("extension", r"(?<![A-Za-z])ext\.(?=\s?\d)", lambda _m: "extension"),
     compile_rule("number sign", r"(?<![A-Za-z])[Nn]o\.\s?(?P<n>\d+)(?!\d|[.,]\d)", _speak_number_sign),
 )
