@@ -61,7 +61,8 @@ def _speak_month_day(match: re.Match[str]) -> str:
 
 def _speak_day_month(match: re.Match[str]) -> str:
     """ "1 May 2024" -> "the first of May twenty twenty-four" ("the" only when not already written)."""
-    article = "" if re.search(r"(?i)\bthe\s+$", match.string[: match.start()]) else "the "
+    written_before = match.string[max(0, match.start() - 12) : match.start()]
+    article = "" if re.search(r"(?i)\bthe\s+$", written_before) else "the "
     spoken = f"{article}{_day_ordinal(match['day'])} of {_MONTHS[month_number(match['month']) - 1]}"
     if match["year"]:
         return spoken + f" {numbers.year(int(match['year']))}"
@@ -110,9 +111,14 @@ def _speak_quarter(match: re.Match[str]) -> str:
     return f"the {numbers.ordinal(int(match['q']))} quarter of {_short_year(match['y'])}"
 
 
-def _speak_decade(match: re.Match[str]) -> str:
+def _decade_words(written: str) -> str:
     """ "1990s" -> "nineteen nineties", "'80s" -> "eighties", "2000s" -> "two thousands"."""
-    return numbers.decade(int(match.group(0).strip("'’s")))
+    return numbers.decade(int(written.strip("'’s")))
+
+
+def _speak_decade(match: re.Match[str]) -> str:
+    """A decade: "the 1990s", "the '80s"."""
+    return _decade_words(match.group(0))
 
 
 _DECADE = r"(?:\d{3}0|['’]?\d0)s"
@@ -120,8 +126,7 @@ _DECADE = r"(?:\d{3}0|['’]?\d0)s"
 
 def _speak_decade_range(match: re.Match[str]) -> str:
     """ "1960s-80s" -> "nineteen sixties to eighties"."""
-    return f"{numbers.decade(int(match['a'].strip(chr(39) + '’s')))} to " \
-           f"{numbers.decade(int(match['b'].strip(chr(39) + '’s')))}"
+    return f"{_decade_words(match['a'])} to {_decade_words(match['b'])}"
 
 
 def _speak_era(match: re.Match[str]) -> str:

@@ -137,6 +137,8 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
                  _speak_section),
     compile_rule("number sign", r"#\s?(?P<n>\d+)(?!\d|[.,]\d)", _speak_numbered),
     compile_rule("version", r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)", _speak_version),
+    compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
+    compile_rule("equals", r"(?<=\d)\s*=\s*(?=[-−]?\d)", lambda _match: " equals "),
 )
 
 
@@ -227,11 +229,10 @@ NUMBER_RULES: tuple[Rule, ...] = (
                  _speak_fraction),
     compile_rule("ordinal", START + rf"(?P<num>{INTEGER})(?P<suffix>(?i:st|nd|rd|th))(?![^\W\d_])",
                  _speak_ordinal),
-    compile_rule("feet and inches", START + r"(?P<feet>\d)['’]\s?(?P<inches>1[01]|\d)(?:\"|''|”)", _speak_feet_inches),
+    compile_rule("feet and inches", START + r"(?P<feet>\d)['’]\s?(?P<inches>1[01]|\d)(?:\"|''|”)",
+                 _speak_feet_inches),
     compile_rule("ratio", START + r"(?<!:)(?P<a>\d+):(?P<b>\d+)(?![\d:])", _speak_ratio),
     compile_rule("dimensions", START + rf"(?P<a>{NUMBER})\s?[x×]\s?(?P<b>{NUMBER})" + END, _speak_by),
-    compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
-    compile_rule("equals", r"(?<=\d)\s*=\s*(?=[-−]?\d)", lambda _match: " equals "),
     compile_rule("decimal", START + MINUS + r"(?P<n>(?:\d{1,3}(?:,\d{3})+|\d+)?\.\d+)" + END, _speak_number),
     compile_rule("grouped integer", START + MINUS + r"(?P<n>\d{1,3}(?:,\d{3})+)" + END, _speak_number),
     compile_rule("year", START + r"(?<![\d,])(?:1\d\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
