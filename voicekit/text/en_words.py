@@ -127,6 +127,8 @@ def _capitalised_words(words: str) -> str:
     return " ".join(_title_case(word) for word in words.split(" "))
 
 
+# No monarch or pope has reached a higher number; "George MC" is initials, not the 1100th.
+_HIGHEST_REGNAL = 40
 _REGNAL_SET = frozenset(_REGNAL_NAMES.split("|"))
 _HEADING_SET = frozenset(_HEADINGS.replace("\\", "").split("|"))
 
@@ -138,7 +140,7 @@ def _speak_numeral(match: re.Match[str]) -> str | None:
     name = match["name"]
     if value is None:
         return None
-    if name in _REGNAL_SET:
+    if name in _REGNAL_SET and value <= _HIGHEST_REGNAL:
         return f"{name} the {_capitalised_words(numbers.ordinal(value))}"
     if name.capitalize() in _HEADING_SET and (name.istitle() or name.isupper()):
         return f"{name}{match['space']}{_capitalised_words(numbers.cardinal(value))}"
