@@ -1,7 +1,23 @@
-"""English rules for plain numbers and identifiers: telephone numbers, IP addresses, versions, fractions,
-ordinals, ranges, decimals, years and cardinals, and a last rule that leaves no digit unread.
+"""English rules for plain numbers and identifiers, and a last rule that leaves no digit unread.
 
-The token patterns defined here (``INTEGER``, ``NUMBER``) are shared by the date and quantity rules.
+Identifiers (digit by digit, groups apart): telephone numbers ("+1 123-456-7890" -> "plus one, one two three,
+..."), "call 911", IP addresses ("dot" between groups); section numbers ("1.E.9" -> "one E nine") and
+versions ("2.0.1" -> "two point zero point one"); "#5" -> "number five".
+
+Numbers:
+- a dash between a number and a larger one is a range read "to" ("pages 5-10", "1980-1986", "1960-80");
+  before a smaller one it is no range ("978-0", a score "3-2") and each number is read alone;
+- fractions ("3/4" -> "three quarters", "2 1/2" -> "two and a half", "24/7" kept as said);
+- ordinals with the right suffix only ("22nd"; "4rd" is "four rd");
+- ratios "3:1" -> "three to one", heights 6'2" -> "six feet two inches", "2x8" -> "two by eight",
+  "2+3" -> "two plus three", "=" between numbers -> "equals";
+- decimals "3.14" -> "three point one four", "-2" -> "minus two" (a dash glued to a word is no minus sign);
+- four ungrouped digits from 1000 to 2099 are a year ("1990", "1066"), as in running text they nearly always
+  are ("in 1990", "Room 1204" -> "twelve oh four");
+- integers: grouped by commas or up to nine digits as numbers; a leading zero or ten digits and more digit by
+  digit (an identifier).
+
+The token patterns defined here (``INTEGER``, ``NUMBER``, ``MINUS``) are shared by the other English rules.
 """
 
 from __future__ import annotations
