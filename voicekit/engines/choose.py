@@ -6,12 +6,10 @@ protocols as the local ones, so the jobs never know which they talk to.
 
 from __future__ import annotations
 
-import io
 from typing import Literal
 
-import soundfile
-
 from voicekit import errors
+from voicekit.audio.io import encode_flac
 from voicekit.config import Settings
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS, WHISPER, WHISPER_TURBO
@@ -49,7 +47,7 @@ class GroqTranscriber:
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
-        upload = ("window.flac", _flac_bytes(audio))
+        upload = ("window.flac", encode_flac(audio.samples, audio.sample_rate))
         if self.translate:
             return await self.client.translate(upload, model=self.model, prompt=prompt, audio_seconds=audio.duration)
         return await self.client.transcribe(upload, model=self.model, language=language, prompt=prompt,
@@ -105,8 +103,3 @@ def voices(engine: EngineName = "auto") -> dict[str, list[str]]:
         return {k: v for k, v in listing.items() if not k.endswith("(local)")}
     return listing
 
-
-def _flac_bytes(audio: Audio) -> bytes:
-    buffer = io.BytesIO()
-    soundfile.write(buffer, audio.samples, audio.sample_rate, format="FLAC", subtype="PCM_16")
-    return buffer.getvalue()

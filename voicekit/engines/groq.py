@@ -35,6 +35,7 @@ from voicekit.engines.catalog import (
 )
 from voicekit.engines.ratelimit import RateLimiter
 from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.transcript.merge import file_words
 
 logger = logging.getLogger("voicekit")
 
@@ -395,11 +396,5 @@ def _file_words(segments: list[Segment], words: list[Word]) -> list[Segment]:
     """Put each word into the segment its midpoint falls in (the API returns them in two flat lists)."""
     if not segments or not words or any(segment.words for segment in segments):
         return segments
-    filed: list[list[Word]] = [[] for _ in segments]
-    index = 0
-    for word in words:
-        middle = (word.start + word.end) / 2
-        while index + 1 < len(segments) and middle >= segments[index + 1].start:
-            index += 1
-        filed[index].append(word)
+    filed = file_words(segments, words)
     return [segment.model_copy(update={"words": ws}) for segment, ws in zip(segments, filed, strict=True)]

@@ -176,7 +176,7 @@ def _shift_segment(segment: Segment, span: WindowSpan, words: list[Word]) -> Seg
     return segment.model_copy(update={"start": start, "end": end, "seek": seek, "words": shifted})
 
 
-def _file_words(segments: Sequence[Segment], words: Sequence[Word]) -> list[list[Word]]:
+def file_words(segments: Sequence[Segment], words: Sequence[Word]) -> list[list[Word]]:
     """Each top-level word goes to the segment its midpoint falls in (segments are in time order)."""
     filed: list[list[Word]] = [[] for _ in segments]
     index = 0
@@ -205,7 +205,7 @@ def _window_segments(transcript: Transcript, span: WindowSpan) -> list[Segment]:
     if any(segment.words for segment in segments) or not transcript.words:
         filed = [list(segment.words) for segment in segments]
     else:
-        filed = _file_words(segments, transcript.words)
+        filed = file_words(segments, transcript.words)
     return [_shift_segment(segment, span, words) for segment, words in zip(segments, filed, strict=True)]
 
 
