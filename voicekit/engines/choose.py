@@ -102,4 +102,3 @@ def voices(engine: EngineName = "auto") -> dict[str, list[str]]:
     if engine == "groq":
         return {k: v for k, v in listing.items() if not k.endswith("(local)")}
     return listing
-
