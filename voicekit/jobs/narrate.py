@@ -8,12 +8,14 @@ chunks, an identical rerun sends nothing, and a failure loses nothing already pa
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +26,7 @@ from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import Synthesizer
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
-from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
+from voicekit.engines.choose import EngineName, GroqSynthesizer, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
@@ -42,6 +44,8 @@ FREE_PLAN_RPD = 100
 FREE_PLAN_TPD = 3600
 LOCAL_CHARS_PER_SECOND = 250.0
 """Piper speaks about this many characters per second of wall time on two cores (for the plan's estimate)."""
+_DOCUMENT_NAME = re.compile(r"[^\s\[\]]+\.(txt|text|md|markdown|html?|xhtml)", re.IGNORECASE)
+"""A one-word string ending in a document extension is meant as a path, not as the text to speak."""
 
 
 class NarrateOptions(BaseModel):
@@ -112,21 +116,40 @@ class Narration(BaseModel):
     warnings: list[str] = []
 
 
+class _Stopped(Exception):
+    """A chunk's request was not sent because the run had already failed."""
+
+
 @dataclass
 class _Run:
+    """One narration's engine, cache and counts. At most `concurrency` requests are in flight at once; a request
+    already sent is finished and cached even when the run fails meanwhile (it is paid for)."""
+
     synthesizer: Synthesizer
     cache: Cache
     model: str | None
     voice: str | None
+    concurrency: int
     requests: int = 0
     cached: int = 0
     characters: int = 0
+    stopped: bool = False
+    sending: asyncio.Semaphore = field(init=False)
+    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.sending = asyncio.Semaphore(self.concurrency)
+
+    async def finish_in_flight(self) -> None:
+        """Send nothing more, and wait for the requests already sent so that their audio is cached."""
+        self.stopped = True
+        await asyncio.gather(*self.in_flight, return_exceptions=True)
 
 
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
     """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
     opts = _options(options, overrides)
-    engine = resolve_engine(opts.engine)
+    engine = _engine(opts)
     model, voice = _model_and_voice(opts, engine)
     chunks, warnings = _chunks(source, opts, engine, model)
     characters = sum(chunk.chars for chunk, _ in chunks)
@@ -152,17 +175,19 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     """Narrate `source` (a path, or the document's text) into `out` (default: beside the source, or in the cache
     folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields."""
     opts = _options(options, overrides)
-    engine = resolve_engine(opts.engine)
+    engine = _engine(opts, client)
     model, voice = _model_and_voice(opts, engine)
     chunks, warnings = _chunks(source, opts, engine, model)
     for warning in warnings:
         logger.warning("%s", warning)
     target = _output_path(source, out)
+    concurrency = opts.concurrency or Settings().concurrency
     owned = client is None and engine == "groq"
-    client = AsyncGroqClient() if owned else client
+    client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
     try:
-        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client)
-        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice)
+        synthesizer = (GroqSynthesizer(client, model=model or ORPHEUS_ENGLISH, voice=voice) if client is not None
+                       and engine == "groq" else make_synthesizer(engine, model=model, voice=voice, client=client))
+        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency)
         result = await _synthesize_and_stitch(run, chunks, target, opts)
     finally:
         if owned and client is not None:
@@ -184,25 +209,43 @@ def narrate(source: str | Path, out: str | Path | None = None, *, captions: str 
 
 async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], target: Path,
                                  opts: NarrateOptions) -> StitchResult:
-    concurrency = opts.concurrency or Settings().concurrency
-    with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
-            Stitcher(target, options=opts.stitch) as stitcher:
-        async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]), concurrency * 2):
-            span = stitcher.add(audio, pause_after=pause)
-            bar.update(1)
-            bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
-        return stitcher.close()
+    """Stitch the chunks in order as they arrive; on a failure, the requests already sent are finished and
+    cached before the error is raised, and the output is removed (the Stitcher's `.partial` file)."""
+    try:
+        with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
+                Stitcher(target, options=opts.stitch) as stitcher:
+            async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
+                                                       run.concurrency * 2):
+                span = stitcher.add(audio, pause_after=pause)
+                bar.update(1)
+                bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
+            return stitcher.close()
+    except Exception:
+        await run.finish_in_flight()
+        raise
 
 
 async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
-    """One chunk's audio: from the cache, or from the engine (and then cached)."""
+    """One chunk's audio: from the cache, or from the engine (and then cached). The request runs in its own task,
+    shielded, so that cancelling the waiter (another chunk failed) does not throw away audio already paid for."""
     key = Cache.key("chunk", engine=run.synthesizer.name, model=run.model, voice=run.voice, text=chunk.text,
                     options=repr(getattr(run.synthesizer, "length_scale", None)))
     audio = run.cache.get_audio(key)
     if audio is not None:
         run.cached += 1
         return audio
-    audio = await run.synthesizer.synthesize(chunk.text)
+    task = asyncio.ensure_future(_request(run, chunk, key))
+    run.in_flight.add(task)
+    task.add_done_callback(run.in_flight.discard)
+    return await asyncio.shield(task)
+
+
+async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
+    """Synthesize one chunk (at most `run.concurrency` at once, none once the run has stopped) and cache it."""
+    async with run.sending:
+        if run.stopped:
+            raise _Stopped
+        audio = await run.synthesizer.synthesize(chunk.text)
     run.requests += 1
     run.characters += chunk.chars
     run.cache.put_audio(key, audio)
@@ -214,12 +257,24 @@ def _options(options: NarrateOptions | None, overrides: dict[str, Any]) -> Narra
     return NarrateOptions.model_validate({**base.model_dump(), **overrides}) if overrides else base
 
 
+def _engine(opts: NarrateOptions, client: AsyncGroqClient | None = None) -> Literal["groq", "local"]:
+    """A client given means Groq through that client (unless the local engine is asked for); otherwise as
+    `resolve_engine` says (auto: Groq when GROQ_API_KEY is set)."""
+    if client is not None and opts.engine != "local":
+        return "groq"
+    return resolve_engine(opts.engine)
+
+
 def _model_and_voice(opts: NarrateOptions, engine: str) -> tuple[str | None, str | None]:
+    """The model and voice for this engine; an unknown voice of a known Groq model is refused before any work."""
     if engine == "local":
         return "piper", opts.voice or "joe"
     model = opts.model or ORPHEUS_ENGLISH
     spec = SPEECH_MODELS.get(model)
-    return model, opts.voice or (spec.default_voice if spec else None)
+    voice = opts.voice or (spec.default_voice if spec else None)
+    if spec is not None and voice not in spec.voices:
+        raise errors.UnknownVoiceError(f"{model} has no voice {voice!r}; choose one of: {', '.join(spec.voices)}")
+    return model, voice
 
 
 def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
@@ -249,12 +304,19 @@ def _with_pauses(chunks: list[Chunk], blocks: list[Block]) -> list[tuple[Chunk, 
 
 
 def _blocks(source: str | Path, kind: DocumentKind) -> list[Block]:
+    """The blocks of a path, or of a string that is the document itself. A one-word string naming a document
+    file that does not exist, and text holding NUL bytes, are refused rather than read aloud."""
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096
                                     and Path(source).suffix and Path(source).exists()):
         return load_document(source, kind)
-    if isinstance(source, str) and source.strip():
-        return parse_document(source, kind)
-    raise errors.InputError("there is no document: pass a path or the text itself")
+    if not isinstance(source, str) or not source.strip():
+        raise errors.InputError("there is no document: pass a path or the text itself")
+    if _DOCUMENT_NAME.fullmatch(source.strip()):
+        raise errors.InputError(f"cannot read {source.strip()}: no such file (pass the text itself, or a path that "
+                                "exists)")
+    if "\x00" in source:
+        raise errors.InputError("the text looks like binary data (it holds NUL bytes): give text, Markdown or HTML")
+    return parse_document(source, kind)
 
 
 def _output_path(source: str | Path, out: str | Path | None) -> Path:
