@@ -24,6 +24,8 @@ def check(written: str, spoken: str) -> None:
         ("1,234,567", "one million two hundred thirty-four thousand five hundred sixty-seven"),
         ("It has 42 rooms.", "It has forty-two rooms."),
         ("It was -5 outside.", "It was minus five outside."),
+        ("x=-5 (or -3)", "x=minus five (or minus three)"),
+        ("covid-19", "covid-nineteen"),
         ("13000 people", "thirteen thousand people"),
         ("code 007", "code zero zero seven"),
         ("ISBN 9780141439518", "ISBN nine seven eight zero one four one four three nine five one eight"),
@@ -85,7 +87,8 @@ def test_years_and_decades(written: str, spoken: str) -> None:
         ("1960-80", "nineteen sixty to eighty"),
         ("pages 5-10", "pages five to ten"),
         ("1960s-80s", "nineteen sixties to eighties"),
-        ("978-0", "nine hundred seventy-eight-zero"),
+        ("978-0", "nine hundred seventy-eight zero"),
+        ("The vote was 52-48.", "The vote was fifty-two forty-eight."),
     ],
 )
 def test_ranges(written: str, spoken: str) -> None:
@@ -129,6 +132,7 @@ def test_money(written: str, spoken: str) -> None:
         ("50%", "fifty percent"),
         ("3.5%", "three point five percent"),
         ("5-10%", "five to ten percent"),
+        ("5.25%-5.5%", "five point two five to five point five percent"),
     ],
 )
 def test_percent(written: str, spoken: str) -> None:
@@ -207,6 +211,8 @@ def test_fractions(written: str, spoken: str) -> None:
         ("4 1/2 lbs", "four and a half pounds"),
         ("a 5-km run", "a five-kilometer run"),
         ("2-5lb", "two to five pounds"),
+        ("1/2 tsp salt", "one half teaspoon salt"),
+        ("400 sq ft", "four hundred square feet"),
     ],
 )
 def test_units(written: str, spoken: str) -> None:
@@ -220,6 +226,7 @@ def test_units(written: str, spoken: str) -> None:
         ("+1 (555) 123-4567", "plus one, five five five, one two three, four five six seven"),
         ("555.555.5555", "five five five, five five five, five five five five"),
         ("1-800-555-0199", "one, eight hundred, five five five, zero one nine nine"),
+        ("1-800-FLOWERS", "one, eight hundred, FLOWERS"),
     ],
 )
 def test_telephone_numbers(written: str, spoken: str) -> None:
@@ -350,9 +357,9 @@ def test_whole_book_in_well_under_a_few_seconds() -> None:
     import time
 
     text = path.read_text(encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on a busy machine do not count
     spoken = normalize_text(text)
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 2.0
     assert "Chapter one" in spoken and "Chapter 1" not in spoken
     assert "Missus Bennet" in spoken
     assert not re.search(r"[0-9]", re.sub(r"\[[^\]]*\]", "", spoken))

@@ -6,7 +6,7 @@ versions ("2.0.1" -> "two point zero point one"); "#5" -> "number five".
 
 Numbers:
 - a dash between a number and a larger one is a range read "to" ("pages 5-10", "1980-1986", "1960-80");
-  before a smaller one it is no range ("978-0", a score "3-2") and each number is read alone;
+  before a smaller one it is no range (a score "52-48" -> "fifty-two forty-eight", "978-0");
 - fractions ("3/4" -> "three quarters", "2 1/2" -> "two and a half", "24/7" kept as said);
 - ordinals with the right suffix only ("22nd"; "4rd" is "four rd");
 - ratios "3:1" -> "three to one", heights 6'2" -> "six feet two inches", "2x8" -> "two by eight",
@@ -35,8 +35,10 @@ NUMBER = rf"(?:{INTEGER})?\.\d+|(?:{INTEGER})"
 START = r"(?<![\d.])"
 # Not followed by another digit, nor by a decimal point that continues the number.
 END = r"(?!\d|[.,]\d)"
-# A minus sign: only where no word or number precedes it ("-2", "(-5"), never inside "978-0" or "covid-19".
-MINUS = r"(?:(?<![\w)\].,-])(?P<minus>[-−]))?"
+# A minus sign: only at the start, after a space or an opening bracket or "=" ("-2", "(-5", "x=-1"), never
+# inside "978-0", "covid-19" or "5%-6%".
+MINUS_BEFORE = r"(?<![^\s(\[{=:;?!\"'/])"
+MINUS = rf"(?:{MINUS_BEFORE}(?P<minus>[-−]))?"
 
 _SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 _FRACTION_IDIOMS = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty-fifty"}
@@ -144,7 +146,7 @@ def _speak_service_number(match: re.Match[str]) -> str:
 IDENTIFIER_RULES: tuple[Rule, ...] = (
     compile_rule("service number", r"\b(?P<verb>(?i:call|calls|called|calling|dial|dials|dialed|dialled|dialing))"
                  r"\s+(?P<n>911|999|112|411|311|000)(?!\d|[.,]\d)", _speak_service_number),
-    compile_rule("vanity number", r"(?<![\w-])1-(?P<code>8\d\d)-(?P<rest>(?=[\w-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+)"
+    compile_rule("vanity number", r"(?<![\w-])1-(?P<code>8\d\d)-(?P<rest>(?=[\w-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*)"
                  r"(?![\w-])", _speak_vanity),
     compile_rule("telephone", _PHONE, _speak_phone),
     compile_rule("digit groups", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", _speak_phone_groups),
@@ -161,15 +163,16 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
 # --- plain numbers ---------------------------------------------------------------------------------------
 
 
-def _speak_range(match: re.Match[str]) -> str | None:
+def _speak_range(match: re.Match[str]) -> str:
     """Two numbers joined by a dash read "A to B" when B is larger ("pages 5-10" -> "five to ten",
     "1980-1986" -> "nineteen eighty to nineteen eighty-six", "1960-80" -> "nineteen sixty to eighty").
-    A dash between a number and a smaller one is no range (978-0): the numbers are read one by one."""
+    A dash before a smaller number is no range (a score "52-48", "978-0"): the two numbers are read one after
+    the other ("fifty-two forty-eight")."""
     first, second = match["a"], match["b"]
     if is_year_like(first) and len(second) == 2 and second.isdigit() and int(second) > int(first) % 100:
         return f"{numbers.year(int(first))} to {numbers.cardinal(int(second))}"
     if _as_number(second) <= _as_number(first):
-        return None
+        return f"{counted_words(first)} {counted_words(second)}"
     return f"{counted_words(first)} to {counted_words(second)}"
 
 

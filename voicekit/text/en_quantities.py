@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from voicekit.text import numbers
-from voicekit.text.en_numbers import NUMBER, number_words
-from voicekit.text.rules import Rule, compile_rule, range_pattern
+from voicekit.text.en_numbers import MINUS_BEFORE, NUMBER, number_words
+from voicekit.text.rules import Rule, compile_rule, range_pattern, unnamed
 
 # --- units -----------------------------------------------------------------------------------------------
 
@@ -37,7 +37,8 @@ _UNITS: dict[str, tuple[str, str]] = {
     "GHz": ("gigahertz", "gigahertz"), "kW": ("kilowatt", "kilowatts"), "kWh": ("kilowatt hour", "kilowatt hours"),
     "mAh": ("milliamp hour", "milliamp hours"), "ms": ("millisecond", "milliseconds"),
     "sec": ("second", "seconds"), "min": ("minute", "minutes"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
-    "cc": ("cubic centimeter", "cubic centimeters"),
+    "cc": ("cubic centimeter", "cubic centimeters"), "tsp": ("teaspoon", "teaspoons"),
+    "tbsp": ("tablespoon", "tablespoons"),
 }
 _POWERS = {"2": "square", "²": "square", "3": "cubic", "³": "cubic"}
 _LENGTHS = ("km", "m", "cm", "mm", "mi", "ft", "in", "yd")
@@ -46,15 +47,16 @@ _INCH_CONTEXT = r"(?=\s*(?:$|[,;:.!?)\]\"']|x\b|×|by\b|long\b|wide\b|tall\b|hig
 
 
 def _unit_alternatives() -> str:
-    """Every written unit, longest first, then lengths with a power ("m2", "km³")."""
+    """Lengths with a power ("m2", "km³") or after "sq" ("sq ft"), then every written unit, longest first."""
     powered = [f"{re.escape(unit)}[23²³]" for unit in _LENGTHS]
+    powered += [rf"sq\.?\s?{re.escape(unit)}\b" for unit in _LENGTHS]
     plain = [re.escape(unit) + (_INCH_CONTEXT if unit == "in" else "")
              for unit in sorted(_UNITS, key=len, reverse=True)]
     return "|".join(powered + plain)
 
 
 _UNIT = rf"(?:{_unit_alternatives()})(?![\w°º])"
-_MEASURE_NUMBER = (rf"(?:(?<![\w)\].,-])[-−])?(?:\d+\s+\d+/\d+|\d+/\d+|{NUMBER})(?:\s?[x×]\s?(?:{NUMBER}))?"
+_MEASURE_NUMBER = (rf"(?:{MINUS_BEFORE}[-−])?(?:\d+\s+\d+/\d+|\d+/\d+|{NUMBER})(?:\s?[x×]\s?(?:{NUMBER}))?"
                    r"(?:\s(?:thousand|million|billion))?")
 
 
@@ -62,6 +64,8 @@ def unit_words(written: str, many: bool) -> str:
     """A written unit in words, singular or plural: ("km", True) -> "kilometers", ("m²", True) -> "square meters"."""
     if written in _UNITS:
         return _UNITS[written][1 if many else 0]
+    if written.startswith("sq"):
+        return "square " + unit_words(written[2:].lstrip(". "), many)
     base, power = written[:-1], written[-1]
     return f"{_POWERS[power]} {_UNITS[base][1 if many else 0]}"
 
@@ -85,11 +89,18 @@ def _quantity_words(written: str) -> str:
     return number_words(written)
 
 
+def _proper_fraction(written: str) -> bool:
+    """True for a fraction under one ("1/2"): its unit is singular ("one half teaspoon")."""
+    simple = re.fullmatch(r"\s*(\d+)/(\d+)\s*", written)
+    return simple is not None and int(simple.group(1)) < int(simple.group(2))
+
+
 def _speak_measure(match: re.Match[str]) -> str:
     """A number and its unit: "12kg" -> "twelve kilograms", "1°C" -> "one degree Celsius";
-    singular only for exactly 1 or before a hyphen ("a 5-km run" -> "a five-kilometer run")."""
+    singular only for exactly 1, a fraction under one, or before a hyphen ("a 5-km run" -> "a five-kilometer
+    run")."""
     quantity = match["q"]
-    many = quantity.strip() != "1" and match["hyphen"] is None
+    many = quantity.strip() != "1" and match["hyphen"] is None and not _proper_fraction(quantity)
     spoken = f"{_quantity_words(quantity)}{'-' if match['hyphen'] else ' '}{unit_words(match['unit'], many)}"
     if match["per"]:
         spoken += f" per {unit_words(match['per'], False)}"
@@ -111,7 +122,7 @@ _NUMBER_BEFORE_UNIT = rf"(?:{NUMBER})"
 _UNITS_SEPARATED = r"(?:\s?|(?P<hyphen>-))"
 
 QUANTITY_RULES: tuple[Rule, ...] = (
-    compile_rule("measure range", _START + range_pattern(_NUMBER_BEFORE_UNIT, r"\s*[-–]\s*")
+    compile_rule("measure range", _START + range_pattern(_NUMBER_BEFORE_UNIT, rf"(?:\s?{unnamed(_UNIT)})?\s*[-–]\s*")
                  + rf"\s?(?P<unit>{_UNIT})", _speak_measure_range),
     compile_rule("per unit", _START + rf"(?P<n>{NUMBER})/(?P<unit>{_UNIT})", _speak_per_unit),
     compile_rule("measure", _START + rf"(?P<q>{_MEASURE_NUMBER}){_UNITS_SEPARATED}(?P<unit>{_UNIT})"
