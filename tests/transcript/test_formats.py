@@ -279,3 +279,13 @@ def test_unknown_format_is_a_clear_input_error(tmp_path: Path) -> None:
     (tmp_path / "talk.srt").write_text(EXPECTED_SRT, encoding="utf-8")
     with pytest.raises(InputError, match="only .json"):
         load(tmp_path / "talk.srt")
+
+
+def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> None:
+    from voicekit.models import Segment, Transcript, Word
+
+    words = [Word(word=" about", start=0.0, end=1.0), Word(word=" 1", start=1.0, end=1.5),
+             Word(word=",500", start=1.5, end=2.0), Word(word=" years.", start=2.0, end=2.5)]
+    transcript = Transcript(text=" about 1,500 years. More", segments=[
+        Segment(start=0.0, end=3.0, text=" about 1,500 years. More", words=words)])
+    assert "about 1,500 years." in transcript.to_srt()

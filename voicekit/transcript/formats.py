@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript
+from voicekit.models import Segment, Transcript, Word
 
 __all__ = [
     "FORMATS", "Cue", "format_timestamp", "from_json", "join_segment_texts", "load", "render", "save",
@@ -125,7 +125,7 @@ def _segment_tokens(segment: Segment) -> list[_Token]:
     if words and len(words) == len(texts):
         return [_Token(text, word.start, word.end) for text, word in zip(texts, words, strict=True)]
     if words:
-        return [_Token(word.word.strip(), word.start, word.end) for word in words]
+        return _word_tokens(words)
     total = sum(len(text) for text in texts)
     tokens: list[_Token] = []
     done = 0
@@ -134,6 +134,20 @@ def _segment_tokens(segment: Segment) -> list[_Token]:
         start = segment.start + span * done / total
         done += len(text)
         tokens.append(_Token(text, start, segment.start + span * done / total))
+    return tokens
+
+
+def _word_tokens(words: Sequence[Word]) -> list[_Token]:
+    """Words as tokens; where words carry their leading space (faster-whisper), a word without one (",500" after
+    " 1") belongs to the word before it."""
+    spaced = any(word.word[:1].isspace() for word in words)
+    tokens: list[_Token] = []
+    for word in words:
+        if spaced and tokens and not word.word[:1].isspace():
+            previous = tokens[-1]
+            tokens[-1] = _Token(previous.text + word.word.strip(), previous.start, word.end)
+        else:
+            tokens.append(_Token(word.word.strip(), word.start, word.end))
     return tokens
 
 
