@@ -286,6 +286,6 @@ def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> Non
 
     words = [Word(word=" about", start=0.0, end=1.0), Word(word=" 1", start=1.0, end=1.5),
              Word(word=",500", start=1.5, end=2.0), Word(word=" years.", start=2.0, end=2.5)]
-    transcript = Transcript(text=" about 1,500 years. More", segments=[
-        Segment(start=0.0, end=3.0, text=" about 1,500 years. More", words=words)])
+    transcript = Transcript(text=" about 1,500 years.", segments=[
+        Segment(start=0.0, end=3.0, text=" about 1,500 years.", words=words)])  # three tokens, four words
     assert "about 1,500 years." in transcript.to_srt()
