@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import threading
 from typing import Any
 
@@ -65,6 +66,9 @@ def synthetic_speech(text: str) -> Audio:
     return Audio(samples.astype(np.float32), OUTPUT_RATE)
 
 
+_DIRECTION = re.compile(r"\[[A-Za-z]+(?: [A-Za-z]+)?\]")
+
+
 class SpeechSource:
     """Turns one request's text into 24 kHz mono audio with the chosen backend (thread-safe)."""
 
@@ -77,10 +81,12 @@ class SpeechSource:
         """The audio for `text`, resampled to 24 kHz mono.
 
         The packaged Piper voice is English: for other languages (the Arabic model) it would spell the script
-        out letter by letter, so those get the synthetic signal whatever the backend.
+        out letter by letter, so those get the synthetic signal whatever the backend. Orpheus performs vocal
+        directions such as `[cheerful]` rather than reading them, so Piper is given the text without them.
         """
         if self.backend == "synthetic" or not english:
             return synthetic_speech(text)
+        text = " ".join(_DIRECTION.sub(" ", text).split()) or text
         with self._lock:
             if self._engine is None:
                 from voicekit.engines.local import PiperSynthesizer
