@@ -4,6 +4,8 @@ Rules kept:
 - A title is expanded before a capitalised name, and its period goes ("Dr. Smith" -> "Doctor Smith"), so
   no period is left that a sentence splitter would take for a sentence end. Mr., Mrs., Ms. and Prof. are
   expanded wherever they stand ("Mr. and Mrs. Bennet"); ambiguous ones (Gen., Col.) only before a name.
+- Street types after a name ("Fifth Ave." -> "Fifth Avenue", "Laguna Ct" -> "Laguna Court"); weekday
+  abbreviations before a date ("Mon., Jan. 5" -> "Monday, January fifth").
 - "St." is "Saint" before a name ("St. Paul") and "Street" after one ("1428 Elm St."); "Dr." after a name with
   no name following is "Drive", else "Doctor".
 - An abbreviation that can close a sentence (etc., Street, Drive, Jr.) keeps its period only where a sentence
@@ -93,6 +95,26 @@ def _speak_street_or_saint(match: re.Match[str]) -> str | None:
     return "Street" + _kept_period(match)
 
 
+_STREET_TYPES = {"Ave": "Avenue", "Blvd": "Boulevard", "Rd": "Road", "Hwy": "Highway", "Ct": "Court",
+                 "Ln": "Lane", "Pkwy": "Parkway", "Expy": "Expressway", "Pl": "Place", "Sq": "Square",
+                 "Ter": "Terrace", "Cir": "Circle"}
+_WEEKDAYS = {"Mon": "Monday", "Tue": "Tuesday", "Tues": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
+             "Thur": "Thursday", "Thurs": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
+
+
+_MONTH_STARTS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+
+
+def _speak_street_type(match: re.Match[str]) -> str:
+    """A street type after a capitalised name: "Fifth Ave." -> "Fifth Avenue", "Laguna Ct" -> "Laguna Court"."""
+    return f"{match['name']} {_STREET_TYPES[match['abbr']]}{_kept_period(match)}"
+
+
+def _speak_weekday(match: re.Match[str]) -> str:
+    """A weekday abbreviation before a date: "Mon., Jan. 5" -> "Monday, Jan. 5"."""
+    return _WEEKDAYS[match["day"]]
+
+
 def _speak_suffix(match: re.Match[str]) -> str:
     """ "Jr." / "Sr." after a name -> "Junior" / "Senior"; "etc." -> "et cetera"."""
     word = {"Jr": "Junior", "Sr": "Senior", "etc": "et cetera"}[match["abbr"]]
@@ -156,6 +178,11 @@ WORD_RULES: tuple[Rule, ...] = (
                  + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
     compile_rule("courtesy title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_ALWAYS_TITLES)})\.",
                  lambda m: _TITLES[m["title"]], trigger=r"M[rs]|Prof"),
+    compile_rule("street type", rf"(?<![A-Za-z])(?P<name>[A-Z][a-z]+|\d+(?:st|nd|rd|th))\s"
+                 rf"(?P<abbr>{'|'.join(_STREET_TYPES)})(?![\w'’])\.?", _speak_street_type,
+                 trigger=rf"\b(?:{'|'.join(_STREET_TYPES)})\b"),
+    compile_rule("weekday", rf"(?<![A-Za-z])(?P<day>{'|'.join(_WEEKDAYS)})\.(?=,?\s+(?:{_MONTH_STARTS}|\d))",
+                 _speak_weekday, trigger=rf"\b(?:{'|'.join(_WEEKDAYS)})\."),
     compile_rule("name suffix", r"(?<![A-Za-z])(?P<name>[A-Z][a-z]+)(?P<comma>,?)\s(?P<abbr>Jr|Sr)\.?(?!\w)",
                  lambda m: f"{m['name']}{m['comma']} {_speak_suffix(m)}",
                  trigger=r"[JS]r\b"),
