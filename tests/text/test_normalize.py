@@ -382,14 +382,14 @@ TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(TOKENS, max_size=8), st.sampled_from(["", " ", "-", "/"]))
 def test_no_digit_left_outside_kept_text(tokens: list[str], joiner: str) -> None:
     spoken = normalize_text(joiner.join(tokens))
     assert not re.search(r"[0-9]", KEPT_IN_OUTPUT.sub("", spoken)), spoken
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="0123456789 ,.-/:$%£€abpmxkgI[]", max_size=24))
 def test_no_digit_left_in_any_text(text: str) -> None:
     spoken = normalize_text(text)
@@ -406,7 +406,7 @@ def test_digit_rules_near_digits_read_as_on_the_whole_text(tokens: list[str]) ->
     assert apply_near_digits(ENGLISH_DIGIT_RULES, text) == apply_rules(ENGLISH_DIGIT_RULES, text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(TOKENS, max_size=8), st.sampled_from(["", " ", "-", "/"]))
 def test_normalizing_is_idempotent(tokens: list[str], joiner: str) -> None:
     once = normalize_text(joiner.join(tokens))
