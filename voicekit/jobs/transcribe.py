@@ -8,6 +8,7 @@ finished window is cached, so a killed run resumes with only the missing windows
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit import errors
 from voicekit._sync import run_sync
-from voicekit.audio.io import AudioSource, DecodeOptions, probe, stream_audio
+from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -34,7 +35,11 @@ from voicekit.models import Audio, Transcript
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
 
+logger = logging.getLogger(__name__)
+
 RATE = 16000
+SHORTFALL_SECONDS = 0.5
+"""A file that decodes this much shorter than its header says is reported as cut short (a truncated download)."""
 PROMPT_TAIL_CHARS = 600
 """With `carry_prompt`, this much of the previous window's text becomes the next prompt (the API takes 896)."""
 
@@ -101,8 +106,9 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     try:
         run = _Run(make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client),
                    opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client), opts.language)
-        total = _duration(source, sample_rate)
-        return await _transcribe_windows(run, _blocks(source, sample_rate, opts.channel), total)
+        _check_translation(run)
+        with _open_input(source, sample_rate, opts.channel) as samples:
+            return await _transcribe_windows(run, samples)
     finally:
         if owned and client is not None:
             await client.aclose()
@@ -114,23 +120,33 @@ def transcribe(source: Source, *, sample_rate: int | None = None, options: Trans
     return run_sync(atranscribe(source, sample_rate=sample_rate, options=options, client=client, **overrides))
 
 
-async def _transcribe_windows(run: _Run, blocks: Iterator[npt.NDArray[np.float32]], total: float | None) -> Transcript:
+async def _transcribe_windows(run: _Run, samples: _Input) -> Transcript:
+    """Window, transcribe and merge. The first window runs alone so that its language fixes the rest's."""
     merger = Merger(run.options.merge)
-    windows = segment_windows(blocks, RATE, run.options.segment)
+    windows = segment_windows(samples.blocks, RATE, run.options.segment)
     concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or Settings().concurrency)
+    total = samples.expected
     with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
         first = next(windows, None)
-        if first is None:
-            return merger.result(duration=total) if total else Transcript(text="", duration=total)
-        merger.add(WindowSpan.from_window(first), await _window_transcript(run, first))
-        run.language = run.language or language_code(merger.result().language)
-        _advance(bar, run, first)
+        if first is not None:
+            _take(run, merger, first, await _window_transcript(run, first))
+            _advance(bar, run, first)
         async for window, transcript in ordered_map(windows, lambda w: _window_transcript(run, w), concurrency):
-            merger.add(WindowSpan.from_window(window), transcript)
+            _take(run, merger, window, transcript)
             _advance(bar, run, window)
         if total is not None:
             bar.update(max(0.0, total - bar.n))
-    return merger.result(duration=total)
+    duration = samples.decoded_duration()
+    if merger.windows == 0:
+        return Transcript(text="", duration=duration)
+    return merger.result(duration=duration)
+
+
+def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> None:
+    """Merge one window; the first window with speech in it fixes the language for the windows after it."""
+    merger.add(WindowSpan.from_window(window), transcript)
+    if run.language is None and transcript.segments:
+        run.language = language_code(transcript.language)
 
 
 async def _window_transcript(run: _Run, window: Window) -> Transcript:
@@ -153,7 +169,26 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
 async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt: str | None) -> Transcript:
     run.requests += 1
     run.billed += billed_seconds(len(samples) / RATE)
-    return await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
+    transcript = await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
+    return _readable(transcript)
+
+
+def _readable(transcript: Transcript) -> Transcript:
+    """The transcript without segments that have nothing to read: Whisper writes " . . ." for faint noise, and
+    those segments pass its own silence rule (their log-probability is high), so they would reach the result."""
+    kept = [segment for segment in transcript.segments if _has_words(segment.text)]
+    if len(kept) == len(transcript.segments):
+        return transcript
+    if any(segment.words for segment in transcript.segments):
+        words = [word for segment in kept for word in segment.words]
+    else:
+        words = [word for word in transcript.words if _has_words(word.word)]
+    return transcript.model_copy(update={"segments": kept, "words": words,
+                                         "text": "".join(segment.text for segment in kept).strip()})
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 async def _fill_gaps(run: _Run, samples: npt.NDArray[np.float32], transcript: Transcript) -> Transcript:
@@ -195,33 +230,80 @@ def _check_language(options: TranscribeOptions) -> None:
         raise errors.InputError(f"unknown language {options.language!r}: use an ISO-639-1 code such as en, de, es")
 
 
-def _duration(source: Source, sample_rate: int | None) -> float | None:
-    if isinstance(source, Audio):
-        return source.duration
-    if isinstance(source, np.ndarray):
-        return len(source) / sample_rate if sample_rate else None
-    return probe(source).duration
+def _check_translation(run: _Run) -> None:
+    """Translation needs a model that translates: say so before any audio is decoded or sent."""
+    spec = TRANSCRIPTION_MODELS.get(run.model or "")
+    if run.options.translate and spec is not None and not spec.translates:
+        raise errors.UnsupportedError(f"{spec.name} cannot translate; use model='whisper-large-v3' to translate "
+                                      f"into English")
 
 
-def _blocks(source: Source, sample_rate: int | None, channel: Literal["mix"] | int,
-            block_seconds: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
-    """16 kHz mono float32 blocks from any source."""
+@dataclass
+class _Input:
+    """16 kHz mono float32 blocks of the source, with what is known of its length."""
+
+    blocks: Iterator[npt.NDArray[np.float32]]
+    expected: float | None
+    """The length the source claims (a file's header), for the progress bar; None when unknown."""
+    stream: AudioStream | None = None
+
+    def decoded_duration(self) -> float | None:
+        """The length actually decoded, once every block was read: a truncated file is shorter than its header
+        says, and its transcript must not claim to cover what was never heard (the shortfall is logged)."""
+        if self.stream is None:
+            return self.expected
+        decoded = self.stream.output_frames / RATE
+        if self.stream.stopped_early or (self.expected and decoded < self.expected - SHORTFALL_SECONDS):
+            logger.warning("the recording decoded to %.2f s of the %s s its header promised; the transcript covers "
+                           "only what decoded (%s)", decoded, self.expected, self.stream.stopped_early or "cut short")
+        return decoded
+
+    def __enter__(self) -> _Input:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def _open_input(source: Source, sample_rate: int | None, channel: Literal["mix"] | int,
+                block_seconds: float = 10.0) -> _Input:
+    """Open any source once (a pipe can be read only once): arrays directly, files and bytes as a stream."""
     if isinstance(source, Audio | np.ndarray):
-        return _array_blocks(source, sample_rate, channel, block_seconds)
-    return iter(stream_audio(source, DecodeOptions(sample_rate=RATE, channel=channel, block_seconds=block_seconds)))
+        blocks, duration = _array_blocks(source, sample_rate, channel, block_seconds)
+        return _Input(blocks, duration)
+    stream = stream_audio(source, DecodeOptions(sample_rate=RATE, channel=channel, block_seconds=block_seconds))
+    return _Input(iter(stream), stream.info.duration, stream)
 
 
 def _array_blocks(source: Audio | npt.NDArray[np.floating[Any]], sample_rate: int | None,
-                  channel: Literal["mix"] | int, block_seconds: float) -> Iterator[npt.NDArray[np.float32]]:
+                  channel: Literal["mix"] | int,
+                  block_seconds: float) -> tuple[Iterator[npt.NDArray[np.float32]], float]:
+    """Blocks of an in-memory recording, shape (frames,) or (frames, channels), and its length in seconds."""
     if isinstance(source, Audio):
         samples, sample_rate = source.samples, source.sample_rate
     elif sample_rate is None:
         raise errors.InputError("a numpy array needs its sample_rate: transcribe(array, sample_rate=16000)")
     else:
         samples = np.asarray(source, dtype=np.float32)
-    if samples.ndim == 2:
-        samples = samples.mean(axis=1) if channel == "mix" else samples[:, channel]
+    samples = _one_channel(samples, channel)
+    if len(samples) == 0:
+        raise errors.AudioError("the audio array is empty: it holds no samples")
     if sample_rate != RATE:
         samples = soxr.resample(samples, sample_rate, RATE)
     step = int(block_seconds * RATE)
-    return (np.asarray(samples[i:i + step], dtype=np.float32) for i in range(0, len(samples), step))
+    blocks = (np.asarray(samples[i:i + step], dtype=np.float32) for i in range(0, len(samples), step))
+    return blocks, len(samples) / RATE
+
+
+def _one_channel(samples: npt.NDArray[np.float32], channel: Literal["mix"] | int) -> npt.NDArray[np.float32]:
+    """The mean of all channels, or the one asked for; a channel that does not exist is an `InputError`."""
+    if samples.ndim not in (1, 2):
+        raise errors.InputError(f"audio arrays are (frames,) or (frames, channels), not shape {samples.shape}")
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
+    if channel != "mix" and not 0 <= channel < channels:
+        raise errors.InputError(f"channel {channel} does not exist; the audio has {channels} channel(s), "
+                                f"numbered from 0")
+    if samples.ndim == 1:
+        return samples
+    return samples.mean(axis=1) if channel == "mix" else samples[:, channel]
