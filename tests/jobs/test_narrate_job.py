@@ -1,0 +1,461 @@
+"""The whole narration job against the loopback Groq server: what is sent, in what order, how many at once, what is
+cached and resumed, what the plan and the captions say, and how bad input is refused.
+
+The server's synthetic speech is a buzz whose length follows the text (0.06 s per letter or digit, silence for
+spaces and punctuation), so the audio of each chunk can be told apart by its length. A recorder placed in front of
+the server's speech backend keeps every `input` string the server received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+import voicekit
+from voicekit import errors
+from voicekit._sync import run_sync
+from voicekit.cache import Cache
+from voicekit.engines.catalog import ORPHEUS_ARABIC
+from voicekit.jobs.narrate import plan_narration
+from voicekit.models import Audio
+from voicekit.testing import Fault, GroqServer, ServerOptions
+from voicekit.testing.speech import SECONDS_PER_CHAR, SpeechSource
+
+DOC = """# The Lighthouse Keeper
+
+[cheerful] Good morning, everyone! Today we visit the old lighthouse on the northern cape, where a keeper lived \
+alone for 23 years and kept the lamp burning through every storm that came in from the sea.
+
+[gravelly whisper] He said the sea spoke to him at night, in a voice that was older than the stones of the tower, \
+and that it told him where the ships would break if he ever let the light go dark.
+
+The tower is 35 m tall. Its lens, made in 1872, weighs about 2,500 kg and turns once every 10 seconds; visitors \
+climb 217 steps to see it, and most of them say the view is worth every one of them.
+
+Short line.
+"""
+
+DIRECTION = re.compile(r"\[(cheerful|gravelly whisper)\]")
+ANY_BRACKET = re.compile(r"[\[\]]")
+
+
+class RecordingSpeech:
+    """The server's speech backend, keeping every text it is asked to speak; `hooks[n]` runs on the n-th text."""
+
+    def __init__(self, inner: SpeechSource) -> None:
+        self.inner = inner
+        self.backend = inner.backend
+        self.texts: list[str] = []
+        self.hooks: dict[int, Callable[[], None]] = {}
+        self._lock = threading.Lock()
+
+    def speak(self, text: str, *, english: bool = True) -> Audio:
+        with self._lock:
+            self.texts.append(text)
+            hook = self.hooks.get(len(self.texts))
+        if hook is not None:
+            hook()
+        return self.inner.speak(text, english=english)
+
+
+class Loopback:
+    """A running loopback server with its recorder and one client for it (closed when the test ends)."""
+
+    def __init__(self, server: GroqServer) -> None:
+        self.server = server
+        self.speech = RecordingSpeech(server.app.services.speech)
+        server.app.services.speech = self.speech  # type: ignore[assignment]
+        self._client: voicekit.AsyncGroqClient | None = None
+
+    def client(self) -> voicekit.AsyncGroqClient:
+        if self._client is None:
+            self._client = voicekit.AsyncGroqClient(api_key=self.server.api_key, base_url=self.server.base_url)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            run_sync(self._client.aclose())
+
+    def env(self) -> dict[str, str]:
+        return {"GROQ_API_KEY": self.server.api_key, "GROQ_BASE_URL": self.server.base_url}
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    monkeypatch.delenv("GROQ_BASE_URL", raising=False)
+    return folder
+
+
+def serve(**options: object) -> Iterator[Loopback]:
+    with GroqServer(ServerOptions(speech_backend="synthetic", **options)) as server:  # type: ignore[arg-type]
+        loopback = Loopback(server)
+        try:
+            yield loopback
+        finally:
+            loopback.close()
+
+
+@pytest.fixture
+def loop() -> Iterator[Loopback]:
+    yield from serve()
+
+
+@pytest.fixture
+def slow_loop() -> Iterator[Loopback]:
+    yield from serve(latency=0.15)
+
+
+def spoken(text: str) -> str:
+    """A chunk as it is heard: its directions removed."""
+    return " ".join(DIRECTION.sub(" ", text).split())
+
+
+def voiced_seconds(text: str) -> float:
+    """How long the synthetic voice sounds for `text`: from its first to its last letter or digit."""
+    marks = [i for i, char in enumerate(text) if char.isalnum()]
+    return (marks[-1] - marks[0] + 1) * SECONDS_PER_CHAR
+
+
+def narrate(loop: Loopback, out: Path, source: str | Path = DOC, **options: object) -> voicekit.Narration:
+    return voicekit.narrate(source, out, client=loop.client(), progress=False, **options)  # type: ignore[arg-type]
+
+
+# --- what is sent ------------------------------------------------------------------------------------------------
+
+
+def test_every_request_carries_at_most_200_characters_with_directions_whole(loop: Loopback, tmp_path: Path) -> None:
+    out = tmp_path / "keeper.wav"
+    narration = narrate(loop, out, concurrency=3)
+    texts = loop.speech.texts
+    assert narration.path == out and out.exists()
+    assert len(texts) == narration.chunks == narration.requests > 4
+    assert max(len(text) for text in texts) <= 200
+    assert sum(len(text) for text in texts) == narration.characters == loop.server.log.chars_billed
+    assert narration.cost_usd == pytest.approx(narration.characters * 22 / 1e6)
+    joined = "\n".join(texts)
+    assert "[cheerful]" in joined and "[gravelly whisper]" in joined
+    for text in texts:
+        assert len(ANY_BRACKET.findall(text)) == 2 * len(DIRECTION.findall(text)), text
+    assert not re.search(r"\d", joined), "numbers are sent as words"
+    assert "twenty-three years" in joined and "eighteen seventy-two" in joined
+
+
+def test_the_requests_are_exactly_the_planned_chunks(loop: Loopback, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in loop.env().items():
+        monkeypatch.setenv(name, value)
+    plan = plan_narration(DOC)
+    narration = voicekit.narrate(DOC, tmp_path / "keeper.wav", progress=False)
+    assert plan.engine == "groq" and narration.requests == plan.requests == len(plan.chunks)
+    assert sorted(loop.speech.texts) == sorted(chunk.text for chunk in plan.chunks)
+    assert plan.characters == narration.characters and plan.cost_usd == pytest.approx(narration.cost_usd)
+
+
+# --- order and concurrency ---------------------------------------------------------------------------------------
+
+
+def caption_cues(path: Path) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each SRT or VTT cue, in file order."""
+    stamp = r"(\d+):(\d\d):(\d\d)[,.](\d\d\d)"
+    cues = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        lines = block.strip().splitlines()
+        for at, line in enumerate(lines):
+            times = re.fullmatch(rf"{stamp} --> {stamp}.*", line.strip())
+            if times:
+                h1, m1, s1, f1, h2, m2, s2, f2 = (int(g) for g in times.groups())
+                start = h1 * 3600 + m1 * 60 + s1 + f1 / 1000
+                end = h2 * 3600 + m2 * 60 + s2 + f2 / 1000
+                cues.append((start, end, " ".join(lines[at + 1:])))
+                break
+    return cues
+
+
+def chunk_times(cues: list[tuple[float, float, str]], chunks: list[str]) -> list[tuple[float, float]]:
+    """Each chunk's (start, end) from the cues that carry its words, walking cues and chunks in order; fails when
+    the cues' words are not the chunks' words in the chunks' order."""
+    words = [(start, end, word) for start, end, text in cues for word in text.split()]
+    times, at = [], 0
+    for chunk in chunks:
+        expected = chunk.split()
+        got = words[at:at + len(expected)]
+        assert [w for _, _, w in got] == expected, (chunk, [w for _, _, w in got])
+        times.append((got[0][0], got[-1][1]))
+        at += len(expected)
+    assert at == len(words), "the captions say more than the chunks"
+    return times
+
+
+@pytest.mark.parametrize("suffix", [".srt", ".vtt"])
+def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_path: Path, suffix: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in loop.env().items():
+        monkeypatch.setenv(name, value)
+    order = [chunk.text for chunk in plan_narration(DOC).chunks]
+    loop.server.inject(Fault.slow(0.6), endpoint="speech")  # one of the first chunks arrives after later ones
+    captions = tmp_path / f"keeper{suffix}"
+    narration = narrate(loop, tmp_path / "keeper.wav", captions=captions, concurrency=4)
+    assert [e.fault for e in loop.server.log.entries].count("slow") == 1
+    assert sorted(loop.speech.texts) == sorted(order)
+    assert narration.captions == captions
+    assert captions.read_text(encoding="utf-8").startswith("WEBVTT" if suffix == ".vtt" else "1\n")
+    cues = caption_cues(captions)
+    assert len(cues) >= narration.chunks
+    times = chunk_times(cues, [spoken(text) for text in order])
+    info = soundfile.info(str(narration.path))
+    assert info.duration == pytest.approx(narration.duration, abs=1e-3)
+    assert 0 <= times[0][0] and times[-1][1] <= info.duration + 1e-3
+    for (start, end), (next_start, _) in zip(times, times[1:], strict=False):
+        assert start < end <= next_start
+    for (start, end), text in zip(times, order, strict=True):
+        assert end - start == pytest.approx(voiced_seconds(text), abs=0.06), text
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_concurrency_bounds_the_requests_in_flight(slow_loop: Loopback, tmp_path: Path, concurrency: int) -> None:
+    narration = narrate(slow_loop, tmp_path / "keeper.wav", concurrency=concurrency)
+    spans = sorted((e.time, e.time + e.elapsed) for e in slow_loop.server.log.entries if e.endpoint == "speech")
+    assert len(spans) == narration.requests > concurrency
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running, most = 0, 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    assert most == concurrency
+
+
+# --- cache and resume --------------------------------------------------------------------------------------------
+
+
+def test_an_identical_second_run_sends_nothing(loop: Loopback, tmp_path: Path) -> None:
+    first = narrate(loop, tmp_path / "first.wav")
+    sent = loop.server.log.count()
+    second = narrate(loop, tmp_path / "second.wav")
+    assert sent == first.requests == first.chunks
+    assert loop.server.log.count() == sent, "the second run sent requests"
+    assert (second.requests, second.cached, second.cost_usd) == (0, first.chunks, 0.0)
+    a, rate_a = soundfile.read(str(first.path), dtype="int16")
+    b, rate_b = soundfile.read(str(second.path), dtype="int16")
+    assert rate_a == rate_b and a.shape == b.shape
+    assert int(np.max(np.abs(a.astype(np.int32) - b.astype(np.int32)))) <= 1
+    other_voice = narrate(loop, tmp_path / "third.wav", voice="diana")
+    assert other_voice.requests == first.chunks, "another voice is other audio: nothing of it is cached"
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_a_failed_run_keeps_what_was_paid_for_and_the_rerun_sends_only_the_rest(
+        loop: Loopback, tmp_path: Path, concurrency: int) -> None:
+    finished = 3
+    loop.speech.hooks[finished] = lambda: loop.server.inject(Fault.status(400), endpoint="speech")
+    out = tmp_path / "keeper.wav"
+    with pytest.raises(errors.BadRequestError):
+        narrate(loop, out, concurrency=concurrency)
+    answered = loop.server.log.count("speech", status=200)
+    assert answered >= finished
+    assert not out.exists() and not out.with_name("keeper.wav.partial").exists()
+    assert Cache().count() == answered, "a chunk the server answered was not cached"
+    loop.server.log.reset()
+    resumed = narrate(loop, out, concurrency=concurrency)
+    assert loop.server.log.count() == resumed.requests == resumed.chunks - answered
+    assert resumed.cached == answered and out.exists()
+
+
+def test_a_failed_run_leaves_an_earlier_finished_file_alone(loop: Loopback, tmp_path: Path) -> None:
+    out = tmp_path / "keeper.wav"
+    narrate(loop, out, source="The first version of the text, which is read aloud in full.")
+    before = out.read_bytes()
+    loop.server.inject(Fault.status(400), endpoint="speech")
+    with pytest.raises(errors.BadRequestError):
+        narrate(loop, out)
+    assert out.read_bytes() == before
+    assert not out.with_name("keeper.wav.partial").exists()
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
+    environment.update(env)
+    return subprocess.Popen([sys.executable, "-m", "voicekit", *args], env=environment, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.slow
+def test_a_killed_cli_run_resumes_with_only_the_missing_chunks(loop: Loopback, tmp_path: Path,
+                                                               private_cache: Path) -> None:
+    doc, out = tmp_path / "keeper.md", tmp_path / "keeper.wav"
+    doc.write_text(DOC, encoding="utf-8")
+    env = {**loop.env(), "VOICEKIT_CACHE_DIR": str(private_cache)}
+    finished = 4
+    process = run_cli("narrate", str(doc), "-o", str(out), "--concurrency", "1", env=env)
+
+    def kill() -> None:  # while the server works on request finished + 1, before it answers
+        process.kill()
+        process.wait()
+
+    loop.speech.hooks[finished + 1] = kill
+    process.communicate(timeout=120)
+    assert process.returncode == -9
+    assert not out.exists(), "a killed run left a finished-looking output"
+    assert Cache(private_cache).count() == finished
+    deadline = time.monotonic() + 10
+    while loop.server.log.count() <= finished and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server logs the request the client died waiting for
+    loop.server.log.reset()
+    resumed = run_cli("narrate", str(doc), "-o", str(out), "--json", env=env)
+    stdout, stderr = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, stderr
+    result = json.loads(stdout)
+    assert loop.server.log.count() == result["requests"] == result["chunks"] - finished
+    assert result["cached"] == finished and result["chunks"] > finished + 1
+    assert soundfile.info(str(out)).duration == pytest.approx(result["duration"], abs=1e-3)
+    assert not out.with_name("keeper.wav.partial").exists()
+
+
+# --- the plan ----------------------------------------------------------------------------------------------------
+
+
+def plan_json(loop: Loopback, doc: Path, *args: str) -> dict[str, Any]:
+    process = run_cli("narrate", str(doc), "--plan", "--json", *args, env=loop.env())
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    result: dict[str, Any] = json.loads(stdout)
+    return result
+
+
+@pytest.mark.slow
+def test_plan_json_sends_nothing_and_prices_english_and_arabic(loop: Loopback, tmp_path: Path) -> None:
+    doc = tmp_path / "keeper.md"
+    doc.write_text(DOC, encoding="utf-8")
+    english = plan_json(loop, doc)
+    chunks = english["chunks"]
+    assert isinstance(chunks, list) and len(chunks) == english["requests"] > 4
+    assert all(set(chunk) == {"text", "chars"} and chunk["chars"] == len(chunk["text"]) <= 200 for chunk in chunks)
+    assert english["characters"] == sum(chunk["chars"] for chunk in chunks)
+    assert english["cost_usd"] == pytest.approx(english["characters"] * 22 / 1e6, abs=1e-6)
+    assert any("[gravelly whisper]" in chunk["text"] for chunk in chunks)
+    arabic_doc = tmp_path / "arabic.txt"
+    arabic_doc.write_text("[cheerful] مرحبا بكم. اشتريت 3 كتب و 25 قلما في عام 2024.\n", encoding="utf-8")
+    arabic = plan_json(loop, arabic_doc, "--model", ORPHEUS_ARABIC, "--voice", "noura")
+    assert arabic["cost_usd"] == pytest.approx(arabic["characters"] * 40 / 1e6, abs=1e-6)
+    assert arabic["warnings"] and "[cheerful]" in " ".join(arabic["warnings"])
+    assert loop.server.log.count() == 0
+    for plan in (english, arabic):
+        assert isinstance(plan["estimated_seconds"], float) and plan["estimated_seconds"] > 0
+    longer = tmp_path / "longer.md"
+    longer.write_text(DOC + "\n" + DOC.replace("# The Lighthouse Keeper", ""), encoding="utf-8")
+    assert plan_json(loop, longer)["estimated_seconds"] > english["estimated_seconds"]
+
+
+def test_plan_with_the_local_engine_costs_nothing_and_drops_directions() -> None:
+    plan = plan_narration(DOC, engine="local")
+    assert plan.engine == "local" and plan.cost_usd == 0.0 and plan.estimated_seconds > 0
+    assert not any("[" in chunk.text for chunk in plan.chunks)
+    assert any("[cheerful]" in warning for warning in plan.warnings)
+
+
+# --- Arabic ------------------------------------------------------------------------------------------------------
+
+
+def test_arabic_directions_are_removed_with_a_warning_and_numbers_become_arabic_words(loop: Loopback,
+                                                                                       tmp_path: Path) -> None:
+    text = "[cheerful] مرحبا بكم في المكتبة. اشتريت 3 كتب جديدة اليوم.\n\n[whisper] عدد الزوار 25 زائرا."
+    narration = narrate(loop, tmp_path / "arabic.wav", source=text, model=ORPHEUS_ARABIC)
+    texts = loop.speech.texts
+    assert narration.requests == len(texts) >= 1
+    assert any("[cheerful]" in w and "[whisper]" in w for w in narration.warnings), narration.warnings
+    joined = " ".join(texts)
+    assert not ANY_BRACKET.search(joined) and "cheerful" not in joined
+    assert not re.search(r"[0-9\u0660-\u0669]", joined), joined
+    assert "ثلاث" in joined and "خمس" in joined and "عشرون" in joined, joined
+    assert narration.cost_usd == pytest.approx(narration.characters * 40 / 1e6)
+    assert {e.model for e in loop.server.log.entries} == {ORPHEUS_ARABIC}
+
+
+# --- bad input ---------------------------------------------------------------------------------------------------
+
+
+def _binary_file(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.txt"
+    path.write_bytes(bytes(range(256)) * 16)
+    return path
+
+
+@pytest.mark.parametrize(("make_source", "options", "error", "message"), [
+    (lambda _: "", {}, errors.InputError, "no document"),
+    (lambda _: "  \n\n \t ", {}, errors.InputError, "no document"),
+    (lambda _: "[cheerful]\n\n[gravelly whisper] [sigh]", {}, errors.InputError, "nothing to speak"),
+    (lambda _: "All is well. [cheerful and then the text goes on.", {}, errors.InputError, "unclosed"),
+    (_binary_file, {}, errors.InputError, "binary"),
+    (lambda _: "Hello\x00\x01\x02 there, world.", {}, errors.InputError, "binary"),
+    (lambda _: "chapter-one.md", {}, errors.InputError, "chapter-one.md"),
+    (lambda _: DOC, {"voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
+    (lambda _: DOC, {"model": ORPHEUS_ARABIC, "voice": "autumn"}, errors.UnknownVoiceError, "autumn"),
+], ids=["empty", "blank", "only-directions", "unclosed-direction", "binary-file", "binary-text", "missing-file",
+        "unknown-voice", "voice-of-another-model"])
+def test_bad_input_gets_a_clear_error_before_any_request(
+        loop: Loopback, tmp_path: Path, make_source: Callable[[Path], str | Path], options: dict[str, object],
+        error: type[Exception], message: str) -> None:
+    out = tmp_path / "out.wav"
+    with pytest.raises(error, match=re.escape(message)):
+        narrate(loop, out, source=make_source(tmp_path), **options)
+    assert loop.server.log.count() == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
+
+
+@pytest.mark.parametrize(("make_out", "message"), [
+    (lambda tmp: tmp / "no" / "such" / "folder" / "out.wav", "does not exist"),
+    (lambda tmp: tmp / "keeper.md" / "out.wav", "does not exist"),
+    (lambda tmp: tmp, "extension"),
+    (lambda tmp: tmp / "out.docx", ".docx"),
+], ids=["missing-folder", "under-a-file", "a-folder", "unknown-format"])
+def test_an_output_that_cannot_be_written_fails_before_any_request_and_loses_nothing(
+        loop: Loopback, tmp_path: Path, make_out: Callable[[Path], Path], message: str) -> None:
+    (tmp_path / "keeper.md").write_text(DOC, encoding="utf-8")
+    done = narrate(loop, tmp_path / "done.wav")
+    cached = Cache().count()
+    loop.server.log.reset()
+    with pytest.raises(errors.InputError, match=re.escape(message)):
+        narrate(loop, make_out(tmp_path), source=DOC + "\nAnd one more sentence that was never narrated before.")
+    assert loop.server.log.count() == 0
+    assert Cache().count() == cached == done.chunks
+    again = narrate(loop, tmp_path / "again.wav")
+    assert again.requests == 0 and loop.server.log.count() == 0
+
+
+# --- output formats ----------------------------------------------------------------------------------------------
+
+
+def test_output_formats_read_back_at_the_right_rate_and_length(loop: Loopback, tmp_path: Path) -> None:
+    doc = tmp_path / "keeper.md"
+    doc.write_text(DOC, encoding="utf-8")
+    default = voicekit.narrate(doc, client=loop.client(), progress=False)
+    assert default.path == tmp_path / "keeper.wav" and soundfile.info(str(default.path)).format == "WAV"
+    reference, rate = soundfile.read(str(default.path), dtype="float32")
+    assert rate == default.sample_rate == 24000 and len(reference) == round(default.duration * rate)
+    for suffix, container, slack in ((".flac", "FLAC", 0.0), (".ogg", "OGG", 0.0), (".mp3", "MP3", 0.1)):
+        narration = narrate(loop, tmp_path / f"keeper{suffix}")
+        assert narration.requests == 0 and narration.duration == pytest.approx(default.duration)
+        info = soundfile.info(str(narration.path))
+        assert (info.format, info.samplerate, info.channels) == (container, 24000, 1)
+        assert info.duration == pytest.approx(default.duration, abs=slack + 1e-3)
+        samples, _ = soundfile.read(str(narration.path), dtype="float32")
+        if container == "FLAC":  # the same 16-bit samples (cached chunks are 16-bit: at most 1 step apart)
+            assert float(np.max(np.abs(samples - reference))) <= 1 / 32768
+        else:
+            n = min(len(samples), len(reference))
+            level = float(np.sqrt(np.mean(reference**2)))
+            assert float(np.sqrt(np.mean(samples[:n] ** 2))) == pytest.approx(level, rel=0.15)
