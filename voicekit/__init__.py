@@ -22,6 +22,7 @@ from voicekit.jobs.narrate import NarrateOptions, Narration, Plan, anarrate, nar
 from voicekit.jobs.speak import aspeak, speak  # noqa: E402
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe  # noqa: E402
 from voicekit.models import Audio, Segment, Transcript, Word  # noqa: E402
+from voicekit.notebook import plot  # noqa: E402
 from voicekit.text.normalize import normalize_text  # noqa: E402
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "narrate",
     "normalize_text",
     "plan_narration",
+    "plot",
     "speak",
     "transcribe",
 ]

@@ -5,12 +5,19 @@ Times are seconds from the start of the recording, as floats.
 
 from __future__ import annotations
 
+import importlib
+import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import pydub
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -48,6 +55,86 @@ class Audio:
 
     def __repr__(self) -> str:
         return f"Audio(duration={self.duration:.3f}s, sample_rate={self.sample_rate}, channels={self.channels})"
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, sample_rate: int | None = None,
+             channel: Literal["mix"] | int = "mix") -> Audio:
+        """Decode a whole recording (any format `transcribe` reads) as mono: channels mixed, or the one `channel`
+        names; at its own rate, or resampled to `sample_rate`. `meta["path"]` keeps the path. For recordings
+        of hours use `voicekit.audio.io.stream_audio`, which reads in blocks."""
+        from voicekit.audio.io import DecodeOptions, read_audio
+
+        audio = read_audio(path, DecodeOptions(sample_rate=sample_rate, channel=channel))
+        audio.meta["path"] = os.fspath(path)
+        return audio
+
+    def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+        """Write 16-bit WAV or FLAC, OGG Vorbis or MP3, as `format` or else the extension says (written in
+        blocks). Returns the path."""
+        import soundfile as sf
+
+        from voicekit.audio.stitch import WRITE_BLOCK_FRAMES, resolve_format
+        from voicekit.errors import AudioError
+
+        name = resolve_format(path, format)
+        subtype = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}[name]
+        target = Path(path)
+        samples = np.clip(self.samples, -1.0, 1.0)
+        try:  # in blocks: libsndfile's Vorbis and MP3 encoders overflow on one long write
+            with sf.SoundFile(target, "w", self.sample_rate, self.channels, format=name.upper(),
+                              subtype=subtype) as out:
+                for begin in range(0, self.frames, WRITE_BLOCK_FRAMES):
+                    out.write(samples[begin:begin + WRITE_BLOCK_FRAMES])
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            raise AudioError(f"could not write {target}: {exc}") from exc
+        return target
+
+    def to_pydub(self) -> pydub.AudioSegment:
+        """A `pydub.AudioSegment` of the same audio as 16-bit PCM (samples clipped to [-1, 1])."""
+        from voicekit.audio.wav import _to_int16
+
+        segment_class = _pydub_segment_class()
+        pcm = _to_int16(self.samples).tobytes()
+        return segment_class(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=self.channels)
+
+    @classmethod
+    def from_pydub(cls, segment: pydub.AudioSegment) -> Audio:
+        """An `Audio` from a `pydub.AudioSegment` of any sample width; 8-, 16- and 32-bit PCM scale by their
+        full range, so 16-bit audio comes back sample for sample."""
+        width = int(segment.sample_width)
+        kinds = {1: np.int8, 2: np.int16, 4: np.int32}
+        if width not in kinds:
+            raise ValueError(f"unsupported pydub sample width {width} bytes: use 1, 2 or 4")
+        ints = np.frombuffer(segment.raw_data, dtype=np.dtype(kinds[width]).newbyteorder("<"))
+        samples = ints.astype(np.float32) / float(2 ** (8 * width - 1))
+        channels = int(segment.channels)
+        if channels > 1:
+            samples = samples.reshape(-1, channels)
+        return cls(samples=samples, sample_rate=int(segment.frame_rate))
+
+    def _repr_html_(self) -> str:
+        """A player with duration and rate (long audio: a preview of its start, with a note)."""
+        from voicekit import notebook
+
+        return notebook.audio_html(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from voicekit import notebook
+
+        return notebook.mimebundle(notebook.audio_html(self), repr(self))
+
+
+def _pydub_segment_class() -> type[pydub.AudioSegment]:
+    """pydub's `AudioSegment`, imported without its warning about a missing ffmpeg (not needed for PCM)."""
+    from voicekit.errors import MissingDependencyError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            from pydub import AudioSegment
+    except ImportError as exc:
+        raise MissingDependencyError("pydub is missing: pip install pydub") from exc
+    return AudioSegment  # type: ignore[no-any-return]
 
 
 class Word(BaseModel):
@@ -103,6 +190,9 @@ class Transcript(BaseModel):
     words: list[Word] = []
     request_id: str | None = None
     """Groq's request id (`x_groq.id`), for support questions."""
+    source: str | None = None
+    """The recording this transcript is of (a path), when known: notebooks show its player, `voicekit.plot` its
+    waveform."""
 
     def to_text(self, paragraph_gap: float | None = 2.0) -> str:
         """Plain text, a blank line between paragraphs (pauses of at least `paragraph_gap` seconds)."""
@@ -152,3 +242,33 @@ class Transcript(BaseModel):
         from voicekit.transcript import formats
 
         return formats.load(path)
+
+    def to_dataframe(self) -> Any:
+        """The segments as a pandas DataFrame: start, end, text and the quality figures (needs pandas). A
+        transcript without segments gives one row of its whole text."""
+        try:
+            pandas = importlib.import_module("pandas")
+        except ImportError as exc:
+            from voicekit.errors import MissingDependencyError
+
+            raise MissingDependencyError('to_dataframe needs pandas, which is missing: pip install pandas '
+                                         '(or "voicekit[notebook]")') from exc
+        from voicekit.notebook import _segment_rows
+
+        segments, _ = _segment_rows(self)
+        columns = ["start", "end", "text", "avg_logprob", "compression_ratio", "no_speech_prob"]
+        rows = [(s.start, s.end, s.text.strip(), s.avg_logprob, s.compression_ratio, s.no_speech_prob)
+                for s in segments]
+        return pandas.DataFrame(rows, columns=columns)
+
+    def _repr_html_(self) -> str:
+        """A table of the segments, with a player when `source` is known."""
+        from voicekit import notebook
+
+        return notebook.transcript_html(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from voicekit import notebook
+
+        plain = self.to_text() if len(self.text) < 2000 else self.text[:2000] + " …"
+        return notebook.mimebundle(notebook.transcript_html(self), plain)

@@ -30,7 +30,7 @@ from voicekit.engines.choose import EngineName, GroqSynthesizer, make_synthesize
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Segment, Transcript
+from voicekit.models import Audio, Segment, Transcript
 from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
@@ -98,6 +98,12 @@ class Plan(BaseModel):
     """Tokens longer than a chunk (URLs...) that had to be split inside."""
     warnings: list[str] = []
 
+    def _repr_html_(self) -> str:
+        """A notebook table of the chunks with the request count, characters, cost and time."""
+        from voicekit.notebook import plan_html
+
+        return plan_html(self)
+
 
 class Narration(BaseModel):
     """A finished narration."""
@@ -114,6 +120,16 @@ class Narration(BaseModel):
     """What this run's requests cost (cached chunks cost nothing again)."""
     captions: Path | None = None
     warnings: list[str] = []
+
+    def audio(self, *, sample_rate: int | None = None) -> Audio:
+        """The narrated file decoded into memory (see `Audio.load`)."""
+        return Audio.load(self.path, sample_rate=sample_rate)
+
+    def _repr_html_(self) -> str:
+        """What was made, and a player of the file (long narrations: a preview of the start)."""
+        from voicekit.notebook import narration_html
+
+        return narration_html(self)
 
 
 class _Stopped(Exception):
@@ -139,6 +155,12 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.sending = asyncio.Semaphore(self.concurrency)
+
+    def settled(self, task: asyncio.Task[Any]) -> None:
+        """A request task is done: forget it (its error, if any, reached whoever awaited it, or is moot)."""
+        self.in_flight.discard(task)
+        if not task.cancelled():
+            task.exception()
 
     async def finish_in_flight(self) -> None:
         """Send nothing more, and wait for the requests already sent so that their audio is cached."""
@@ -223,6 +245,9 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
     except Exception:
         await run.finish_in_flight()
         raise
+    except BaseException:  # cancelled (Ctrl-C): send nothing more; requests already sent still finish and are cached
+        run.stopped = True
+        raise
 
 
 async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
@@ -236,7 +261,7 @@ async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
         return audio
     task = asyncio.ensure_future(_request(run, chunk, key))
     run.in_flight.add(task)
-    task.add_done_callback(run.in_flight.discard)
+    task.add_done_callback(run.settled)
     return await asyncio.shield(task)
 
 
