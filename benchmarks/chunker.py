@@ -50,7 +50,8 @@ def row(name: str, source: str, options: FrontendOptions) -> list[str]:
     characters = sum(chunk.chars for chunk in chunks)
     bound = math.ceil(characters / limit)
     by_block: dict[int, int] = {}
-    for chunk in chunks:
+    unjoined = options.model_copy(update={"chunk": options.chunk.model_copy(update={"join_blocks": False})})
+    for chunk in prepare(blocks, unjoined).chunks if options.chunk.join_blocks else chunks:
         by_block[chunk.block] = by_block.get(chunk.block, 0) + chunk.chars + 1
     block_bound = sum(math.ceil((chars - 1) / limit) for chars in by_block.values())
     short = [chunk for chunk in chunks if chunk.chars < minimum]
