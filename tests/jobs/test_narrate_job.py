@@ -8,6 +8,7 @@ the server's speech backend keeps every `input` string the server received.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -284,6 +285,30 @@ def test_a_failed_run_leaves_an_earlier_finished_file_alone(loop: Loopback, tmp_
         narrate(loop, out)
     assert out.read_bytes() == before
     assert not out.with_name("keeper.wav.partial").exists()
+
+
+def test_a_cancelled_run_sends_nothing_more_and_keeps_what_was_answered(slow_loop: Loopback, tmp_path: Path) -> None:
+    out, concurrency, started = tmp_path / "keeper.wav", 2, 3
+
+    async def cancel_after_some_requests() -> None:
+        task = asyncio.ensure_future(voicekit.anarrate(DOC, out, client=slow_loop.client(), progress=False,
+                                                       concurrency=concurrency))
+        while len(slow_loop.speech.texts) < started:
+            await asyncio.sleep(0.005)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not out.exists() and not out.with_name("keeper.wav.partial").exists()
+        await asyncio.sleep(0.5)  # the requests already sent are answered meanwhile
+
+    run_sync(cancel_after_some_requests())
+    log = slow_loop.server.log
+    assert started <= log.count("speech") <= started + concurrency - 1, "requests were sent after the cancel"
+    assert Cache().count() == log.count("speech", status=200), "an answered request was not cached"
+    answered = log.count("speech", status=200)
+    log.reset()
+    resumed = narrate(slow_loop, out, concurrency=concurrency)
+    assert log.count() == resumed.requests == resumed.chunks - answered and resumed.cached == answered
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
