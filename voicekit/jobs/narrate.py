@@ -30,7 +30,7 @@ from voicekit.engines.choose import EngineName, GroqSynthesizer, make_synthesize
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Segment, Transcript
+from voicekit.models import Audio, Segment, Transcript
 from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
@@ -98,6 +98,12 @@ class Plan(BaseModel):
     """Tokens longer than a chunk (URLs...) that had to be split inside."""
     warnings: list[str] = []
 
+    def _repr_html_(self) -> str:
+        """A notebook table of the chunks with the request count, characters, cost and time."""
+        from voicekit.notebook import plan_html
+
+        return plan_html(self)
+
 
 class Narration(BaseModel):
     """A finished narration."""
@@ -114,6 +120,16 @@ class Narration(BaseModel):
     """What this run's requests cost (cached chunks cost nothing again)."""
     captions: Path | None = None
     warnings: list[str] = []
+
+    def audio(self, *, sample_rate: int | None = None) -> Audio:
+        """The narrated file decoded into memory (see `Audio.load`)."""
+        return Audio.load(self.path, sample_rate=sample_rate)
+
+    def _repr_html_(self) -> str:
+        """What was made, and a player of the file (long narrations: a preview of the start)."""
+        from voicekit.notebook import narration_html
+
+        return narration_html(self)
 
 
 class _Stopped(Exception):
