@@ -484,3 +484,7 @@ def test_output_formats_read_back_at_the_right_rate_and_length(loop: Loopback, t
             n = min(len(samples), len(reference))
             level = float(np.sqrt(np.mean(reference**2)))
             assert float(np.sqrt(np.mean(samples[:n] ** 2))) == pytest.approx(level, rel=0.15)
+    named = voicekit.narrate(doc, client=loop.client(), progress=False, format="ogg")
+    assert named.path == tmp_path / "keeper.ogg" and soundfile.info(str(named.path)).format == "OGG"
+    told = narrate(loop, tmp_path / "keeper.audio", format="flac")
+    assert soundfile.info(str(told.path)).format == "FLAC" and told.requests == 0

@@ -73,6 +73,8 @@ class NarrateOptions(BaseModel):
     """Keep finished chunks so a rerun requests only what is missing."""
     progress: bool = True
     """Show a progress bar (chunks, and seconds of audio made)."""
+    format: Literal["wav", "flac", "ogg", "mp3"] | None = None
+    """The output's audio format; default: from the output's extension (WAV for the default output)."""
     stitch: StitchOptions = StitchOptions()
 
 
@@ -202,7 +204,7 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     chunks, warnings = _chunks(source, opts, engine, model)
     for warning in warnings:
         logger.warning("%s", warning)
-    target = _output_path(source, out)
+    target = _output_path(source, out, opts.format)
     concurrency = opts.concurrency or Settings().concurrency
     owned = client is None and engine == "groq"
     client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
@@ -235,7 +237,7 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
     cached before the error is raised, and the output is removed (the Stitcher's `.partial` file)."""
     try:
         with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
-                Stitcher(target, options=opts.stitch) as stitcher:
+                Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
             async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
                                                        run.concurrency * 2):
                 span = stitcher.add(audio, pause_after=pause)
@@ -344,15 +346,17 @@ def _blocks(source: str | Path, kind: DocumentKind) -> list[Block]:
     return parse_document(source, kind)
 
 
-def _output_path(source: str | Path, out: str | Path | None) -> Path:
+def _output_path(source: str | Path, out: str | Path | None, format: str | None) -> Path:
+    """`out`, or beside a source file with the format's extension, or in the cache folder for text."""
     if out is not None:
         return Path(out)
+    suffix = f".{format or 'wav'}"
     if isinstance(source, Path) or (isinstance(source, str) and Path(source).suffix and Path(source).exists()):
-        return Path(source).with_suffix(".wav")
+        return Path(source).with_suffix(suffix)
     digest = hashlib.sha256(str(source).encode()).hexdigest()[:16]
     folder = Settings().cache_dir / "narrations"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{digest}.wav"
+    return folder / f"{digest}{suffix}"
 
 
 def _write_captions(path: str | Path, chunks: list[tuple[Chunk, str]], result: StitchResult) -> Path:
