@@ -225,6 +225,12 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
         assert start < end <= next_start
     for (start, end), text in zip(times, order, strict=True):
         assert end - start == pytest.approx(voiced_seconds(text), abs=0.06), text
+    samples, rate = soundfile.read(str(narration.path), dtype="float32")
+    for (_, end), (next_start, _) in zip(times, times[1:], strict=False):  # the pauses between chunks are silent
+        gap = samples[round((end + 0.015) * rate):round((next_start - 0.015) * rate)]
+        assert gap.size > 0 and float(np.max(np.abs(gap))) < 1e-3
+    for start, end in times:  # and each chunk's caption time is filled with its sound
+        assert float(np.sqrt(np.mean(samples[round(start * rate):round(end * rate)] ** 2))) > 0.02
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
@@ -429,8 +435,9 @@ def _binary_file(tmp_path: Path) -> Path:
     (lambda _: "chapter-one.md", {}, errors.InputError, "chapter-one.md"),
     (lambda _: DOC, {"voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
     (lambda _: DOC, {"model": ORPHEUS_ARABIC, "voice": "autumn"}, errors.UnknownVoiceError, "autumn"),
+    (lambda _: DOC, {"engine": "local", "voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
 ], ids=["empty", "blank", "only-directions", "unclosed-direction", "binary-file", "binary-text", "missing-file",
-        "unknown-voice", "voice-of-another-model"])
+        "unknown-voice", "voice-of-another-model", "unknown-local-voice"])
 def test_bad_input_gets_a_clear_error_before_any_request(
         loop: Loopback, tmp_path: Path, make_source: Callable[[Path], str | Path], options: dict[str, object],
         error: type[Exception], message: str) -> None:

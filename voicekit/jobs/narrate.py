@@ -209,8 +209,8 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     owned = client is None and engine == "groq"
     client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
     try:
-        synthesizer = (GroqSynthesizer(client, model=model or ORPHEUS_ENGLISH, voice=voice) if client is not None
-                       and engine == "groq" else make_synthesizer(engine, model=model, voice=voice, client=client))
+        synthesizer = (GroqSynthesizer(client, model=model or ORPHEUS_ENGLISH, voice=voice)
+                       if engine == "groq" and client is not None else make_synthesizer("local", voice=voice))
         run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency)
         result = await _synthesize_and_stitch(run, chunks, target, opts)
     finally:
