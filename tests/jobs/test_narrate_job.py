@@ -233,6 +233,31 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
         assert float(np.sqrt(np.mean(samples[round(start * rate):round(end * rate)] ** 2))) > 0.02
 
 
+DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
+
+
+@pytest.mark.slow
+def test_a_real_book_opening_is_sent_whole_and_stitched_in_order(loop: Loopback, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    book = DATA / "text" / "gutenberg_11_alice_in_wonderland.txt"
+    if not book.exists():
+        pytest.skip(f"the shared test data is not at {DATA}")
+    raw = book.read_bytes()
+    doc = tmp_path / "alice.txt"
+    doc.write_bytes(raw[: raw.index(b"\r\n\r\n", 9000)])  # BOM, CRLF, Gutenberg header, chapter I's opening
+    for name, value in loop.env().items():
+        monkeypatch.setenv(name, value)
+    plan = plan_narration(doc)
+    narration = voicekit.narrate(doc, tmp_path / "alice.wav", captions=tmp_path / "alice.vtt", progress=False)
+    texts = loop.speech.texts
+    assert narration.requests == len(texts) == plan.requests > 40
+    assert sorted(texts) == sorted(chunk.text for chunk in plan.chunks) and max(map(len, texts)) <= 200
+    assert not any("Gutenberg" in text for text in texts), "the licence header is not read aloud"
+    times = chunk_times(caption_cues(tmp_path / "alice.vtt"), [spoken(chunk.text) for chunk in plan.chunks])
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(times, times[1:], strict=False))
+    assert times[-1][1] <= narration.duration == pytest.approx(soundfile.info(str(narration.path)).duration)
+
+
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_concurrency_bounds_the_requests_in_flight(slow_loop: Loopback, tmp_path: Path, concurrency: int) -> None:
     narration = narrate(slow_loop, tmp_path / "keeper.wav", concurrency=concurrency)
