@@ -137,11 +137,11 @@ def _preview(samples: npt.NDArray[np.float32], rate: int) -> tuple[npt.NDArray[n
 
 
 def _link(path: str | os.PathLike[str]) -> str:
-    """A link to a file: relative to the working folder when below it (Jupyter serves those), else file:."""
+    """A link to a file, relative to the working folder (the notebook's, which Jupyter serves files from)."""
     target = Path(path)
     try:
-        href = urllib.parse.quote(target.resolve().relative_to(Path.cwd().resolve()).as_posix())
-    except ValueError:
+        href = urllib.parse.quote(Path(os.path.relpath(os.path.abspath(target))).as_posix())
+    except ValueError:  # another drive
         href = target.resolve().as_uri()
     return f'<a href="{_esc(href)}" target="_blank"><code>{_esc(target)}</code></a>'
 
