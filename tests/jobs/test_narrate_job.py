@@ -289,6 +289,14 @@ def test_an_identical_second_run_sends_nothing(loop: Loopback, tmp_path: Path) -
     assert other_voice.requests == first.chunks, "another voice is other audio: nothing of it is cached"
 
 
+def test_another_server_is_not_answered_from_the_first_servers_cache(loop: Loopback, tmp_path: Path) -> None:
+    first = narrate(loop, tmp_path / "first.wav")
+    for other in serve():
+        again = narrate(other, tmp_path / "again.wav")
+        assert again.requests == first.chunks and other.server.log.count() == first.chunks
+        assert narrate(other, tmp_path / "third.wav").requests == 0
+
+
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_a_failed_run_keeps_what_was_paid_for_and_the_rerun_sends_only_the_rest(
         loop: Loopback, tmp_path: Path, concurrency: int) -> None:

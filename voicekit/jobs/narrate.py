@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -148,6 +149,8 @@ class _Run:
     model: str | None
     voice: str | None
     concurrency: int
+    server: str | None = None
+    """The API root the audio comes from (another server may answer the same model and voice differently)."""
     requests: int = 0
     cached: int = 0
     characters: int = 0
@@ -211,7 +214,8 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     try:
         synthesizer = (GroqSynthesizer(client, model=model or ORPHEUS_ENGLISH, voice=voice)
                        if engine == "groq" and client is not None else make_synthesizer("local", voice=voice))
-        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency)
+        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency,
+                   _server(client) if engine == "groq" else None)
         result = await _synthesize_and_stitch(run, chunks, target, opts)
     finally:
         if owned and client is not None:
@@ -255,8 +259,8 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
 async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
     """One chunk's audio: from the cache, or from the engine (and then cached). The request runs in its own task,
     shielded, so that cancelling the waiter (another chunk failed) does not throw away audio already paid for."""
-    key = Cache.key("chunk", engine=run.synthesizer.name, model=run.model, voice=run.voice, text=chunk.text,
-                    options=repr(getattr(run.synthesizer, "length_scale", None)))
+    key = Cache.key("chunk", engine=run.synthesizer.name, server=run.server, model=run.model, voice=run.voice,
+                    text=chunk.text, options=repr(getattr(run.synthesizer, "length_scale", None)))
     audio = run.cache.get_audio(key)
     if audio is not None:
         run.cached += 1
@@ -277,6 +281,15 @@ async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
     run.characters += chunk.chars
     run.cache.put_audio(key, audio)
     return audio
+
+
+def _server(client: AsyncGroqClient | None) -> str | None:
+    """The client's API root without any user name or password in it (part of the cache key)."""
+    if client is None:
+        return None
+    parts = urlsplit(client.base_url)
+    host = parts.hostname or ""
+    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
 
 
 def _options(options: NarrateOptions | None, overrides: dict[str, Any]) -> NarrateOptions:
