@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
+import io
 import re
 import sys
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+import numpy.typing as npt
 import pytest
 import soundfile as sf
 
@@ -26,7 +28,7 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-DATA_URI = re.compile(r'src="data:audio/wav;base64,([A-Za-z0-9+/=]+)"')
+DATA_URI = re.compile(r'src="data:audio/(wav|mpeg);base64,([A-Za-z0-9+/=]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +45,20 @@ def tone_bursts(seconds: float, rate: int = 16000, burst: float = 4.0, gap: floa
 
 
 def embedded(html_text: str) -> Audio:
-    """The one WAV embedded in `html_text`, decoded."""
+    """The one player's audio embedded in `html_text` (MP3, or WAV where MP3 cannot be written), decoded."""
     found = DATA_URI.findall(html_text)
     assert len(found) == 1
-    return parse_wav(base64.b64decode(found[0]))
+    kind, data = found[0]
+    if kind == "wav":
+        return parse_wav(base64.b64decode(data))
+    samples, rate = sf.read(io.BytesIO(base64.b64decode(data)), dtype="float32")
+    return Audio(samples, rate)
+
+
+def similar(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
+    """Correlation of two signals of the same length (MP3 keeps speech-like audio above 0.99)."""
+    assert a.shape == b.shape
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
 
 def table_rows(html_text: str) -> list[list[str]]:
@@ -63,10 +75,23 @@ def test_short_audio_is_embedded_whole_with_its_facts() -> None:
     audio = tone_bursts(2.5, rate=22050)
     html_text = audio._repr_html_()
     assert "0:02.50 · 22050 Hz · mono" in html_text
+    assert "data:audio/mpeg;base64," in html_text
     back = embedded(html_text)
     assert back.sample_rate == 22050 and back.frames == audio.frames
-    assert np.abs(back.samples - audio.samples).max() <= 1 / 32768 + 1e-7
+    assert similar(back.samples, audio.samples) > 0.99
     assert "Preview" not in html_text
+    assert len(html_text) < audio.frames * 2 / 4  # a quarter of the 16-bit samples
+
+
+def test_wav_embedding_is_exact_and_odd_rates_fall_back_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tone_bursts(1.5, rate=22050)
+    odd = tone_bursts(1.0, rate=7000)
+    assert "data:audio/wav;base64," in odd._repr_html_()
+    assert np.abs(embedded(odd._repr_html_()).samples - odd.samples).max() <= 1 / 32768 + 1e-7
+    monkeypatch.setattr(notebook, "EMBED_FORMAT", "wav")
+    back = embedded(audio._repr_html_())
+    assert back.sample_rate == 22050
+    assert np.abs(back.samples - audio.samples).max() <= 1 / 32768 + 1e-7
 
 
 def test_long_audio_embeds_a_small_preview_with_a_note_and_a_link(tmp_path: Path,
@@ -81,8 +106,8 @@ def test_long_audio_embeds_a_small_preview_with_a_note_and_a_link(tmp_path: Path
     assert 'href="long.flac"' in html_text
     preview = embedded(html_text)
     assert preview.sample_rate == notebook.PREVIEW_RATE and preview.duration == pytest.approx(30.0)
-    whole_wav_bytes = audio.frames * 2
-    assert len(html_text) < 1.4e6 < whole_wav_bytes / 20
+    assert similar(preview.samples, Audio.load(path, sample_rate=16000).samples[:30 * 16000]) > 0.99
+    assert len(html_text) < 300_000 < audio.frames * 2 / 50  # under a fiftieth of the whole as 16-bit samples
 
 
 def test_audio_mimebundle_holds_the_player_and_the_repr() -> None:

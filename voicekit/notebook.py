@@ -1,7 +1,7 @@
 """Jupyter display: players, tables and plots for `Audio`, `Transcript`, `Plan` and `Narration`.
 
 ```
-Audio / file  --(at most EMBED_SECONDS: whole, else the first PREVIEW_SECONDS at 16 kHz mono)--> WAV data URI
+Audio / file  --(at most EMBED_SECONDS: whole, else the first PREVIEW_SECONDS at 16 kHz mono)--> MP3 data URI
 Transcript    --> a table of segments (start, end, text) + a player when its audio is known
 Plan          --> a table of chunks (characters, text) + requests, characters, cost, time
 Narration     --> what was made + a player of its file
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import os
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import soundfile as sf
 import soxr
 
 from voicekit.audio.io import DecodeOptions, probe, stream_audio
 from voicekit.audio.segment import SegmentOptions, segment_windows
+from voicekit.audio.stitch import WRITE_BLOCK_FRAMES
 from voicekit.audio.wav import encode_wav
 from voicekit.errors import InputError, MissingDependencyError
 from voicekit.models import Audio, Segment, Transcript
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from voicekit.jobs.narrate import Narration, Plan
 
 __all__ = [
+    "EMBED_FORMAT",
     "EMBED_SECONDS",
     "MAX_ROWS",
     "PREVIEW_RATE",
@@ -64,7 +68,11 @@ EMBED_SECONDS = 30.0
 PREVIEW_SECONDS = 30.0
 """Longer audio embeds only this much from its start."""
 PREVIEW_RATE = 16000
-"""A preview is mixed to mono and resampled down to this rate (16-bit WAV: about 43 KB a second as base64)."""
+"""A preview is mixed to mono and resampled down to this rate."""
+EMBED_FORMAT = "mp3"
+"""How players embed audio: "mp3" (every browser plays it; about 7 KB a second of 16 kHz speech as base64) or
+"wav" (exact 16-bit samples, about 43 KB a second at 16 kHz)."""
+_MP3_RATES = frozenset({8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000})
 MAX_ROWS = 200
 """Rows shown in a table; the rest are counted in a last row."""
 NOTEBOOK_HINT = 'pip install "voicekit[notebook]"'
@@ -117,9 +125,23 @@ def _note(text: str) -> str:
 # ------------------------------------------------------------------------------------------------ audio
 
 
+def _mp3(samples: npt.NDArray[np.float32], rate: int) -> bytes:
+    buffer = io.BytesIO()
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
+    with sf.SoundFile(buffer, "w", rate, channels, format="MP3", subtype="MPEG_LAYER_III") as out:
+        for begin in range(0, len(samples), WRITE_BLOCK_FRAMES):  # one long write overflows the encoder
+            out.write(np.clip(samples[begin:begin + WRITE_BLOCK_FRAMES], -1.0, 1.0))
+    return buffer.getvalue()
+
+
 def _data_uri(samples: npt.NDArray[np.float32], rate: int) -> str:
-    wav = encode_wav(Audio(samples, rate))
-    return "data:audio/wav;base64," + base64.b64encode(wav).decode("ascii")
+    """The samples as an `EMBED_FORMAT` data URI; WAV when MP3 cannot be written (a libsndfile without it, or a
+    rate MPEG audio does not have)."""
+    if EMBED_FORMAT == "mp3" and rate in _MP3_RATES and "MP3" in sf.available_formats():
+        mime, data = "audio/mpeg", _mp3(samples, rate)
+    else:
+        mime, data = "audio/wav", encode_wav(Audio(samples, rate))
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def _player(samples: npt.NDArray[np.float32], rate: int) -> str:
