@@ -167,6 +167,23 @@ def test_the_requests_are_exactly_the_planned_chunks(loop: Loopback, tmp_path: P
     assert plan.characters == narration.characters and plan.cost_usd == pytest.approx(narration.cost_usd)
 
 
+def test_continuation_chunks_carry_the_direction_in_force_when_asked(loop: Loopback, tmp_path: Path) -> None:
+    text = ("[gravelly whisper] The storm came in from the west that night, and the keeper climbed the stairs "
+            "again and again to wipe the salt from the glass, while the wind shook the iron rail of the gallery "
+            "and the whole tower hummed like a bell. By morning the sea was calm, the sky was pale and clean, "
+            "and the keeper slept until noon for the first time in years.\n\nThen the day began.")
+    narrate(loop, tmp_path / "plain.wav", source=text, cache=False)
+    plain = list(loop.speech.texts)
+    loop.speech.texts.clear()
+    narrate(loop, tmp_path / "reapplied.wav", source=text, reapply_direction=True, cache=False)
+    reapplied = loop.speech.texts
+    assert sum(t.startswith("[gravelly whisper]") for t in plain) == 1 < len(plain) - 1
+    paragraph = [t for t in reapplied if not t.startswith("Then")]
+    assert len(paragraph) >= 2 and all(t.startswith("[gravelly whisper] ") for t in paragraph), reapplied
+    assert max(map(len, reapplied)) <= 200 and "Then the day began." in reapplied
+    assert Cache().count() == 0, "cache=False keeps nothing"
+
+
 # --- order and concurrency ---------------------------------------------------------------------------------------
 
 
