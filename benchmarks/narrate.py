@@ -38,7 +38,6 @@ import re
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,9 +47,8 @@ import _common
 import voicekit
 import voicekit.jobs.narrate as narrate_job
 from voicekit.audio.stitch import Stitcher, StitchResult, file_join_clicks
-from voicekit.models import Audio
 from voicekit.testing import GroqServer, ServerOptions
-from voicekit.testing.speech import OUTPUT_RATE, SECONDS_PER_CHAR, SpeechSource, synthetic_speech
+from voicekit.testing.speech import SpeechSource
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.document import parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
@@ -89,27 +87,6 @@ def hundred_kb(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ harness
-
-
-class PooledSpeech(SpeechSource):
-    """The server's synthetic speech for memory runs, cut from one pre-made signal instead of made per request.
-
-    Same signal shape and the same 0.06 s per character, starting at a character boundary (where the signal is 0),
-    chosen from the text's CRC so neighbouring chunks differ. It costs a copy, not 50 ms of synthesis.
-    """
-
-    POOL_CHARS = 400
-
-    def __init__(self) -> None:
-        super().__init__("synthetic")
-        letters = "".join(c for c in book()[2000:8000] if c.isalnum() or c == " ")
-        self.pool = synthetic_speech(letters[: self.POOL_CHARS]).samples
-        self.per_char = round(SECONDS_PER_CHAR * OUTPUT_RATE)
-
-    def speak(self, text: str, *, english: bool = True) -> Audio:
-        frames = min(len(text), self.POOL_CHARS // 2) * self.per_char
-        offset = zlib.crc32(text.encode()) % (self.POOL_CHARS // 2) * self.per_char
-        return Audio(self.pool[offset : offset + frames].copy(), OUTPUT_RATE)
 
 
 class RecordingStitcher(Stitcher):
@@ -169,7 +146,7 @@ def latency_table(text: str, repeats: int, folder: Path) -> Clicks:
     out = folder / "chapters.wav"
     walls: dict[tuple[str, int], list[float]] = {}
     requests: dict[tuple[str, int], int] = {}
-    pooled, per_request = PooledSpeech(), SpeechSource("synthetic")
+    pooled, per_request = _common.PooledSpeech(), SpeechSource("synthetic")
 
     def run(name: str, concurrency: int, work: Any) -> None:
         before = server.log.count("speech")
@@ -276,7 +253,7 @@ def memory_table(quick: bool, folder: Path) -> list[Clicks]:
     cases = [("slice", "100 KB slice")] + ([] if quick else [("book", "whole book")])
     rows, clicks = [], []
     with _common.loopback(ServerOptions(latency=MEMORY_LATENCY, speech_backend="synthetic")) as server:
-        server.app.services.speech = PooledSpeech()
+        server.app.services.speech = _common.PooledSpeech()
         for which, label in cases:
             r = _common.run_case(__file__, which, str(folder))
             rows.append([label, f"{r['kb']:.0f}", str(r["chunks"]), f"{r['audio_h']:.2f}", f"{r['wall']:.1f}",
