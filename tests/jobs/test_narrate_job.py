@@ -184,6 +184,15 @@ def test_continuation_chunks_carry_the_direction_in_force_when_asked(loop: Loopb
     assert Cache().count() == 0, "cache=False keeps nothing"
 
 
+def test_a_word_longer_than_a_request_is_split_and_counted_in_the_plan(loop: Loopback, tmp_path: Path) -> None:
+    text = "The spell was " + "abracadabra" * 22 + " and nothing else."
+    plan = plan_narration(text, engine="local")
+    narration = narrate(loop, tmp_path / "spell.wav", source=text)
+    assert plan.oversize_splits >= 1
+    assert narration.requests == len(loop.speech.texts) >= 2 and max(map(len, loop.speech.texts)) <= 200
+    assert "".join(loop.speech.texts).count("abracadabra") == 22
+
+
 # --- order and concurrency ---------------------------------------------------------------------------------------
 
 
@@ -479,6 +488,7 @@ def _binary_file(tmp_path: Path) -> Path:
     (lambda _: "", {}, errors.InputError, "no document"),
     (lambda _: "  \n\n \t ", {}, errors.InputError, "no document"),
     (lambda _: "[cheerful]\n\n[gravelly whisper] [sigh]", {}, errors.InputError, "nothing to speak"),
+    (lambda _: "<html><body><script>var x = 1;</script></body></html>", {}, errors.InputError, "nothing to speak"),
     (lambda _: "All is well. [cheerful and then the text goes on.", {}, errors.InputError, "unclosed"),
     (_binary_file, {}, errors.InputError, "binary"),
     (lambda _: "Hello\x00\x01\x02 there, world.", {}, errors.InputError, "binary"),
@@ -486,8 +496,8 @@ def _binary_file(tmp_path: Path) -> Path:
     (lambda _: DOC, {"voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
     (lambda _: DOC, {"model": ORPHEUS_ARABIC, "voice": "autumn"}, errors.UnknownVoiceError, "autumn"),
     (lambda _: DOC, {"engine": "local", "voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
-], ids=["empty", "blank", "only-directions", "unclosed-direction", "binary-file", "binary-text", "missing-file",
-        "unknown-voice", "voice-of-another-model", "unknown-local-voice"])
+], ids=["empty", "blank", "only-directions", "only-markup", "unclosed-direction", "binary-file", "binary-text",
+        "missing-file", "unknown-voice", "voice-of-another-model", "unknown-local-voice"])
 def test_bad_input_gets_a_clear_error_before_any_request(
         loop: Loopback, tmp_path: Path, make_source: Callable[[Path], str | Path], options: dict[str, object],
         error: type[Exception], message: str) -> None:
