@@ -332,3 +332,17 @@ def test_sync_and_async_calls_inside_a_running_loop() -> None:
     words = re.sub(r"[^a-z ]", "", synced.text.lower()).split()
     assert words == ["good", "morning", "the", "meeting", "starts", "now"]
     assert awaited.text == synced.text
+
+
+# ------------------------------------------------------------------------------------------------ IPython
+
+
+def test_ipython_shows_each_result_as_html() -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    plan = voicekit.plan_narration("One sentence.\nAnother one.", engine="local")
+    for item, marker in [(tone_bursts(1.0), "<audio"), (small_transcript(), "<table"), (plan, "<b>Plan</b>")]:
+        data, _ = formatter.format(item)
+        assert marker in data["text/html"]
+        assert data["text/plain"]

@@ -65,8 +65,7 @@ def text_of(cell: Any) -> str:
 
 
 def html_of(cell: Any) -> str:
-    return "".join(out.get("data", {}).get("text/html", "") for out in cell.outputs
-                   if out.output_type in ("execute_result", "display_data"))
+    return shown(cell, "text/html")
 
 
 def has_png(cell: Any) -> bool:
@@ -79,9 +78,15 @@ def cell_with(nb: Any, source: str) -> Any:
     return cell
 
 
+def shown(cell: Any, mime: str) -> str:
+    """Everything the cell displayed as `mime` (text/plain, text/markdown, ...)."""
+    return "".join(out.get("data", {}).get(mime, "") for out in cell.outputs
+                   if out.output_type in ("execute_result", "display_data"))
+
+
 def word_error_rate(cell: Any) -> float:
-    found = re.search(r"word error rate: ([0-9.]+)%", text_of(cell))
-    assert found, text_of(cell)
+    found = re.search(r"word error rate: ([0-9.]+)%", shown(cell, "text/markdown"))
+    assert found, cell.outputs
     return float(found.group(1)) / 100
 
 
@@ -103,7 +108,7 @@ def test_transcribe_a_meeting(workspace: Path) -> None:
     transcript = html_of(cell_with(nb, "voicekit.transcribe("))
     assert transcript.count("<tr>") > 15 and "<audio" in transcript
     assert has_png(cell_with(nb, "voicekit.plot(meeting)")) and has_png(cell_with(nb, "voicekit.plot(transcript)"))
-    assert "-->" in text_of(cell_with(nb, "meeting.srt"))
+    assert re.search(r"^00:00:0\d,\d{3} --> 00:00:\d\d,\d{3}$", shown(cell_with(nb, "meeting.srt"), "text/plain"), re.M)
     assert word_error_rate(cell_with(nb, "jiwer.wer(")) < 0.15
 
 
@@ -112,4 +117,5 @@ def test_round_trip(workspace: Path) -> None:
     assert "<audio" in html_of(cell_with(nb, "await voicekit.anarrate("))
     assert "<table" in html_of(cell_with(nb, "await voicekit.atranscribe("))
     assert word_error_rate(cell_with(nb, "process_words")) < 0.25
+    assert "REF: the lighthouse was built in" in shown(cell_with(nb, "process_words"), "text/plain")
     assert has_png(cell_with(nb, "voicekit.plot(narration)"))
