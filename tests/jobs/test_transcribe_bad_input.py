@@ -76,14 +76,13 @@ def test_pure_silence_gives_an_empty_transcript(tmp_path: Path) -> None:
     assert result.duration == 20.0
 
 
-@pytest.mark.slow
 def test_faint_room_noise_invents_no_words() -> None:
-    """White noise at -50 dBFS is sent (the segmenter cannot tell steady noise from speech) and Whisper answers
-    " . . . . ." in segments that pass its own silence rule (a high log-probability): the job keeps none."""
-    noise = np.random.default_rng(1).standard_normal(10 * RATE).astype(np.float32) * 0.003
+    """White noise at -60 dBFS is sent (the segmenter cannot tell steady noise from speech) and Whisper answers
+    " . . ." in segments that pass its own silence rule (a high log-probability): the job keeps none of them."""
+    noise = np.random.default_rng(1).standard_normal(4 * RATE).astype(np.float32) * 0.001
     result = local(noise, sample_rate=RATE)
     assert (result.text, result.segments, result.words) == ("", [], [])
-    assert result.duration == 10.0
+    assert result.duration == 4.0
 
 
 @pytest.fixture

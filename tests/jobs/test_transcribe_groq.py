@@ -167,6 +167,29 @@ def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server:
     assert resumed == groq(server, audio_path(ADDRESS), cache=False)
 
 
+def test_a_cancelled_run_resumes_with_only_the_missing_windows(fresh_cache: Path,
+                                                               address_windows: list[Window]) -> None:
+    """A run cancelled after a few answers keeps the windows it finished; the rerun requests only the rest."""
+
+    async def cancelled(server: GroqServer) -> None:
+        async with voicekit.AsyncGroqClient(api_key=server.api_key, base_url=server.base_url) as client:
+            task = asyncio.create_task(voicekit.atranscribe(audio_path(ADDRESS), engine="groq", client=client,
+                                                            progress=False, concurrency=2))
+            while server.log.count("transcriptions", status=200) < 3:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    with GroqServer(ServerOptions(transcription_backend="synthetic", latency=0.2)) as server:
+        asyncio.run(cancelled(server))
+        kept = len(list(fresh_cache.rglob("*.json")))
+        assert 1 <= kept < len(address_windows)
+        resuming = RecordingTransport()
+        groq(server, audio_path(ADDRESS), resuming)
+        assert len(resuming.sent) == len(address_windows) - kept
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Silence is not sent; translation
 
