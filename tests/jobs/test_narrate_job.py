@@ -1,5 +1,6 @@
-"""The whole narration job against the loopback Groq server: what is sent, in what order, how many at once, what is
-cached and resumed, what the plan and the captions say, and how bad input is refused.
+"""The whole narration job against the loopback Groq server: what is sent, in what order, how many at once, what
+the plan and the captions say, Arabic, and the output formats. The cache and resuming are in test_narrate_resume,
+bad input in test_narrate_input; both use the helpers defined here.
 
 The server's synthetic speech is a buzz whose length follows the text (0.06 s per letter or digit, silence for
 spaces and punctuation), so the audio of each chunk can be told apart by its length. A recorder placed in front of
@@ -8,14 +9,12 @@ the server's speech backend keeps every `input` string the server received.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ import pytest
 import soundfile
 
 import voicekit
-from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.cache import Cache
 from voicekit.engines.catalog import ORPHEUS_ARABIC
@@ -93,13 +91,18 @@ class Loopback:
         return {"GROQ_API_KEY": self.server.api_key, "GROQ_BASE_URL": self.server.base_url}
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, and no Groq settings from the environment."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
     monkeypatch.delenv("GROQ_API_KEY", raising=False)
     monkeypatch.delenv("GROQ_BASE_URL", raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return offline_cache(tmp_path, monkeypatch)
 
 
 def serve(**options: object) -> Iterator[Loopback]:
@@ -134,6 +137,14 @@ def voiced_seconds(text: str) -> float:
 
 def narrate(loop: Loopback, out: Path, source: str | Path = DOC, **options: object) -> voicekit.Narration:
     return voicekit.narrate(source, out, client=loop.client(), progress=False, **options)  # type: ignore[arg-type]
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
+    environment.update(env)
+    return subprocess.Popen([sys.executable, "-m", "voicekit", *args], env=environment, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
 
 
 # --- what is sent ------------------------------------------------------------------------------------------------
@@ -297,124 +308,6 @@ def test_concurrency_bounds_the_requests_in_flight(slow_loop: Loopback, tmp_path
     assert most == concurrency
 
 
-# --- cache and resume --------------------------------------------------------------------------------------------
-
-
-def test_an_identical_second_run_sends_nothing(loop: Loopback, tmp_path: Path) -> None:
-    first = narrate(loop, tmp_path / "first.wav")
-    sent = loop.server.log.count()
-    second = narrate(loop, tmp_path / "second.wav")
-    assert sent == first.requests == first.chunks
-    assert loop.server.log.count() == sent, "the second run sent requests"
-    assert (second.requests, second.cached, second.cost_usd) == (0, first.chunks, 0.0)
-    a, rate_a = soundfile.read(str(first.path), dtype="int16")
-    b, rate_b = soundfile.read(str(second.path), dtype="int16")
-    assert rate_a == rate_b and a.shape == b.shape
-    assert int(np.max(np.abs(a.astype(np.int32) - b.astype(np.int32)))) <= 1
-    other_voice = narrate(loop, tmp_path / "third.wav", voice="diana")
-    assert other_voice.requests == first.chunks, "another voice is other audio: nothing of it is cached"
-
-
-def test_another_server_is_not_answered_from_the_first_servers_cache(loop: Loopback, tmp_path: Path) -> None:
-    first = narrate(loop, tmp_path / "first.wav")
-    for other in serve():
-        again = narrate(other, tmp_path / "again.wav")
-        assert again.requests == first.chunks and other.server.log.count() == first.chunks
-        assert narrate(other, tmp_path / "third.wav").requests == 0
-
-
-@pytest.mark.parametrize("concurrency", [1, 3])
-def test_a_failed_run_keeps_what_was_paid_for_and_the_rerun_sends_only_the_rest(
-        loop: Loopback, tmp_path: Path, concurrency: int) -> None:
-    finished = 3
-    loop.speech.hooks[finished] = lambda: loop.server.inject(Fault.status(400), endpoint="speech")
-    out = tmp_path / "keeper.wav"
-    with pytest.raises(errors.BadRequestError):
-        narrate(loop, out, concurrency=concurrency)
-    answered = loop.server.log.count("speech", status=200)
-    assert answered >= finished
-    assert not out.exists() and not out.with_name("keeper.wav.partial").exists()
-    assert Cache().count() == answered, "a chunk the server answered was not cached"
-    loop.server.log.reset()
-    resumed = narrate(loop, out, concurrency=concurrency)
-    assert loop.server.log.count() == resumed.requests == resumed.chunks - answered
-    assert resumed.cached == answered and out.exists()
-
-
-def test_a_failed_run_leaves_an_earlier_finished_file_alone(loop: Loopback, tmp_path: Path) -> None:
-    out = tmp_path / "keeper.wav"
-    narrate(loop, out, source="The first version of the text, which is read aloud in full.")
-    before = out.read_bytes()
-    loop.server.inject(Fault.status(400), endpoint="speech")
-    with pytest.raises(errors.BadRequestError):
-        narrate(loop, out)
-    assert out.read_bytes() == before
-    assert not out.with_name("keeper.wav.partial").exists()
-
-
-def test_a_cancelled_run_sends_nothing_more_and_keeps_what_was_answered(slow_loop: Loopback, tmp_path: Path) -> None:
-    out, concurrency, started = tmp_path / "keeper.wav", 2, 3
-
-    async def cancel_after_some_requests() -> None:
-        task = asyncio.ensure_future(voicekit.anarrate(DOC, out, client=slow_loop.client(), progress=False,
-                                                       concurrency=concurrency))
-        while len(slow_loop.speech.texts) < started:
-            await asyncio.sleep(0.005)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert not out.exists() and not out.with_name("keeper.wav.partial").exists()
-        await asyncio.sleep(0.5)  # the requests already sent are answered meanwhile
-
-    run_sync(cancel_after_some_requests())
-    log = slow_loop.server.log
-    assert started <= log.count("speech") <= started + concurrency - 1, "requests were sent after the cancel"
-    assert Cache().count() == log.count("speech", status=200), "an answered request was not cached"
-    answered = log.count("speech", status=200)
-    log.reset()
-    resumed = narrate(slow_loop, out, concurrency=concurrency)
-    assert log.count() == resumed.requests == resumed.chunks - answered and resumed.cached == answered
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
-    environment.update(env)
-    return subprocess.Popen([sys.executable, "-m", "voicekit", *args], env=environment, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-@pytest.mark.slow
-def test_a_killed_cli_run_resumes_with_only_the_missing_chunks(loop: Loopback, tmp_path: Path,
-                                                               private_cache: Path) -> None:
-    doc, out = tmp_path / "keeper.md", tmp_path / "keeper.wav"
-    doc.write_text(DOC, encoding="utf-8")
-    env = {**loop.env(), "VOICEKIT_CACHE_DIR": str(private_cache)}
-    finished = 4
-    process = run_cli("narrate", str(doc), "-o", str(out), "--concurrency", "1", env=env)
-
-    def kill() -> None:  # while the server works on request finished + 1, before it answers
-        process.kill()
-        process.wait()
-
-    loop.speech.hooks[finished + 1] = kill
-    process.communicate(timeout=120)
-    assert process.returncode == -9
-    assert not out.exists(), "a killed run left a finished-looking output"
-    assert Cache(private_cache).count() == finished
-    deadline = time.monotonic() + 10
-    while loop.server.log.count() <= finished and time.monotonic() < deadline:
-        time.sleep(0.01)  # the server logs the request the client died waiting for
-    loop.server.log.reset()
-    resumed = run_cli("narrate", str(doc), "-o", str(out), "--json", env=env)
-    stdout, stderr = resumed.communicate(timeout=120)
-    assert resumed.returncode == 0, stderr
-    result = json.loads(stdout)
-    assert loop.server.log.count() == result["requests"] == result["chunks"] - finished
-    assert result["cached"] == finished and result["chunks"] > finished + 1
-    assert soundfile.info(str(out)).duration == pytest.approx(result["duration"], abs=1e-3)
-    assert not out.with_name("keeper.wav.partial").exists()
-
-
 # --- the plan ----------------------------------------------------------------------------------------------------
 
 
@@ -473,59 +366,6 @@ def test_arabic_directions_are_removed_with_a_warning_and_numbers_become_arabic_
     assert "ثلاث" in joined and "خمس" in joined and "عشرون" in joined, joined
     assert narration.cost_usd == pytest.approx(narration.characters * 40 / 1e6)
     assert {e.model for e in loop.server.log.entries} == {ORPHEUS_ARABIC}
-
-
-# --- bad input ---------------------------------------------------------------------------------------------------
-
-
-def _binary_file(tmp_path: Path) -> Path:
-    path = tmp_path / "photo.txt"
-    path.write_bytes(bytes(range(256)) * 16)
-    return path
-
-
-@pytest.mark.parametrize(("make_source", "options", "error", "message"), [
-    (lambda _: "", {}, errors.InputError, "no document"),
-    (lambda _: "  \n\n \t ", {}, errors.InputError, "no document"),
-    (lambda _: "[cheerful]\n\n[gravelly whisper] [sigh]", {}, errors.InputError, "nothing to speak"),
-    (lambda _: "<html><body><script>var x = 1;</script></body></html>", {}, errors.InputError, "nothing to speak"),
-    (lambda _: "All is well. [cheerful and then the text goes on.", {}, errors.InputError, "unclosed"),
-    (_binary_file, {}, errors.InputError, "binary"),
-    (lambda _: "Hello\x00\x01\x02 there, world.", {}, errors.InputError, "binary"),
-    (lambda _: "chapter-one.md", {}, errors.InputError, "chapter-one.md"),
-    (lambda _: DOC, {"voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
-    (lambda _: DOC, {"model": ORPHEUS_ARABIC, "voice": "autumn"}, errors.UnknownVoiceError, "autumn"),
-    (lambda _: DOC, {"engine": "local", "voice": "nobody"}, errors.UnknownVoiceError, "nobody"),
-], ids=["empty", "blank", "only-directions", "only-markup", "unclosed-direction", "binary-file", "binary-text",
-        "missing-file", "unknown-voice", "voice-of-another-model", "unknown-local-voice"])
-def test_bad_input_gets_a_clear_error_before_any_request(
-        loop: Loopback, tmp_path: Path, make_source: Callable[[Path], str | Path], options: dict[str, object],
-        error: type[Exception], message: str) -> None:
-    out = tmp_path / "out.wav"
-    with pytest.raises(error, match=re.escape(message)):
-        narrate(loop, out, source=make_source(tmp_path), **options)
-    assert loop.server.log.count() == 0
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
-
-
-@pytest.mark.parametrize(("make_out", "message"), [
-    (lambda tmp: tmp / "no" / "such" / "folder" / "out.wav", "does not exist"),
-    (lambda tmp: tmp / "keeper.md" / "out.wav", "does not exist"),
-    (lambda tmp: tmp, "extension"),
-    (lambda tmp: tmp / "out.docx", ".docx"),
-], ids=["missing-folder", "under-a-file", "a-folder", "unknown-format"])
-def test_an_output_that_cannot_be_written_fails_before_any_request_and_loses_nothing(
-        loop: Loopback, tmp_path: Path, make_out: Callable[[Path], Path], message: str) -> None:
-    (tmp_path / "keeper.md").write_text(DOC, encoding="utf-8")
-    done = narrate(loop, tmp_path / "done.wav")
-    cached = Cache().count()
-    loop.server.log.reset()
-    with pytest.raises(errors.InputError, match=re.escape(message)):
-        narrate(loop, make_out(tmp_path), source=DOC + "\nAnd one more sentence that was never narrated before.")
-    assert loop.server.log.count() == 0
-    assert Cache().count() == cached == done.chunks
-    again = narrate(loop, tmp_path / "again.wav")
-    assert again.requests == 0 and loop.server.log.count() == 0
 
 
 # --- output formats ----------------------------------------------------------------------------------------------
