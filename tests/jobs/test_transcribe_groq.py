@@ -145,6 +145,29 @@ def test_an_identical_rerun_makes_no_requests(server: GroqServer, address_window
     assert changed.text == first.text
 
 
+def test_changing_what_shapes_a_window_transcript_requests_it_again(server: GroqServer,
+                                                                   address_windows: list[Window]) -> None:
+    transport = RecordingTransport()
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
+    groq(server, audio_path(ADDRESS), transport)
+    assert len(transport.sent) == 2 * len(address_windows)
+
+
+def test_a_long_prompt_is_kept_whole_before_the_carried_words(server: GroqServer,
+                                                              address_windows: list[Window]) -> None:
+    """The user's prompt comes first and whole; the previous window's words fill what is left of 896 characters."""
+    own = " ".join(["Columbia, Husband, McCool, Ramon, Isaiah."] * 19)  # 797 characters
+    room = 896 - len(own) - 1
+    transport = RecordingTransport()
+    groq(server, audio_path(ADDRESS), transport, prompt=own, carry_prompt=True)
+    prompts = [sent.fields["prompt"] for sent in transport.sent]
+    assert len(prompts) == len(address_windows) and prompts[0] == own
+    for previous, prompt in zip(transport.sent, prompts[1:], strict=False):
+        assert previous.text is not None
+        assert prompt == f"{own} {previous.text.strip()[-room:]}"
+
+
 def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server: GroqServer, fresh_cache: Path,
                                                                          address_windows: list[Window]) -> None:
     """Three windows are answered, then a 400 (not retried) stops the run with an error and no transcript; the

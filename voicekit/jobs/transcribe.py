@@ -40,8 +40,10 @@ logger = logging.getLogger(__name__)
 RATE = 16000
 SHORTFALL_SECONDS = 0.5
 """A file that decodes this much shorter than its header says is reported as cut short (a truncated download)."""
+MAX_PROMPT_CHARS = 896
+"""The longest prompt the API takes."""
 PROMPT_TAIL_CHARS = 600
-"""With `carry_prompt`, this much of the previous window's text becomes the next prompt (the API takes 896)."""
+"""With `carry_prompt`, at most this much of the previous window's text becomes the next prompt."""
 
 Source = AudioSource | Audio | npt.NDArray[np.floating[Any]]
 
@@ -60,7 +62,7 @@ class TranscribeOptions(BaseModel):
     which is never sent) and keeps it for the rest."""
     translate: bool = False
     """Translate the speech into English text (Groq whisper-large-v3 only)."""
-    prompt: str | None = Field(default=None, max_length=896)
+    prompt: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
     """Text that guides spelling and style (names, jargon), in the recording's language."""
     carry_prompt: bool = False
     """Pass the end of each window's text as the next window's prompt. Windows then run one at a time."""
@@ -162,7 +164,8 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     """One window's transcript: from the cache, or from the engine (and then cached)."""
     prompt = _prompt(run)
     key = Cache.key("window", engine=run.transcriber.name, model=run.model, language=run.language, prompt=prompt,
-                    translate=run.options.translate, audio=_fingerprint(window.samples))
+                    translate=run.options.translate, fill_gaps=run.options.fill_gaps,
+                    audio=_fingerprint(window.samples))
     cached = run.cache.get_json(key)
     if cached is not None:
         transcript = Transcript.model_validate(cached)
@@ -209,12 +212,14 @@ async def _fill_gaps(run: _Run, samples: npt.NDArray[np.float32], transcript: Tr
 
 
 def _prompt(run: _Run) -> str | None:
-    """The user's prompt, followed with `carry_prompt` by the end of the previous window's text."""
+    """The user's prompt, whole, followed with `carry_prompt` by as much of the end of the previous window's text
+    as fits in the API's 896 characters (at most `PROMPT_TAIL_CHARS`)."""
+    own = run.options.prompt or ""
     if not run.options.carry_prompt or not run.previous_text:
         return run.options.prompt
-    carried = run.previous_text.strip()[-PROMPT_TAIL_CHARS:]
-    combined = f"{run.options.prompt or ''} {carried}".strip()
-    return combined[-896:]
+    room = min(PROMPT_TAIL_CHARS, MAX_PROMPT_CHARS - len(own) - 1)
+    carried = run.previous_text.strip()[-room:] if room > 0 else ""
+    return f"{own} {carried}".strip() or None
 
 
 def _advance(bar: Any, run: _Run, window: Window) -> None:
