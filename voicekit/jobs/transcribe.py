@@ -3,6 +3,10 @@
 Windows run concurrently through the engine (paced by the Groq client's limiter), come back in order, and go into
 the incremental `Merger`; only about `concurrency` windows are held at once, whatever the recording's length. Each
 finished window is cached, so a killed run resumes with only the missing windows and an identical rerun sends nothing.
+
+The source is opened once (a pipe can be read only once). The transcript's duration is what actually decoded: a
+truncated file gives the transcript of what is there, a shorter duration and a logged warning, never a result that
+claims the whole length. Segments with nothing to read (Whisper's " . . ." for faint noise) are not kept.
 """
 
 from __future__ import annotations
