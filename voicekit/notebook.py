@@ -441,7 +441,7 @@ def _draw(ax: Axes, envelope: _Envelope, marks: _Marks, cuts: list[tuple[float, 
     ax.set_ylabel("amplitude")
     ax.set_title(f"{marks.title}: {format_time(duration)}"
                  + (f", {len(marks.spans)} {marks.span_label}" if marks.spans else "")
-                 + (f", {len(cuts)} windows" if cuts else ""))
+                 + (f", {len(cuts)} window{'s' if len(cuts) != 1 else ''}" if cuts else ""))
     if marks.spans or cuts:
         ax.legend(loc="upper right", fontsize="small")
 
