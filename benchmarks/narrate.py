@@ -1,13 +1,13 @@
 """Narrate Pride and Prejudice against the loopback Groq server: speed-up, requests, cut points, chunker speed,
 memory, and clicks at the joins.
 
-    /work/venv/bin/python benchmarks/narrate.py            # everything (about five minutes on 2 cores)
+    /work/venv/bin/python benchmarks/narrate.py            # everything (about four minutes on 2 quiet cores)
     /work/venv/bin/python benchmarks/narrate.py --quick    # no whole-book run, no Piper joins, one repeat
 
 Reads ../shared/data/text/gutenberg_1342_pride_and_prejudice.txt. Prints four Markdown tables:
 
-1. Wall time at 300 ms per request (server latency; synthetic speech from `PooledSpeech`, so the server is not the
-   bottleneck) on chapters 1-2: a plain sequential loop of `GroqClient.speech` over the plan's chunks, next to
+1. Wall time at 300 ms per request (server latency; synthetic speech from a pool, so the server is not the
+   bottleneck) on chapter 1: a plain sequential loop of `GroqClient.speech` over the plan's chunks, next to
    `voicekit.narrate` (engine groq, `AsyncGroqClient(max_concurrency=C)`, options concurrency=C, cache off) for
    C = 1, 4, 8, and once more at C = 8 with the server making its synthetic speech per request. Medians of
    `--repeat` runs, interleaved. "ideal" is ceil(requests / C) x 0.3 s. Target: the speed-up approaches C.
@@ -18,15 +18,15 @@ Reads ../shared/data/text/gutenberg_1342_pride_and_prejudice.txt. Prints four Ma
    runs in this one (5 ms latency): the RSS the narration adds above that interpreter with voicekit imported and
    the text read (VmHWM after a reset). Target: flat, under 300 MB.
 
-The server's synthetic speech is served from a pool in tables 1 and 3 (`PooledSpeech`: the same signal, 0.06 s per
-character), because generating it costs about 50 ms of CPU per chunk, which made the server the bottleneck at C = 8
-and for a 5,000-chunk book.
-
 4. Clicks at joins: the largest |x[n] - x[n-1]| within 2 ms of a chunk edge in the finished file next to the largest
    anywhere else (`voicekit.audio.stitch.file_join_clicks`). A join is clean when its jump is no larger. The join
    positions come from the stitcher's spans (`StitchResult.join_frames()`); `Narration` does not expose them, so the
    benchmark records the job's `StitchResult` by wrapping `Stitcher.close` (`RecordingStitcher`). Rows: the synthetic
    outputs above, and chapter 1 spoken by the Piper voice (real speech, whose edges do not start at zero).
+
+The server's synthetic speech is served from a pool in tables 1 and 3 (`_common.PooledSpeech`: the same signal,
+0.06 s per character), because generating it costs about 50 ms of CPU per chunk, which made the server the
+bottleneck at C = 8 and for a 5,000-chunk book.
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ def latency_table(text: str, repeats: int, folder: Path) -> Clicks:
                 run(NARRATE, concurrency, lambda c=concurrency: narrate_once(server, text, out, c)[0])
             server.app.services.speech = per_request
             run(NARRATE_SLOW_SERVER, 8, lambda: narrate_once(server, text, out, 8)[0])
-    print_latency(walls, requests, f"chapters 1-2 ({len(text):,} characters, {len(texts)} chunks)", repeats)
-    return measure_clicks("chapters 1-2, synthetic speech, 300 ms, C=8", RecordingStitcher.results[-1])
+    print_latency(walls, requests, f"chapter 1 ({len(text):,} characters, {len(texts)} chunks)", repeats)
+    return measure_clicks("chapter 1, synthetic speech, 300 ms, C=8", RecordingStitcher.results[-1])
 
 
 def print_latency(walls: dict[tuple[str, int], list[float]], requests: dict[tuple[str, int], int], what: str,
@@ -179,7 +179,7 @@ def print_latency(walls: dict[tuple[str, int], list[float]], requests: dict[tupl
     _common.print_table(
         f"1. Wall time at {LATENCY * 1000:.0f} ms per request, {what}, median of {repeats}",
         ["run", "C", "requests", "wall (s)", "ideal (s)", "wall / ideal", "speed-up vs loop", "speed-up / C"], rows,
-        ["Speech comes from `PooledSpeech` (below) except in the last row, where the server makes the synthetic "
+        ["Speech comes from `_common.PooledSpeech` except in the last row, where the server makes the synthetic "
          "signal per request as it does by default (~50 ms of CPU each, serialized by the server's GIL)."])
 
 
@@ -216,7 +216,7 @@ def throughput(text: str, repeat: int = 3) -> tuple[float, float]:
 
 def plan_table(text: str) -> None:
     with _common.environment(GROQ_API_KEY="gsk_plan_only"):
-        rows = [plan_row("chapters 1-2", chapters(text)), plan_row("100 KB slice", hundred_kb(text)),
+        rows = [plan_row("chapter 1", chapters(text, 1, 1)), plan_row("100 KB slice", hundred_kb(text)),
                 plan_row("whole book", text)]
         wall, cpu = throughput(text)
     _common.print_table(
@@ -268,7 +268,7 @@ def memory_table(quick: bool, folder: Path) -> list[Clicks]:
         ["input", "KB", "chunks", "audio (h)", "wall (s)", "x real time", "interpreter (MB)",
          "peak RSS above interpreter (MB)", "output (MB)"], rows,
         ["Target: flat and under 300 MB. The server runs in this process, so its memory is not counted. "
-         "`PooledSpeech` stands in for the server's `synthetic_speech`, which takes ~50 ms per 200-character "
+         "`_common.PooledSpeech` stands in for the server's `synthetic_speech`, which takes ~50 ms per 200-character "
          "chunk (a Python loop over characters): 4 minutes of server CPU for the book, which then bounds the run."])
     return clicks
 
@@ -305,7 +305,7 @@ def main() -> int:
     text = book()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        clicks = [latency_table(chapters(text), 1 if args.quick else args.repeat, folder)]
+        clicks = [latency_table(chapters(text, 1, 1), 1 if args.quick else args.repeat, folder)]
         plan_table(text)
         clicks += memory_table(args.quick, folder)
         if not args.quick:
