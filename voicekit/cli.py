@@ -120,15 +120,14 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_narrate(args: argparse.Namespace) -> int:
     source: str | Path = sys.stdin.read() if str(args.input) == "-" else args.input
-    options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice,
+    options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
                                       concurrency=args.concurrency, cache=not args.no_cache,
                                       progress=sys.stderr.isatty()))
     if args.plan:
         plan = plan_narration(source, options=options)
         print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))
         return 0
-    output = args.output or (None if isinstance(source, str) else Path(source).with_suffix(f".{args.format or 'wav'}"))
-    narration = narrate(source, output, captions=args.captions, options=options)
+    narration = narrate(source, args.output, captions=args.captions, options=options)
     if args.json:
         print(narration.model_dump_json(indent=2))
     else:

@@ -54,22 +54,25 @@ class GroqTranscriber:
                                             audio_seconds=audio.duration)
 
 
-def resolve_engine(engine: EngineName, settings: Settings | None = None) -> Literal["groq", "local"]:
-    """`auto` becomes `groq` when a key is set, else `local`; `groq` without a key is a clear error."""
-    settings = settings or Settings()
-    if engine == "auto":
-        return "groq" if settings.groq_api_key else "local"
-    if engine == "groq" and not settings.groq_api_key:
-        raise errors.ConfigurationError("the groq engine needs GROQ_API_KEY; set it or use --engine local")
-    if engine not in ("groq", "local"):
+def resolve_engine(engine: EngineName, client: AsyncGroqClient | None = None) -> Literal["groq", "local"]:
+    """The engine that will run: `local` is always local; a client given means Groq through it (with its own key);
+    otherwise `auto` is Groq when GROQ_API_KEY is set, and `groq` without a key is a clear error."""
+    if engine not in ("auto", "groq", "local"):
         raise errors.InputError(f"unknown engine {engine!r}: use auto, groq or local")
-    return engine
+    if engine == "local":
+        return "local"
+    if client is not None:
+        return "groq"
+    has_key = Settings().groq_api_key is not None
+    if engine == "groq" and not has_key:
+        raise errors.ConfigurationError("the groq engine needs GROQ_API_KEY; set it or use --engine local")
+    return "groq" if has_key else "local"
 
 
 def make_synthesizer(engine: EngineName = "auto", *, model: str | None = None, voice: str | None = None,
                      client: AsyncGroqClient | None = None) -> Synthesizer:
-    """The speech engine for these choices."""
-    if resolve_engine(engine) == "groq" or client is not None:
+    """The speech engine for these choices (see `resolve_engine`)."""
+    if resolve_engine(engine, client) == "groq":
         return GroqSynthesizer(client or AsyncGroqClient(), model=model or ORPHEUS_ENGLISH, voice=voice)
     from voicekit.engines.local import PiperSynthesizer
 
@@ -79,7 +82,7 @@ def make_synthesizer(engine: EngineName = "auto", *, model: str | None = None, v
 def make_transcriber(engine: EngineName = "auto", *, model: str | None = None, translate: bool = False,
                      client: AsyncGroqClient | None = None) -> Transcriber:
     """The transcription engine for these choices (the local model is English-only and cannot translate)."""
-    if resolve_engine(engine) == "groq" or client is not None:
+    if resolve_engine(engine, client) == "groq":
         return GroqTranscriber(client or AsyncGroqClient(), model=model, translate=translate)
     if translate:
         raise errors.UnsupportedError("the local engine cannot translate; use --engine groq with GROQ_API_KEY set")

@@ -27,7 +27,7 @@ from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import Synthesizer
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
-from voicekit.engines.choose import EngineName, GroqSynthesizer, make_synthesizer, resolve_engine
+from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
@@ -176,7 +176,7 @@ class _Run:
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
     """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
     opts = _options(options, overrides)
-    engine = _engine(opts)
+    engine = resolve_engine(opts.engine)
     model, voice = _model_and_voice(opts, engine)
     chunks, warnings = _chunks(source, opts, engine, model)
     characters = sum(chunk.chars for chunk, _ in chunks)
@@ -202,7 +202,7 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     """Narrate `source` (a path, or the document's text) into `out` (default: beside the source, or in the cache
     folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields."""
     opts = _options(options, overrides)
-    engine = _engine(opts, client)
+    engine = resolve_engine(opts.engine, client)
     model, voice = _model_and_voice(opts, engine)
     chunks, warnings = _chunks(source, opts, engine, model)
     for warning in warnings:
@@ -212,8 +212,7 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     owned = client is None and engine == "groq"
     client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
     try:
-        synthesizer = (GroqSynthesizer(client, model=model or ORPHEUS_ENGLISH, voice=voice)
-                       if engine == "groq" and client is not None else make_synthesizer("local", voice=voice))
+        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client if engine == "groq" else None)
         run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency,
                    _server(client) if engine == "groq" else None)
         result = await _synthesize_and_stitch(run, chunks, target, opts)
@@ -295,14 +294,6 @@ def _server(client: AsyncGroqClient | None) -> str | None:
 def _options(options: NarrateOptions | None, overrides: dict[str, Any]) -> NarrateOptions:
     base = options or NarrateOptions()
     return NarrateOptions.model_validate({**base.model_dump(), **overrides}) if overrides else base
-
-
-def _engine(opts: NarrateOptions, client: AsyncGroqClient | None = None) -> Literal["groq", "local"]:
-    """A client given means Groq through that client (unless the local engine is asked for); otherwise as
-    `resolve_engine` says (auto: Groq when GROQ_API_KEY is set)."""
-    if client is not None and opts.engine != "local":
-        return "groq"
-    return resolve_engine(opts.engine)
 
 
 def _model_and_voice(opts: NarrateOptions, engine: str) -> tuple[str | None, str | None]:
