@@ -136,3 +136,14 @@ def test_narrate_and_transcribe_back_offline(tmp_path: Path, cache: dict[str, st
     assert "meeting" in text and "friday" in text and "report" in text
     srt = run("transcribe", str(tmp_path / "note.wav"), "-o", str(tmp_path / "note.srt"), env=cache)
     assert srt.returncode == 0 and (tmp_path / "note.srt").read_text().startswith("1\n00:00:")
+
+
+def test_narrate_format_flag_picks_the_container(tmp_path: Path, cache: dict[str, str]) -> None:
+    doc = tmp_path / "short.txt"
+    doc.write_text("A short note, read aloud.\n")
+    result = run("narrate", str(doc), "--format", "flac", env=cache)
+    assert result.returncode == 0, result.stderr
+    assert soundfile.info(str(tmp_path / "short.flac")).format == "FLAC"
+    named = run("narrate", str(doc), "-o", str(tmp_path / "named.wav"), "--format", "ogg", env=cache)
+    assert named.returncode == 0, named.stderr
+    assert soundfile.info(str(tmp_path / "named.wav")).format == "OGG"
