@@ -30,7 +30,7 @@ from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import Transcriber
 from voicekit.engines.catalog import TRANSCRIPTION_MODELS, billed_seconds
-from voicekit.engines.choose import EngineName, GroqTranscriber, make_transcriber, resolve_engine
+from voicekit.engines.choose import EngineName, make_transcriber, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.languages import language_code
 from voicekit.jobs.ordered import ordered_map
@@ -111,8 +111,9 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     owned = client is None and resolve_engine(opts.engine) == "groq"
     client = AsyncGroqClient() if owned else client
     try:
-        run = _Run(_transcriber(opts, client), opts, Cache() if opts.cache else Cache.disabled(),
-                   _model_name(opts, client), opts.language)
+        transcriber = make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client)
+        run = _Run(transcriber, opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client),
+                   opts.language)
         _check_translation(run)
         with _open_input(source, sample_rate, opts.channel) as samples:
             return await _transcribe_windows(run, samples)
@@ -147,14 +148,6 @@ async def _transcribe_windows(run: _Run, samples: _Input) -> Transcript:
     if merger.windows == 0:
         return Transcript(text="", duration=duration)
     return merger.result(duration=duration)
-
-
-def _transcriber(options: TranscribeOptions, client: AsyncGroqClient | None) -> Transcriber:
-    """The engine: Groq through a client when there is one (its own key, whatever the environment holds),
-    else the engine `options.engine` names."""
-    if client is not None:
-        return GroqTranscriber(client, model=options.model, translate=options.translate)
-    return make_transcriber(options.engine, model=options.model, translate=options.translate)
 
 
 def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> None:
