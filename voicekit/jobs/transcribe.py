@@ -77,7 +77,7 @@ class TranscribeOptions(BaseModel):
     cache: bool = True
     """Keep finished windows so a rerun requests only what is missing."""
     fill_gaps: bool = True
-    """Transcribe again, on its own, any stretch of speech of 2 s or more that a window's transcript skipped
+    """Transcribe again, on its own, any stretch of speech of 1.5 s or more that a window's transcript skipped
     (Whisper sometimes ends a window early). Each such retry is one more request."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""

@@ -9,6 +9,9 @@ The rules:
 - A *gap* is a stretch of at least `min_seconds` that no word of real length covers (a word shorter than 20 ms is
   a placeholder, not coverage) and in which at least `voiced_share` of the frames are speech-loud (within
   `below_speech_db` of the window's loud frames).
+- A word that lasts longer than a speaker could take to say it (`SECONDS_PER_CHAR` a character, plus `WORD_SLACK`)
+  covers nothing either: Whisper also skips speech by stretching one short word over it (" the" over 2.3 s, with
+  "summer to see the lens and to walk along" missing), and that word is replaced with the rest.
 - The gap's audio is transcribed on its own, and `splice` puts its words in place of whatever the first pass put
   inside the gap, so nothing is doubled.
 """
@@ -23,11 +26,13 @@ import numpy.typing as npt
 from voicekit.models import Segment, Transcript, Word
 
 PLACEHOLDER_SECONDS = 0.02
+SECONDS_PER_CHAR = 0.12
+WORD_SLACK = 0.6
 
 
 @dataclass(frozen=True)
 class GapOptions:
-    min_seconds: float = 2.0
+    min_seconds: float = 1.5
     """Shortest uncovered stretch worth a second look."""
     voiced_share: float = 0.4
     """Share of the stretch's frames that must be speech-loud."""
@@ -47,9 +52,10 @@ def _frame_levels(samples: npt.NDArray[np.float32], frame: int) -> npt.NDArray[n
 
 
 def _covered_spans(transcript: Transcript) -> list[tuple[float, float]]:
-    """The spans of the words that have a real length, in order."""
+    """The spans of the words whose length is plausible, in order."""
     words = [w for s in transcript.segments for w in s.words] or transcript.words
-    return sorted((w.start, w.end) for w in words if w.end - w.start >= PLACEHOLDER_SECONDS)
+    return sorted((w.start, w.end) for w in words
+                  if PLACEHOLDER_SECONDS <= w.end - w.start <= WORD_SLACK + SECONDS_PER_CHAR * len(w.word.strip()))
 
 
 def _uncovered(spans: list[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
