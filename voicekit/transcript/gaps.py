@@ -34,7 +34,7 @@ WORD_SLACK = 0.6
 class GapOptions:
     min_seconds: float = 1.5
     """Shortest uncovered stretch worth a second look."""
-    voiced_share: float = 0.4
+    voiced_share: float = 0.55
     """Share of the stretch's frames that must be speech-loud."""
     below_speech_db: float = 25.0
     """A frame is speech-loud within this many dB of the window's loud frames (their 90th percentile)."""
