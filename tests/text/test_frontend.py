@@ -184,3 +184,14 @@ def test_normalized_chunks_stay_within_the_limit(paragraphs: list[str], limit: i
     assert sent == Counter(match for text in paragraphs for match in re.findall(r"\[cheerful\]|\[gravelly whisper\]",
                                                                                    text))
     assert not any("[" in DIRECTION.sub("", chunk.text) for chunk in chunks)
+
+
+def test_joined_paragraphs_never_carry_a_direction_into_the_next_one() -> None:
+    blocks = [Block(kind="paragraph", text="The first short paragraph."),
+              Block(kind="paragraph", text="A second one, joined to the first."),
+              Block(kind="paragraph", text="[whisper] A quiet third paragraph."),
+              Block(kind="paragraph", text="A fourth, spoken normally again.")]
+    options = FrontendOptions(chunk=ChunkOptions(join_blocks=True))
+    texts = [chunk.text for chunk in prepare(blocks, options).chunks]
+    assert texts == ["The first short paragraph. A second one, joined to the first.",
+                     "[whisper] A quiet third paragraph.", "A fourth, spoken normally again."]

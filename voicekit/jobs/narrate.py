@@ -66,6 +66,10 @@ class NarrateOptions(BaseModel):
     """The longest chunk, counted on exactly the string that is sent (Orpheus takes 200)."""
     reapply_direction: bool = False
     """Start a chunk that continues a sentence with the vocal direction still in force."""
+    join_paragraphs: bool | None = None
+    """Let a chunk run on from one paragraph (or list item) into the next. Fewer requests (Pride and Prejudice:
+    1.24x the minimum instead of 1.46x), but a paragraph break inside a chunk gets no paragraph pause. None: on for
+    Groq, whose limits count requests, off for the local engine."""
     keep_citations: bool = False
     """Read bracketed citations such as [12] aloud instead of dropping them."""
     concurrency: int | None = Field(default=None, ge=1)
@@ -314,7 +318,9 @@ def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
     blocks = _blocks(source, opts.kind)
     spec = SPEECH_MODELS.get(model or "")
     takes_directions = engine == "groq" and (spec is None or spec.takes_directions)
-    frontend = FrontendOptions(chunk=ChunkOptions(max_chars=opts.max_chars, reapply_direction=opts.reapply_direction),
+    join = opts.join_paragraphs if opts.join_paragraphs is not None else engine == "groq"
+    chunking = ChunkOptions(max_chars=opts.max_chars, reapply_direction=opts.reapply_direction, join_blocks=join)
+    frontend = FrontendOptions(chunk=chunking,
                                language=spec.language if spec else "en", keep_citations=opts.keep_citations,
                                directions=takes_directions)
     prepared = prepare(blocks, frontend)

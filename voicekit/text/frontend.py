@@ -83,13 +83,15 @@ def _block_pieces(block: Block, index: int, options: FrontendOptions) -> list[Pi
         raise InputError(f"block {index} ({block.kind} {block.text[:40]!r}...): {exc}") from None
 
 
-def _groups(blocks: Sequence[Block], join: bool) -> list[list[int]]:
+def _groups(blocks: Sequence[Block], join: bool, directed: Sequence[bool]) -> list[list[int]]:
     """Indexes of the blocks chunked together: each block alone, or with `join`, runs of paragraphs or of list
-    items (a heading always stands alone)."""
+    items. A heading always stands alone, and so does a block with a vocal direction in it: a direction lasts to the
+    end of its request, so joining would carry it into the next paragraph."""
     groups: list[list[int]] = []
     for index, block in enumerate(blocks):
         previous = blocks[index - 1] if index else None
-        if join and groups and previous is not None and block.kind != "heading" and block.kind == previous.kind:
+        joinable = previous is not None and block.kind != "heading" and block.kind == previous.kind
+        if join and groups and joinable and not directed[index] and not directed[index - 1]:
             groups[-1].append(index)
         else:
             groups.append([index])
@@ -117,7 +119,8 @@ def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> 
             warnings.append(f"block {index} holds only directions and no text; it is skipped")
         block_pieces.append(pieces)
     chunks: list[Chunk] = []
-    for group in _groups(blocks, options.chunk.join_blocks):
+    directed = [bool(directions_in(pieces)) for pieces in block_pieces]
+    for group in _groups(blocks, options.chunk.join_blocks, directed):
         chunks.extend(chunk_blocks([(index, block_pieces[index]) for index in group], options.chunk))
     if removed:
         names = ", ".join(direction.text for direction in removed[:10]) + (" ..." if len(removed) > 10 else "")
