@@ -129,13 +129,14 @@ def transcribe(source: Source, *, sample_rate: int | None = None, options: Trans
 
 
 async def _transcribe_windows(run: _Run, samples: _Input) -> Transcript:
-    """Window, transcribe and merge. The first window runs alone so that its language fixes the rest's."""
+    """Window, transcribe and merge. Without a language, the first window runs alone so that its language fixes
+    the rest's."""
     merger = Merger(run.options.merge)
     windows = segment_windows(samples.blocks, RATE, run.options.segment)
     concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or Settings().concurrency)
     total = samples.expected
     with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
-        first = next(windows, None)
+        first = next(windows, None) if run.language is None else None
         if first is not None:
             _take(run, merger, first, await _window_transcript(run, first))
             _advance(bar, run, first)
