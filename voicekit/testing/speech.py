@@ -12,7 +12,6 @@ import threading
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from voicekit.errors import MissingDependencyError
 from voicekit.models import Audio
@@ -54,15 +53,12 @@ def synthetic_speech(text: str) -> Audio:
     per_char = round(SECONDS_PER_CHAR * OUTPUT_RATE)
     t = np.arange(per_char, dtype=np.float64) / OUTPUT_RATE
     envelope = np.sin(np.pi * np.arange(per_char) / per_char) ** 2
-    pieces: list[npt.NDArray[np.float64]] = []
-    for index, char in enumerate(text):
-        if not char.isalnum():
-            pieces.append(np.zeros(per_char))
-            continue
-        f0 = pitch * (1.0 + 0.08 * np.sin(index * 0.7))
-        voiced = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 5))
-        pieces.append(0.25 * envelope * voiced)
-    samples = np.concatenate(pieces) if pieces else np.zeros(0)
+    voiced_chars = np.array([char.isalnum() for char in text], dtype=bool)
+    f0 = pitch * (1.0 + 0.08 * np.sin(np.arange(len(text)) * 0.7))
+    phase = 2 * np.pi * f0[:, None] * t[None, :]
+    voiced = sum(np.sin(k * phase) / k for k in range(1, 5))
+    frames = np.where(voiced_chars[:, None], 0.25 * envelope * voiced, 0.0)
+    samples = frames.reshape(-1)
     return Audio(samples.astype(np.float32), OUTPUT_RATE)
 
 
