@@ -411,3 +411,14 @@ def test_digit_rules_near_digits_read_as_on_the_whole_text(tokens: list[str]) ->
 def test_normalizing_is_idempotent(tokens: list[str], joiner: str) -> None:
     once = normalize_text(joiner.join(tokens))
     assert normalize_text(once) == once
+
+
+@pytest.mark.parametrize(("written", "spoken"), [
+    ("Call the office on 555-0142.", "Call the office on five five five, zero one four two."),
+    ("Phone +44 20 7946 0958 today.",
+     "Phone plus four four, two zero, seven nine four six, zero nine five eight today."),
+    ("Call +1 555 123 4567.", "Call plus one, five five five, one two three, four five six seven."),
+    ("between 200-1000 people", "between two hundred to one thousand people"),
+])
+def test_local_and_international_telephone_numbers(written: str, spoken: str) -> None:
+    assert normalize_text(written) == spoken

@@ -1,6 +1,7 @@
 """English rules for plain numbers and identifiers, and a last rule that leaves no digit unread.
 
-Identifiers (digit by digit, groups apart): telephone numbers ("+1 123-456-7890" -> "plus one, one two three,
+Identifiers (digit by digit, groups apart): telephone numbers (also "+44 20 7946 0958", and seven-digit local
+numbers after a word such as "call": "call 555-0142"; "+1 123-456-7890" -> "plus one, one two three,
 ..."), "call 911", IP addresses ("dot" between groups); section numbers ("1.E.9" -> "one E nine") and
 versions ("2.0.1" -> "two point zero point one"); "#5" -> "number five".
 
@@ -109,6 +110,17 @@ def _speak_phone_groups(match: re.Match[str]) -> str:
     return ", ".join(numbers.digits(group) for group in match.group(0).split("-"))
 
 
+def _speak_international(match: re.Match[str]) -> str:
+    """An international number written with spaces ("+44 20 7946 0958"): "plus", then each group digit by digit."""
+    groups = re.findall(r"\d+", match.group(0))
+    return "plus " + ", ".join(numbers.digits(group) for group in groups)
+
+
+def _speak_local_phone(match: re.Match[str]) -> str:
+    """A seven-digit local number after a word that announces one ("call 555-0142"): two groups, digit by digit."""
+    return f"{match['lead']}{numbers.digits(match['exchange'])}, {numbers.digits(match['line'])}"
+
+
 def _speak_vanity(match: re.Match[str]) -> str:
     """A vanity toll-free number (1-800-GO-U-HAUL): "one, eight hundred," then digits and letters as written."""
     spoken = ["one", _TOLL_FREE.get(match["code"], numbers.digits(match["code"]))]
@@ -149,6 +161,10 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
     compile_rule("vanity number", r"(?<![\w-])1-(?P<code>8\d\d)-(?P<rest>(?=[\w-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*)"
                  r"(?![\w-])", _speak_vanity),
     compile_rule("telephone", _PHONE, _speak_phone),
+    compile_rule("international number", r"(?<![\w+])\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,5}(?![\w-]|\.\d)",
+                 _speak_international),
+    compile_rule("local number", r"(?P<lead>\b(?i:call|phone|telephone|tel\.?|fax|dial|ring|text|number|contact)\b"
+                 r"[^.\d]{0,30}?)(?P<exchange>[2-9]\d{2})-(?P<line>\d{4})(?![\w-]|[.,]\d)", _speak_local_phone),
     compile_rule("digit groups", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", _speak_phone_groups),
     compile_rule("ip address", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _speak_dotted_digits),
     compile_rule("section number", r"(?<![\w.])\d+(?:\.\d+)*\.[A-Z](?:\.(?:\d+|[A-Z]))*(?![\w]|\.\w)",
