@@ -124,7 +124,7 @@ def test_one_request_per_window_billed_near_the_recording_length(server: GroqSer
         sum(window.duration for window in address_windows), abs=0.01)
     languages = [sent.fields.get("language") for sent in transport.sent]
     assert languages == [None] + ["en"] * (len(address_windows) - 1)
-    assert result.language == "English" and result.duration == pytest.approx(ADDRESS_SECONDS, abs=0.01)
+    assert result.language == "en" and result.duration == pytest.approx(ADDRESS_SECONDS, abs=0.01)
     assert all(any(w.start <= word.start and word.end <= w.end for w in address_windows) for word in result.words)
 
 

@@ -14,6 +14,7 @@ from voicekit.config import Settings
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS, WHISPER, WHISPER_TURBO
 from voicekit.engines.groq import AsyncGroqClient
+from voicekit.engines.languages import language_code
 from voicekit.models import Audio, Transcript
 
 EngineName = Literal["auto", "groq", "local"]
@@ -49,9 +50,12 @@ class GroqTranscriber:
                                 prompt: str | None = None) -> Transcript:
         upload = ("window.flac", encode_flac(audio.samples, audio.sample_rate))
         if self.translate:
-            return await self.client.translate(upload, model=self.model, prompt=prompt, audio_seconds=audio.duration)
-        return await self.client.transcribe(upload, model=self.model, language=language, prompt=prompt,
-                                            audio_seconds=audio.duration)
+            result = await self.client.translate(upload, model=self.model, prompt=prompt, audio_seconds=audio.duration)
+        else:
+            result = await self.client.transcribe(upload, model=self.model, language=language, prompt=prompt,
+                                                  audio_seconds=audio.duration)
+        # Groq names the language ("English"); the local engine gives its code: every engine gives the code.
+        return result.model_copy(update={"language": language_code(result.language) or result.language})
 
 
 def resolve_engine(engine: EngineName, client: AsyncGroqClient | None = None) -> Literal["groq", "local"]:
