@@ -10,22 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
+from recordings import AUDIO, RATE, audio_path
 from wer import normalize, wer
 
 import voicekit
 from voicekit import errors
 from voicekit.audio.io import read_audio
 from voicekit.models import Transcript
-
-AUDIO = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio").resolve()
-RATE = 16000
-
-
-def audio_path(name: str) -> Path:
-    path = AUDIO / name
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path} (the recordings live in ../shared/data beside the checkout)")
-    return path
 
 
 def local(source: Any, **options: Any) -> Transcript:

@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 import pytest
+from recordings import ADDRESS, ADDRESS_SECONDS, AUDIO, RATE, audio_path
 from wer import wer
 
 import voicekit
@@ -27,18 +28,6 @@ from voicekit.audio.segment import Window, segment_windows
 from voicekit.models import Transcript
 from voicekit.testing import Fault, GroqServer, ServerOptions
 from voicekit.testing.multipart import parse_multipart
-
-AUDIO = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio").resolve()
-ADDRESS = "en_long_bush_columbia_address_3m19s.ogg"
-ADDRESS_SECONDS = 198.734
-RATE = 16000
-
-
-def audio_path(name: str) -> Path:
-    path = AUDIO / name
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path} (the recordings live in ../shared/data beside the checkout)")
-    return path
 
 
 @dataclass(frozen=True)

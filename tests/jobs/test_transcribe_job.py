@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import soundfile as sf
+from recordings import ADDRESS, RATE, audio_path, reference
 from wer import Difference, TimedWord, differences, normalize, timed_words, wer
 
 import voicekit
@@ -27,22 +28,6 @@ from voicekit.audio.io import DecodeOptions, read_audio, stream_audio
 from voicekit.audio.segment import Window, segment_windows
 from voicekit.engines.local import WhisperTranscriber
 from voicekit.models import Transcript
-
-AUDIO = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio").resolve()
-ADDRESS = "en_long_bush_columbia_address_3m19s.ogg"
-RATE = 16000
-
-
-def audio_path(name: str) -> Path:
-    """A shared recording; the test is skipped, saying why, when the shared data is absent."""
-    path = AUDIO / name
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path} (the recordings live in ../shared/data beside the checkout)")
-    return path
-
-
-def reference(name: str) -> str:
-    return audio_path(name).with_suffix(".txt").read_text(encoding="utf-8")
 
 
 def channel_references(name: str) -> list[str]:
