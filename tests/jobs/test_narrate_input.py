@@ -13,6 +13,7 @@ from test_narrate_job import DOC, Loopback, narrate, offline_cache, serve
 from voicekit import errors
 from voicekit.cache import Cache
 from voicekit.engines.catalog import ORPHEUS_ARABIC
+from voicekit.jobs.narrate import plan_narration
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,8 @@ def test_an_output_that_cannot_be_written_fails_before_any_request_and_loses_not
     assert again.requests == 0 and loop.server.log.count() == 0
 
 
+
+
+def test_one_long_line_of_text_is_text_not_a_file_name() -> None:
+    plan = plan_narration("Hello there. " * 40, engine="local")
+    assert plan.requests >= 3 and plan.characters > 400

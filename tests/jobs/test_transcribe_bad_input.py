@@ -119,3 +119,10 @@ def test_what_the_local_engine_cannot_do_is_refused_clearly() -> None:
         local(wav, language="de")
     with pytest.raises(voicekit.InputError, match="channel 2 does not exist"):
         local(audio_path("en_stereo_diarization_2spk.wav"), channel=2)
+
+
+def test_a_file_transcript_knows_its_source_and_the_bar_never_overshoots() -> None:
+    path = audio_path("en_jfk_16k_mono.wav")
+    transcript = voicekit.transcribe(str(path), engine="local", language="en", progress=True)  # warnings are errors
+    assert transcript.source == str(path)
+    assert voicekit.transcribe(read_audio(path), engine="local", language="en", progress=False).source is None

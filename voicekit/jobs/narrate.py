@@ -343,8 +343,7 @@ def _with_pauses(chunks: list[Chunk], blocks: list[Block]) -> list[tuple[Chunk, 
 def _blocks(source: str | Path, kind: DocumentKind) -> list[Block]:
     """The blocks of a path, or of a string that is the document itself. A one-word string naming a document
     file that does not exist, and text holding NUL bytes, are refused rather than read aloud."""
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096
-                                    and Path(source).suffix and Path(source).exists()):
+    if _is_file(source):
         return load_document(source, kind)
     if not isinstance(source, str) or not source.strip():
         raise errors.InputError("there is no document: pass a path or the text itself")
@@ -356,12 +355,24 @@ def _blocks(source: str | Path, kind: DocumentKind) -> list[Block]:
     return parse_document(source, kind)
 
 
+def _is_file(source: str | Path) -> bool:
+    """Whether `source` names a document file (a Path, or one line of text with an extension that exists)."""
+    if isinstance(source, Path):
+        return True
+    if "\n" in source or len(source) > 1024 or not Path(source).suffix:
+        return False
+    try:
+        return Path(source).is_file()
+    except OSError:  # a name too long for the file system is text
+        return False
+
+
 def _output_path(source: str | Path, out: str | Path | None, format: str | None) -> Path:
     """`out`, or beside a source file with the format's extension, or in the cache folder for text."""
     if out is not None:
         return Path(out)
     suffix = f".{format or 'wav'}"
-    if isinstance(source, Path) or (isinstance(source, str) and Path(source).suffix and Path(source).exists()):
+    if _is_file(source):
         return Path(source).with_suffix(suffix)
     digest = hashlib.sha256(str(source).encode()).hexdigest()[:16]
     folder = Settings().cache_dir / "narrations"

@@ -15,6 +15,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -116,7 +117,9 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
                    opts.language)
         _check_translation(run)
         with _open_input(source, sample_rate, opts.channel) as samples:
-            return await _transcribe_windows(run, samples)
+            transcript = await _transcribe_windows(run, samples)
+        # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
+        return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
     finally:
         if owned and client is not None:
             await client.aclose()
@@ -221,7 +224,8 @@ def _prompt(run: _Run) -> str | None:
 
 
 def _advance(bar: Any, run: _Run, window: Window) -> None:
-    bar.update(max(0.0, window.end - bar.n))
+    done = window.end if bar.total is None else min(window.end, bar.total)
+    bar.update(max(0.0, done - bar.n))
     price = TRANSCRIPTION_MODELS.get(run.model or "")
     if price is not None and run.transcriber.name == "groq":
         bar.set_postfix_str(f"{run.requests} requests, ${run.billed / 3600 * price.usd_per_hour:.4f}")
