@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import av
 import numpy as np
 import soundfile as sf
 import soxr
+from _common import reset_peak_rss, rss_mb
 
 SOURCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "audio"
 SOURCE = SOURCE / "en_long_bush_columbia_address_3m19s.ogg"
@@ -92,25 +92,6 @@ def build(case: Case, folder: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------------- one run
-
-
-def rss_mb(field: str) -> float:
-    """VmRSS (now) or VmHWM (peak) from /proc; the peak falls back to getrusage where /proc is missing."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def reset_peak_rss() -> None:
-    """Linux lets a process reset its own peak RSS (VmHWM) so that imports do not hide the pipeline's peak."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def run_pipeline(path: str) -> dict[str, float]:
