@@ -6,6 +6,7 @@ protocols as the local ones, so the jobs never know which they talk to.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from voicekit import errors
@@ -48,7 +49,8 @@ class GroqTranscriber:
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
-        upload = ("window.flac", encode_flac(audio.samples, audio.sample_rate))
+        # Encoding takes milliseconds of CPU per window: in a worker thread, it overlaps the other windows' requests.
+        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate))
         if self.translate:
             result = await self.client.translate(upload, model=self.model, prompt=prompt, audio_seconds=audio.duration)
         else:
