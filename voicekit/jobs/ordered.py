@@ -24,23 +24,31 @@ async def ordered_map(items: Iterable[T], work: Callable[[T], Awaitable[R]],
         raise ValueError(f"lookahead must be at least 1, not {lookahead}")
     source = iter(items)
     pending: deque[tuple[T, asyncio.Task[R]]] = deque()
+    loop = asyncio.get_running_loop()
+    producing: asyncio.Future[object] | None = None
 
-    def start_next() -> bool:
-        item = next(source, _END)
+    async def start_next() -> bool:
+        # Producing an item may be real work (decoding the next window): a worker thread keeps the loop free.
+        nonlocal producing
+        producing = loop.run_in_executor(None, next, source, _END)
+        item = await asyncio.shield(producing)
         if item is _END:
             return False
         pending.append((item, asyncio.ensure_future(work(item))))  # type: ignore[arg-type]
         return True
 
     try:
-        while len(pending) < lookahead and start_next():
+        while len(pending) < lookahead and await start_next():
             pass
         while pending:
             item, task = pending.popleft()
             result = await task
-            start_next()
+            await start_next()
             yield item, result
     finally:
+        if producing is not None and not producing.done():
+            # The source must not be closed while a worker thread is still inside it (a decoder would crash).
+            await asyncio.wait([producing])
         for _, task in pending:
             task.cancel()
         if pending:
