@@ -4,26 +4,16 @@ server (helpers in test_narrate_job)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_narrate_job import DOC, Loopback, narrate, offline_cache, serve
+from narration import DOC, Loopback, narrate
 
 from voicekit import errors
 from voicekit.cache import Cache
 from voicekit.engines.catalog import ORPHEUS_ARABIC
 from voicekit.jobs.narrate import plan_narration
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return offline_cache(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def loop() -> Iterator[Loopback]:
-    yield from serve()
 
 
 def _binary_file(tmp_path: Path) -> Path:

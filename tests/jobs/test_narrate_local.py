@@ -33,12 +33,6 @@ def words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("-", " ")))
 
 
-@pytest.fixture(autouse=True)
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("GROQ_API_KEY", raising=False)
-
-
 @pytest.mark.slow
 def test_a_local_narration_transcribes_back_to_what_was_meant(tmp_path: Path) -> None:
     doc, out, captions = tmp_path / "lighthouse.md", tmp_path / "lighthouse.wav", tmp_path / "lighthouse.srt"

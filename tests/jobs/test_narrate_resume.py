@@ -6,34 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
-from test_narrate_job import DOC, Loopback, narrate, offline_cache, run_cli, serve
+from narration import DOC, Loopback, narrate, run_cli, serve
 
 import voicekit
 from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.cache import Cache
 from voicekit.testing import Fault
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return offline_cache(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def loop() -> Iterator[Loopback]:
-    yield from serve()
-
-
-@pytest.fixture
-def slow_loop() -> Iterator[Loopback]:
-    yield from serve(latency=0.15)
 
 
 def test_an_identical_second_run_sends_nothing(loop: Loopback, tmp_path: Path) -> None:

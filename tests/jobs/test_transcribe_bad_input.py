@@ -23,11 +23,6 @@ def local(source: Any, **options: Any) -> Transcript:
     return voicekit.transcribe(source, engine="local", progress=False, **options)
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def test_a_file_that_is_not_audio(tmp_path: Path) -> None:
     text = tmp_path / "notes.wav"
     text.write_text("Minutes of the meeting. " * 200, encoding="utf-8")

@@ -67,13 +67,6 @@ def server() -> Iterator[GroqServer]:
         yield running
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
-    return folder
-
-
 def groq(server: GroqServer, source: Any, transport: httpx.AsyncBaseTransport | None = None,
          **options: Any) -> Transcript:
     """The whole job (`atranscribe`) on the Groq engine through the loopback server, with a client of its own."""
@@ -157,7 +150,7 @@ def test_a_long_prompt_is_kept_whole_before_the_carried_words(server: GroqServer
         assert prompt == f"{own} {previous.text.strip()[-room:]}"
 
 
-def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server: GroqServer, fresh_cache: Path,
+def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server: GroqServer, private_cache: Path,
                                                                          address_windows: list[Window]) -> None:
     """Three windows are answered, then a 400 (not retried) stops the run with an error and no transcript; the
     rerun asks only for the windows that were not kept, and gives what an uninterrupted run gives.
@@ -171,7 +164,7 @@ def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server:
         groq(server, audio_path(ADDRESS), stopped, concurrency=2)
     statuses = [sent.status for sent in stopped.sent]
     assert statuses.count(200) >= 3 and statuses.count(400) == 1, statuses
-    kept = len(list(fresh_cache.rglob("*.json")))
+    kept = len(list(private_cache.rglob("*.json")))
     assert 3 <= kept < len(address_windows)
     resuming = RecordingTransport()
     resumed = groq(server, audio_path(ADDRESS), resuming)
@@ -179,7 +172,7 @@ def test_a_run_stopped_by_an_error_resumes_with_only_the_missing_windows(server:
     assert resumed == groq(server, audio_path(ADDRESS), cache=False)
 
 
-def test_a_cancelled_run_resumes_with_only_the_missing_windows(fresh_cache: Path,
+def test_a_cancelled_run_resumes_with_only_the_missing_windows(private_cache: Path,
                                                                address_windows: list[Window]) -> None:
     """A run cancelled after a few answers keeps the windows it finished; the rerun requests only the rest."""
 
@@ -195,7 +188,7 @@ def test_a_cancelled_run_resumes_with_only_the_missing_windows(fresh_cache: Path
 
     with GroqServer(ServerOptions(transcription_backend="synthetic", latency=0.2)) as server:
         asyncio.run(cancelled(server))
-        kept = len(list(fresh_cache.rglob("*.json")))
+        kept = len(list(private_cache.rglob("*.json")))
         assert 1 <= kept < len(address_windows)
         resuming = RecordingTransport()
         groq(server, audio_path(ADDRESS), resuming)

@@ -53,13 +53,6 @@ def assert_well_formed(transcript: Transcript) -> None:
     assert normalize(transcript.text) == normalize("".join(s.text for s in transcript.segments))
 
 
-@pytest.fixture
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
-    return folder
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Word error rate per clip, and every input format
 
@@ -86,7 +79,7 @@ CLIPS = [
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c.name.split(".")[0] + ("" if c.channel is None else
                                                                                f"-ch{c.channel}"))
-def test_word_error_rate_of_each_clip(clip: Clip, fresh_cache: Path) -> None:
+def test_word_error_rate_of_each_clip(clip: Clip, private_cache: Path) -> None:
     path = audio_path(clip.name)
     if clip.channel is None:
         expected, result = reference(clip.name), local(path)
@@ -100,7 +93,7 @@ def test_word_error_rate_of_each_clip(clip: Clip, fresh_cache: Path) -> None:
     assert_well_formed(result)
 
 
-def test_mp3_made_from_an_english_clip(tmp_path: Path, fresh_cache: Path) -> None:
+def test_mp3_made_from_an_english_clip(tmp_path: Path, private_cache: Path) -> None:
     name = "en_librispeech_2412-153948-0000.flac"
     audio = read_audio(audio_path(name))
     mp3 = tmp_path / "clip.mp3"
@@ -133,7 +126,7 @@ class _Pipe(io.RawIOBase):
 
 
 @pytest.mark.slow
-def test_every_kind_of_source_gives_the_reference(fresh_cache: Path) -> None:
+def test_every_kind_of_source_gives_the_reference(private_cache: Path) -> None:
     """A path (str and Path), bytes, a file object, a pipe, a numpy array with its rate, a `voicekit.Audio`.
 
     Sources that decode to the very same samples share the cache, so only distinct decodes are transcribed.
@@ -161,7 +154,7 @@ def test_every_kind_of_source_gives_the_reference(fresh_cache: Path) -> None:
         assert_well_formed(result)
 
 
-def test_a_numpy_array_needs_its_rate_and_an_existing_channel(fresh_cache: Path) -> None:
+def test_a_numpy_array_needs_its_rate_and_an_existing_channel(private_cache: Path) -> None:
     samples = np.zeros((RATE, 2), dtype=np.float32)
     with pytest.raises(voicekit.InputError, match="sample_rate"):
         local(samples)
@@ -197,7 +190,7 @@ def _clip_of_each_reference_word() -> list[int]:
 
 
 @pytest.mark.slow
-def test_words_of_joined_clips_land_inside_their_true_spans(tmp_path: Path, fresh_cache: Path) -> None:
+def test_words_of_joined_clips_land_inside_their_true_spans(tmp_path: Path, private_cache: Path) -> None:
     """Every word starts inside its clip's span, none is invented in the silences, and each clip is transcribed
     as well as on its own. Whisper stretches the last word before a pause into the silence after it (seen: "gospel"
     ending 0.6 s after its clip), so a word may end up to `spill` seconds late."""

