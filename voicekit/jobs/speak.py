@@ -15,8 +15,7 @@ async def aspeak(text: str, *, engine: EngineName = "auto", voice: str | None = 
     owned = client is None and resolve_engine(engine) == "groq"
     client = AsyncGroqClient() if owned else client
     try:
-        synthesizer = make_synthesizer(engine, model=model, voice=voice,
-                                       client=None if engine == "local" else client)
+        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client)
         limit = synthesizer.max_chars
         if limit is not None and len(text) > limit:
             raise errors.TextTooLongError(
