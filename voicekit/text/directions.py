@@ -33,7 +33,7 @@ MAX_DIRECTION_CHARS = 40
 _WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _DIRECTION_BODY = re.compile(rf"\s*({_WORD})(?:\s+({_WORD}))?\s*")
 _CITATION_BODY = re.compile(r"\s*\d+[a-z]?(?:\s*[-–,;]\s*\d+[a-z]?)*\s*")
-_FOOTNOTE_BODY = re.compile(r"\s*(?:[A-Za-z]|[ivx]{1,4}|note\s+\d+|fn\s*\d+|\*+|†|‡)\s*")
+_FOOTNOTE_BODY = re.compile(r"\s*(?:[A-Za-z]|[ivx]{1,4}|note\s+\d+|fn\s*\d+|\*+|†|‡|\^[\w-]+)\s*")
 _OMISSION_BODY = re.compile(r"\s*(?:\.\s*){2,}\s*|\s*…\s*")
 
 EDITORIAL_MARKS: frozenset[str] = frozenset(
@@ -168,7 +168,7 @@ def direction_of(body: str) -> str | None:
 
 def is_citation(body: str) -> bool:
     """True for what a reader skips: numeric citations (`12`, `3, 4`, `12-14`), editorial marks (`sic`,
-    `citation needed`) and footnote marks (`a`, `iv`, `*`)."""
+    `citation needed`) and footnote marks (`a`, `iv`, `*`, Markdown's `^3`)."""
     if _CITATION_BODY.fullmatch(body) or _FOOTNOTE_BODY.fullmatch(body):
         return True
     return " ".join(body.split()).lower() in EDITORIAL_MARKS
