@@ -20,6 +20,7 @@ import soundfile
 from narration import ANY_BRACKET, DIRECTION, DOC, Loopback, narrate, run_cli, spoken, voiced_seconds
 
 import voicekit
+from voicekit.audio.stitch import speech_loudness_db
 from voicekit.cache import Cache
 from voicekit.engines.catalog import ORPHEUS_ARABIC
 from voicekit.jobs.narrate import plan_narration
@@ -147,6 +148,20 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
         assert gap.size > 0 and float(np.max(np.abs(gap))) < 1e-3
     for start, end in times:  # and each chunk's caption time is filled with its sound
         assert float(np.sqrt(np.mean(samples[round(start * rate):round(end * rate)] ** 2))) > 0.02
+
+
+def test_a_whispered_chunk_is_levelled_below_its_neighbours(loop: Loopback, tmp_path: Path) -> None:
+    # The loopback server speaks every chunk at one level; the [whisper] chunk must come out quieter all the same.
+    text = ("The keeper climbed the stairs at dusk. [whisper] Nobody must know the lamp is broken. "
+            "[cheerful] A bell rang twice over the water.")
+    captions = tmp_path / "whisper.srt"
+    narration = narrate(loop, tmp_path / "whisper.wav", text, captions=captions, max_chars=60)
+    assert [t.split()[0] for t in loop.speech.texts] == ["The", "[whisper]", "[cheerful]"]
+    order = [" ".join(re.sub(r"\[\w+\]", " ", t).split()) for t in loop.speech.texts]
+    samples, rate = soundfile.read(str(narration.path), dtype="float32")
+    levels = [speech_loudness_db(samples[round(start * rate):round(end * rate)], rate)
+              for start, end in chunk_times(caption_cues(captions), order)]
+    assert levels[1] <= min(levels[0], levels[2]) - 9.0
 
 
 DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()

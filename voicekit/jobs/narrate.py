@@ -33,7 +33,7 @@ from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.models import Audio, Segment, Transcript
 from voicekit.text.chunk import Chunk, ChunkOptions
-from voicekit.text.directions import strip_directions_from_text
+from voicekit.text.directions import is_soft, strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
 
@@ -245,9 +245,9 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
     try:
         with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
                 Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
-            async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
-                                                       run.concurrency * 2):
-                span = stitcher.add(audio, pause_after=pause)
+            async for (chunk, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
+                                                           run.concurrency * 2):
+                span = stitcher.add(audio, pause_after=pause, soft=is_soft(chunk.direction))
                 bar.update(1)
                 bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
             return stitcher.close()

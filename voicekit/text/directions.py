@@ -166,6 +166,19 @@ def direction_of(body: str) -> str | None:
     return text if len(text) <= MAX_DIRECTION_CHARS else None
 
 
+SOFT_WORDS: frozenset[str] = frozenset(
+    "whisper whispers whispered whispering whispery softly soft quietly quiet murmur murmurs murmured murmuring "
+    "hushed breathy".split()
+)
+"""Words of a direction that asks for speech quieter than the voice's plain speech (`[whisper]`,
+`[gravelly whisper]`, `[softly]`)."""
+
+
+def is_soft(direction: str | None) -> bool:
+    """True for a direction that asks for quiet speech: one of its words is in `SOFT_WORDS`."""
+    return direction is not None and any(word in SOFT_WORDS for word in direction.strip("[]").lower().split())
+
+
 def is_citation(body: str) -> bool:
     """True for what a reader skips: numeric citations (`12`, `3, 4`, `12-14`), editorial marks (`sic`,
     `citation needed`) and footnote marks (`a`, `iv`, `*`, Markdown's `^3`)."""
