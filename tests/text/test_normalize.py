@@ -373,6 +373,7 @@ def test_dates_with_dots_and_slashes_in_either_order(written: str, spoken: str) 
         ("a 1-0 lead", "a one to zero lead"),
         ("won 102-98", "won one hundred two to ninety-eight"),
         ("978-0", "nine hundred seventy-eight zero"),
+        ("named 11-0.txt", "named eleven zero.txt"),
     ],
 )
 def test_scores_and_results(written: str, spoken: str) -> None:

@@ -268,6 +268,8 @@ def _is_score(match: re.Match[str]) -> bool:
     first, second = match["a"], match["b"]
     if not (first.isdigit() and second.isdigit()) or int(second) > int(first):
         return False
+    if re.match(r"\.[A-Za-z]", match.string[match.end() : match.end() + 2]):
+        return False  # a file name ("11-0.txt")
     if max(len(first), len(second)) <= 2:
         return True
     before = match.string[max(0, match.start() - 40) : match.start()]
