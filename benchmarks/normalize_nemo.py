@@ -7,6 +7,11 @@ hundred"), because those differences are not heard. A disagreement is then eithe
 that form differently on purpose; each rule below names the form and gives the reason) or *genuine*.
 Agreement % = agreeing cases / (cases - deliberate differences). Raw agreement is printed beside it.
 
+Then voicekit's own reading categories (24-hour and race times, numeric dates in either order, scores, versions,
+identifiers, unit symbols, mixed fractions, titles and ranks, weekdays and months): cases written from the rules in
+``voicekit/text/en_*.py``, not NeMo's outputs, for forms NeMo's set does not hold; and the Google text-normalization
+sentences (``GoogleTN.json``), compared whole after the same canonicalization (no deliberate differences removed).
+
 It also times normalizing all of Pride and Prejudice (about 700 kB, few digits) and 200 kB of digit-dense text
 (the NeMo inputs repeated), where every rule has work to do.
 """
