@@ -18,7 +18,10 @@ Where voicekit deliberately reads differently from NVIDIA NeMo's English normali
 ``benchmarks/normalize_nemo.py``):
 - ungrouped integers of five to nine digits are numbers ("13000 people" -> "thirteen thousand people"); NeMo
   reads them digit by digit. Only leading-zero and ten-plus-digit integers are read digit by digit here;
-- a dash between a number and a larger one is a range read "to" ("pages 5-10", "2-5"); NeMo keeps a dash;
+- a dash between a number and a larger one is a range read "to" ("pages 5-10", "2-5"), and so is a score in
+  either order ("won 3-2"); NeMo keeps a dash;
+- a 24-hour time on the hour is "sixteen hundred" ("16:00"); NeMo says "sixteen o'clock";
+- a title in lower case is expanded ("dr. Evil" -> "doctor Evil"); NeMo leaves it as written;
 - "2x8" is "two by eight"; "Sam II" (an unknown name) keeps its numeral: only regnal names take ordinals;
 - "and" appears only between dollars and cents and in mixed fractions; NeMo also puts it in the last hundreds.
 
