@@ -11,10 +11,12 @@ from typing import Any
 
 import soundfile
 
-from voicekit import __version__, errors
+from voicekit import errors
+from voicekit._version import __version__
 from voicekit.engines.choose import voices
 from voicekit.engines.groq import GroqClient
-from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
+from voicekit.jobs.narrate import NarrateOptions, narrate, plan_narration
+from voicekit.jobs.narration import Plan
 from voicekit.jobs.speak import speak
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
 from voicekit.transcript.formats import render

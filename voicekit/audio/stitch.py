@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +45,11 @@ import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import AudioError, InputError, UnsupportedError
-from voicekit.models import Audio, FloatArray
+
+if TYPE_CHECKING:
+    from voicekit.audio.model import Audio
+
+FloatArray = npt.NDArray[np.float32]
 
 __all__ = [
     "PAUSE_KINDS",

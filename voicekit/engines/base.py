@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from voicekit.models import Audio, Transcript
+from voicekit.audio.model import Audio
+from voicekit.transcript.model import Transcript
 
 
 @runtime_checkable

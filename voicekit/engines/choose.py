@@ -11,12 +11,13 @@ from typing import Literal
 
 from voicekit import errors
 from voicekit.audio.io import encode_flac
+from voicekit.audio.model import Audio
 from voicekit.config import Settings
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS, WHISPER, WHISPER_TURBO
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.languages import language_code
-from voicekit.models import Audio, Transcript
+from voicekit.transcript.model import Transcript
 
 EngineName = Literal["auto", "groq", "local"]
 

@@ -20,8 +20,9 @@ import httpx
 import soundfile
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from voicekit import __version__, errors
+from voicekit import errors
 from voicekit._sync import run_sync
+from voicekit._version import __version__
 from voicekit.audio.wav import parse_wav
 from voicekit.config import Settings, api_root
 from voicekit.engines import retry

@@ -29,13 +29,14 @@ from voicekit.engines.base import Synthesizer
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
 from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
+from voicekit.jobs.narration import Narration, Plan, PlannedChunk
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Audio, Segment, Transcript
 from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
+from voicekit.transcript.model import Segment, Transcript
 
 logger = logging.getLogger("voicekit")
 
@@ -81,62 +82,6 @@ class NarrateOptions(BaseModel):
     format: Literal["wav", "flac", "ogg", "mp3"] | None = None
     """The output's audio format; default: from the output's extension (WAV for the default output)."""
     stitch: StitchOptions = StitchOptions()
-
-
-class PlannedChunk(BaseModel):
-    text: str
-    chars: int
-
-
-class Plan(BaseModel):
-    """What a narration will send and cost, computed without any request."""
-
-    engine: str
-    model: str | None
-    voice: str | None
-    chunks: list[PlannedChunk]
-    requests: int
-    characters: int
-    """Characters billed: the sum over the chunks, directions included."""
-    cost_usd: float
-    estimated_seconds: float
-    """Wall time at the free plan's per-minute limits (Groq) or at Piper's speed (local)."""
-    oversize_splits: int
-    """Tokens longer than a chunk (URLs...) that had to be split inside."""
-    warnings: list[str] = []
-
-    def _repr_html_(self) -> str:
-        """A notebook table of the chunks with the request count, characters, cost and time."""
-        from voicekit.notebook import plan_html
-
-        return plan_html(self)
-
-
-class Narration(BaseModel):
-    """A finished narration."""
-
-    path: Path
-    duration: float
-    sample_rate: int
-    chunks: int
-    requests: int
-    """Chunks synthesized by the engine in this run (the rest came from the cache)."""
-    cached: int
-    characters: int
-    cost_usd: float
-    """What this run's requests cost (cached chunks cost nothing again)."""
-    captions: Path | None = None
-    warnings: list[str] = []
-
-    def audio(self, *, sample_rate: int | None = None) -> Audio:
-        """The narrated file decoded into memory (see `Audio.load`)."""
-        return Audio.load(self.path, sample_rate=sample_rate)
-
-    def _repr_html_(self) -> str:
-        """What was made, and a player of the file (long narrations: a preview of the start)."""
-        from voicekit.notebook import narration_html
-
-        return narration_html(self)
 
 
 class _Stopped(Exception):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from voicekit import errors
 from voicekit._sync import run_sync
+from voicekit.audio.model import Audio
 from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
-from voicekit.models import Audio
 
 
 async def aspeak(text: str, *, engine: EngineName = "auto", voice: str | None = None, model: str | None = None,

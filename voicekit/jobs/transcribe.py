@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
+from voicekit.audio.model import Audio
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -36,9 +37,9 @@ from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.languages import language_code
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Audio, Transcript
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
+from voicekit.transcript.model import Transcript
 
 logger = logging.getLogger(__name__)
 
