@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float32]
 
 _SUBTYPES = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}
+AUDIO_FORMATS = tuple(_SUBTYPES)
+"""The formats `Audio.save` (and narration) write, by extension."""
 
 
 @dataclass(eq=False)

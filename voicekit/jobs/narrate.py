@@ -21,6 +21,7 @@ from pydantic import Field, field_validator
 
 from voicekit import errors
 from voicekit._sync import run_sync
+from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -44,8 +45,6 @@ _DOCUMENT_NAME = re.compile(r"[^\s\[\]]+\.(txt|text|md|markdown|html?|xhtml)", r
 """A one-word string ending in a document extension is meant as a path, not as the text to speak."""
 
 
-AUDIO_FORMATS = ("wav", "flac", "ogg", "mp3")
-"""The audio formats narration writes."""
 CAPTION_FORMATS = ("srt", "vtt", "json")
 """The caption formats narration writes beside its audio."""
 

@@ -83,7 +83,10 @@ def _problem(where: str, error: ErrorDetails, names: list[str]) -> str:
         return f"unknown option {where!r} ({hint})"
     given = repr(error.get("input"))
     given = given if len(given) <= 60 else given[:57] + "..."
-    return f"option {where!r} {error['msg'][0].lower()}{error['msg'][1:]}, not {given}"
+    cause = error.get("ctx", {}).get("error")
+    if error["type"] == "value_error" and cause is not None:
+        return f"option {where!r}: {cause}"
+    return f"option {where!r}: {error['msg'][0].lower()}{error['msg'][1:]} (got {given})"
 
 
 def check_output(path: str | Path, formats: Mapping[str, str] | tuple[str, ...], format: str | None = None,
