@@ -25,7 +25,8 @@ from voicekit.transcript.formats import render
 
 EPILOG = """\
 engines: `auto` (the default) uses Groq when GROQ_API_KEY is set and the offline engines otherwise
-(Piper for speech, faster-whisper for transcription; `pip install "voicekit[local]"`).
+(Piper for speech, faster-whisper for transcription; `pip install "voicekit[local]"`). `--engine openai` uses
+any OpenAI-compatible API: OPENAI_API_KEY, and OPENAI_BASE_URL for a server other than OpenAI's.
 
 examples:
   voicekit narrate chapter.md -o chapter.wav          read a whole document aloud into one file

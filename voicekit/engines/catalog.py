@@ -117,6 +117,39 @@ LOCAL_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
 }
 
 
+OPENAI_SPEECH_MAX_CHARS = 4096
+"""The longest `input` one OpenAI speech request may carry."""
+OPENAI_MAX_UPLOAD_BYTES = 25 * MEGABYTE
+OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier")
+_OPENAI_TTS1_VOICES = ("alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer")
+_OPENAI_SPEECH_FORMATS = ("wav", "mp3", "opus", "aac", "flac", "pcm")
+
+OPENAI_SPEECH_MODELS: dict[str, SpeechModel] = {
+    name: SpeechModel(name, voices, "alloy", "en", max_chars=OPENAI_SPEECH_MAX_CHARS, takes_directions=False,
+                      usd_per_million_chars=price, pace=OPENAI_TIER_ONE, output_formats=_OPENAI_SPEECH_FORMATS)
+    for name, voices, price in (
+        ("gpt-4o-mini-tts", (*_OPENAI_TTS1_VOICES, "ballad", "verse"), 15.0),
+        ("tts-1", _OPENAI_TTS1_VOICES, 15.0),
+        ("tts-1-hd", _OPENAI_TTS1_VOICES, 30.0),
+    )
+}
+"""OpenAI's speech models. gpt-4o-mini-tts is billed by tokens (about $0.015 a minute of audio): its price per
+character here is an estimate. Vocal directions go in the `instructions` field (gpt-4o-mini-tts), not the text."""
+
+OPENAI_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
+    "whisper-1": TranscriptionModel("whisper-1", 0.36, translates=True, max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES,
+                                    billing_minimum_seconds=0.0),
+    "gpt-4o-transcribe": TranscriptionModel("gpt-4o-transcribe", 0.36, translates=False,
+                                            max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES, billing_minimum_seconds=0.0,
+                                            timestamps=False),
+    "gpt-4o-mini-transcribe": TranscriptionModel("gpt-4o-mini-transcribe", 0.18, translates=False,
+                                                 max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES,
+                                                 billing_minimum_seconds=0.0, timestamps=False),
+}
+"""OpenAI's transcription models. Only whisper-1 answers verbose_json (segments and word times) and translates; the
+gpt-4o models answer json or text only."""
+
+
 def billed_seconds(duration: float, minimum: float = BILLING_MINIMUM_SECONDS) -> float:
     """Audio seconds billed for one request of this length (Groq's minimum by default)."""
     return max(duration, minimum)

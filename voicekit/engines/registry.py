@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from voicekit import errors
 from voicekit.config import Settings
+from voicekit.engines import openai
 from voicekit.engines.base import SpeechEngine, TranscriptionEngine
-from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, SPEECH_MODELS
+from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, OPENAI_SPEECH_MODELS, SPEECH_MODELS
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.groq_engines import GroqSpeechEngine, GroqTranscriptionEngine
 
@@ -83,6 +84,14 @@ PROVIDERS: dict[str, Provider] = {
                      _groq_speech, _groq_transcription,
                      lambda: {name: list(spec.voices) for name, spec in SPEECH_MODELS.items()}),
     "local": Provider("local", lambda: True, "", _local_speech, _local_transcription, _local_voices),
+    "openai": Provider("openai", openai.configured,
+                       "the openai engine needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than "
+                       "OpenAI's); set it or use --engine local",
+                       lambda model, voice, concurrency, client: openai.OpenAISpeechEngine(
+                           client, model=model, voice=voice, concurrency=concurrency),
+                       lambda model, translate, concurrency, client: openai.OpenAITranscriptionEngine(
+                           client, model=model, translate=translate, concurrency=concurrency),
+                       lambda: {name: list(spec.voices) for name, spec in OPENAI_SPEECH_MODELS.items()}),
 }
 """Every provider, by the name users choose it with."""
 
@@ -106,8 +115,10 @@ def provider(name: str, client: AsyncGroqClient | None = None) -> Provider:
     """The provider a name chooses: a client given means Groq (unless `local` was asked for); `auto` is the first
     configured one in `AUTO_ORDER`; a provider asked for by name must be configured."""
     check_engine_name(name)
-    if client is not None and name in ("auto", "groq"):
+    if client is not None and name == "auto":
         return PROVIDERS["groq"]
+    if client is not None and name != "local":
+        return PROVIDERS[name]
     if name == "auto":
         return next(PROVIDERS[n] for n in AUTO_ORDER if PROVIDERS[n].configured())
     chosen = PROVIDERS[name]

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="speech backend (default auto: Piper when installed)")
     parser.add_argument("--transcription", choices=["auto", "whisper", "synthetic"], default="auto",
                         help="transcription backend (default auto: faster-whisper when installed)")
+    parser.add_argument("--flavour", choices=["groq", "openai"], default="groq",
+                        help="answer as Groq (/openai/v1) or as OpenAI (/v1) does (default groq)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> ServerOptions:
     """`ServerOptions` from parsed arguments."""
     return ServerOptions(
+        flavour=args.flavour,
         api_key=args.api_key, latency=args.latency, host=args.host, port=args.port,
         requests_per_minute=args.rpm, requests_window=args.rpm_window,
         audio_seconds_per_hour=args.ash, audio_window=args.ash_window,
