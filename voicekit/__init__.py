@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from voicekit._version import __version__
 from voicekit.audio.model import Audio
+from voicekit.engines.base import SpeechEngine, TranscriptionEngine
 from voicekit.engines.groq import AsyncGroqClient, GroqClient, ModelInfo
 from voicekit.errors import (
     APIConnectionError,
@@ -14,6 +15,7 @@ from voicekit.errors import (
     AuthenticationError,
     ConfigurationError,
     InputError,
+    OptionError,
     QuotaExceededError,
     RateLimitError,
     VoicekitError,
@@ -41,12 +43,15 @@ __all__ = [
     "ModelInfo",
     "NarrateOptions",
     "Narration",
+    "OptionError",
     "Plan",
     "QuotaExceededError",
     "RateLimitError",
     "Segment",
+    "SpeechEngine",
     "TranscribeOptions",
     "Transcript",
+    "TranscriptionEngine",
     "VoicekitError",
     "Word",
     "__version__",

@@ -17,7 +17,7 @@ from voicekit.engines.groq import GroqClient
 from voicekit.engines.registry import ENGINE_NAMES, voices
 from voicekit.jobs.narrate import NarrateOptions, narrate, plan_narration
 from voicekit.jobs.narration import Plan
-from voicekit.jobs.options import check_output
+from voicekit.jobs.options import check_audio_output, check_output
 from voicekit.jobs.speak import speak
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
 from voicekit.transcript.formats import FORMATS as TRANSCRIPT_FORMATS
@@ -194,7 +194,7 @@ def _given(**options: Any) -> dict[str, Any]:
 
 
 def _run_speak(args: argparse.Namespace) -> int:
-    check_output(args.output, AUDIO_FORMATS, what="audio")
+    check_audio_output(args.output)
     audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
     audio.save(args.output)
     print(f"wrote {args.output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")

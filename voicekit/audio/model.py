@@ -18,7 +18,7 @@ import soundfile as sf
 
 from voicekit import display
 from voicekit.audio.io import AudioSource, DecodeOptions, stream_audio
-from voicekit.audio.stitch import WRITE_BLOCK_FRAMES, resolve_format
+from voicekit.audio.stitch import AUDIO_FORMATS, WRITE_BLOCK_FRAMES, libsndfile_format, resolve_format
 from voicekit.errors import AudioError, InputError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -26,9 +26,8 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float32]
 
-_SUBTYPES = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}
-AUDIO_FORMATS = tuple(_SUBTYPES)
-"""The formats `Audio.save` (and narration) write, by extension."""
+__all__ = ["AUDIO_FORMATS", "Audio", "FloatArray", "read_audio", "to_int16"]
+
 
 
 @dataclass(eq=False)
@@ -86,8 +85,8 @@ class Audio:
         target = Path(path)
         samples = np.clip(self.samples, -1.0, 1.0)
         try:  # in blocks: libsndfile's Vorbis and MP3 encoders overflow on one long write
-            with sf.SoundFile(target, "w", self.sample_rate, self.channels, format=name.upper(),
-                              subtype=_SUBTYPES[name]) as out:
+            kind, subtype = libsndfile_format(name)
+            with sf.SoundFile(target, "w", self.sample_rate, self.channels, format=kind, subtype=subtype) as out:
                 for begin in range(0, self.frames, WRITE_BLOCK_FRAMES):
                     out.write(samples[begin:begin + WRITE_BLOCK_FRAMES])
         except (sf.LibsndfileError, RuntimeError) as exc:

@@ -79,6 +79,8 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
 """Output format name -> (libsndfile format, subtype)."""
+AUDIO_FORMATS = tuple(_FORMATS)
+"""The audio formats voicekit writes (`Audio.save`, narration, `speak`): adding one here adds it everywhere."""
 
 _EXTENSIONS = {".wav": "wav", ".wave": "wav", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg", ".mp3": "mp3"}
 
@@ -320,6 +322,11 @@ def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions) -> _Pr
 
 
 # --- output ------------------------------------------------------------------------------------------------------
+
+
+def libsndfile_format(name: str) -> tuple[str, str]:
+    """The libsndfile format and subtype of an output format name (one of `AUDIO_FORMATS`)."""
+    return _FORMATS[name]
 
 
 def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None) -> str:

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -30,7 +30,7 @@ from voicekit.engines.catalog import RequestPace
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.registry import EngineName, check_engine_name, open_speech_engine
 from voicekit.jobs.narration import Narration, Plan, PlannedChunk
-from voicekit.jobs.options import JobOptions, check_output
+from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.text.chunk import Chunk, ChunkOptions
@@ -79,14 +79,22 @@ class NarrateOptions(JobOptions):
     """Keep finished chunks so a rerun requests only what is missing."""
     progress: bool = True
     """Show a progress bar (chunks, and seconds of audio made)."""
-    format: Literal["wav", "flac", "ogg", "mp3"] | None = None
-    """The output's audio format; default: from the output's extension (WAV for the default output)."""
+    format: str | None = None
+    """The output's audio format (one of `AUDIO_FORMATS`); default: from the output's extension (WAV for the default
+    output)."""
     stitch: StitchOptions = StitchOptions()
 
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, engine: EngineName | SpeechEngine) -> EngineName | SpeechEngine:
         return check_engine_name(engine) if isinstance(engine, str) else engine
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, format: str | None) -> str | None:
+        if format is not None and format.lower() not in AUDIO_FORMATS:
+            raise ValueError(f"unknown audio format {format!r}: use one of {', '.join(AUDIO_FORMATS)}")
+        return format.lower() if format is not None else None
 
 
 class _Stopped(Exception):
@@ -166,7 +174,7 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
                                   client=client) as engine:
         chunks, warnings = _chunks(source, opts, engine)
         target = _output_path(source, out, opts.format)
-        check_output(target, AUDIO_FORMATS, opts.format, what="audio")
+        check_audio_output(target, opts.format)
         if captions is not None:
             check_output(captions, CAPTION_FORMATS, what="captions")
         for warning in warnings:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from voicekit.audio.stitch import AUDIO_FORMATS, resolve_format
 from voicekit.errors import InputError, OptionError
 
 Options = TypeVar("Options", bound="JobOptions")
@@ -95,14 +96,29 @@ def check_output(path: str | Path, formats: Mapping[str, str] | tuple[str, ...],
     one of `formats`, the folder must exist, and the path must not be a folder. Raises `InputError` saying what to
     do."""
     target = Path(path)
+    if target.is_dir():
+        _check_place(target, what)
     name = (format if format is not None else target.suffix).lower().lstrip(".")
     if name not in formats:
         given = f"format {format!r}" if format is not None else f"extension {target.suffix or '(none)'!r}"
         raise InputError(f"cannot write the {what} {target} with {given}: use one of "
                          f"{', '.join('.' + f for f in formats)}")
+    _check_place(target, what)
+    return name
+
+
+def _check_place(target: Path, what: str) -> None:
+    """The output is not a folder, and its folder exists."""
     if target.is_dir():
         raise InputError(f"cannot write the {what} {target}: it is a folder; give a file name")
     folder = target.parent
     if not folder.is_dir():
         raise InputError(f"cannot write the {what} {target}: the folder {folder} does not exist; create it first")
-    return name
+
+
+def check_audio_output(path: str | Path, format: str | None = None) -> str:
+    """The audio format an output will be written in (from `format` or the extension, as the writer reads it:
+    `.wave` and `.oga` too), checked with its folder before any work."""
+    _check_place(Path(path), "audio")
+    name = resolve_format(path, format)
+    return check_output(path, AUDIO_FORMATS, name, what="audio")
