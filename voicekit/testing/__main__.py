@@ -60,9 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(message)s")
     server = GroqServer(options_from(args))
     with server:
-        sys.stdout.write(f"Groq loopback server at {server.base_url} (endpoints under /openai/v1)\n"
-                         f"  GROQ_BASE_URL={server.base_url}\n  GROQ_API_KEY={server.api_key}\n"
-                         f"  speech: {server.speech_backend}, transcription: {server.transcription_backend}\n"
+        sys.stdout.write(_banner(server, args.flavour))
+        sys.stdout.write(f"  speech: {server.speech_backend}, transcription: {server.transcription_backend}\n"
                          "Ctrl-C to stop.\n")
         sys.stdout.flush()
         try:
@@ -70,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             sys.stdout.write("stopped\n")
     return 0
+
+
+def _banner(server: GroqServer, flavour: str) -> str:
+    """Where the server listens and the settings that point a client at it."""
+    if flavour == "openai":
+        return (f"OpenAI-flavoured loopback server at {server.base_url} (endpoints under /v1)\n"
+                f"  OPENAI_BASE_URL={server.base_url}\n  OPENAI_API_KEY={server.api_key}\n")
+    return (f"Groq loopback server at {server.base_url} (endpoints under /openai/v1)\n"
+            f"  GROQ_BASE_URL={server.base_url}\n  GROQ_API_KEY={server.api_key}\n")
 
 
 if __name__ == "__main__":
