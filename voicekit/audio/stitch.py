@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +47,11 @@ import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import AudioError, InputError, UnsupportedError
-from voicekit.models import Audio, FloatArray
+
+if TYPE_CHECKING:
+    from voicekit.audio.model import Audio
+
+FloatArray = npt.NDArray[np.float32]
 
 __all__ = [
     "PAUSE_KINDS",
@@ -77,6 +81,8 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
 """Output format name -> (libsndfile format, subtype)."""
+AUDIO_FORMATS = tuple(_FORMATS)
+"""The audio formats voicekit writes (`Audio.save`, narration, `speak`): adding one here adds it everywhere."""
 
 _EXTENSIONS = {".wav": "wav", ".wave": "wav", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg", ".mp3": "mp3"}
 
@@ -324,6 +330,11 @@ def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions, soft: 
 
 
 # --- output ------------------------------------------------------------------------------------------------------
+
+
+def libsndfile_format(name: str) -> tuple[str, str]:
+    """The libsndfile format and subtype of an output format name (one of `AUDIO_FORMATS`)."""
+    return _FORMATS[name]
 
 
 def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None) -> str:
