@@ -359,8 +359,8 @@ class BatchService:
             return _record(line, response, None), False
         except Exception:
             logger.exception("loopback batch line %s failed", line.custom_id)
-            failure = c.server_error(500)
-            response = {"status_code": 500, "request_id": request_id, "body": json.loads(failure.body())}
+            crash = c.server_error(500)
+            response = {"status_code": 500, "request_id": request_id, "body": json.loads(crash.body())}
             return _record(line, response, None), False
         body = json.loads(reply.body) if reply.content_type.startswith("application/json") else reply.body.decode()
         return _record(line, {"status_code": reply.status, "request_id": request_id, "body": body}, None), True
