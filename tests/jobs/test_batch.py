@@ -49,6 +49,7 @@ def submit(files: list[Path], s3: S3, client: voicekit.AsyncGroqClient, tmp_path
                             client=client, s3_client=s3.client)
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_batch_transcripts_equal_the_synchronous_ones_at_half_the_cost(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq() as (server, client):
@@ -73,6 +74,7 @@ def test_batch_transcripts_equal_the_synchronous_ones_at_half_the_cost(tmp_path:
         assert cost.batch.usd == pytest.approx(cost.all_sync_usd / 2)
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_a_repeated_job_uploads_nothing_twice_and_clean_removes_its_objects(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq() as (server, client):
@@ -91,6 +93,7 @@ def test_a_repeated_job_uploads_nothing_twice_and_clean_removes_its_objects(tmp_
         assert part.input_file_id not in remaining and part.output_file_id not in remaining
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_a_killed_wait_resumes_and_another_machine_fetches(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq(batch_completion_seconds=1.0) as (server, client):
@@ -114,6 +117,7 @@ def test_a_killed_wait_resumes_and_another_machine_fetches(tmp_path: Path, s3: S
         assert len(server.batches.batches) == 1
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_changed_recordings_are_refused_by_name(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq() as (_, client):
@@ -130,6 +134,7 @@ def test_changed_recordings_are_refused_by_name(tmp_path: Path, s3: S3) -> None:
         assert report.written == [files[1].with_suffix(".json")]
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_an_expired_batch_keeps_its_partial_results_and_finishes_synchronously(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq(batch_capacity_lines=2) as (server, client):
@@ -150,6 +155,7 @@ def test_an_expired_batch_keeps_its_partial_results_and_finishes_synchronously(t
         assert job.finish_sync() == 0
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_failed_lines_are_named_and_finished_at_full_price(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, LONG)
     with groq(batch_failure_rate=0.5) as (server, client):
@@ -163,6 +169,7 @@ def test_failed_lines_are_named_and_finished_at_full_price(tmp_path: Path, s3: S
         assert job.fetch().written == [files[0].with_suffix(".json")]
 
 
+@pytest.mark.slow  # moto's S3 server takes seconds to start
 def test_input_files_are_split_at_the_line_and_byte_limits(tmp_path: Path, s3: S3) -> None:
     files = archive(tmp_path, JFK, LONG)
     with groq() as (server, client):

@@ -309,7 +309,7 @@ class BatchService:
         """Run the lines: each takes an equal share of the completion time; lines past the server's capacity
         expire, and a cancel leaves the rest cancelled. None when the server is stopping."""
         options = self.services.options
-        step = options.batch_completion_seconds * 0.9 / max(1, len(lines))
+        step = options.batch_completion_seconds * 0.8 / max(1, len(lines))
         capacity = options.batch_capacity_lines
         outputs: list[str] = []
         failures: list[str] = []
@@ -336,6 +336,8 @@ class BatchService:
         expired = any('"batch_expired"' in record for record in failures)
         if not batch.cancel_requested and not expired:
             self._set(batch, "finalizing")
+            if not self._pause(self.services.options.batch_completion_seconds * 0.1):
+                return
         output = self.files.add(f"{batch.id}_output.jsonl", "batch_output",
                                 "".join(r + "\n" for r in outputs).encode()) if outputs else None
         error = self.files.add(f"{batch.id}_error.jsonl", "batch_output",

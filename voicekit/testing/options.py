@@ -50,8 +50,8 @@ class ServerOptions(BaseModel):
     """Where transcripts come from: "whisper" (local faster-whisper), "synthetic" (deterministic words whose
     count follows the audio's length), or "auto" (faster-whisper when it is installed, else synthetic)."""
     batch_completion_seconds: float = Field(default=0.0, ge=0.0)
-    """Seconds a batch takes from creation to its last line: a tenth validating, the rest shared evenly by its
-    lines (the real API takes up to its completion window)."""
+    """Seconds a batch takes from creation to completion: a tenth validating, eight tenths shared evenly by its
+    lines, a tenth finalizing (the real API takes up to its completion window)."""
     batch_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     """Share of batch lines that fail with a 500 in the error file (chosen by a hash of each `custom_id`, so the
     same lines fail every time)."""
