@@ -18,6 +18,8 @@ from voicekit.errors import (  # noqa: E402
     RateLimitError,
     VoicekitError,
 )
+from voicekit.jobs.batch import BatchJob, atranscribe_batch, transcribe_batch  # noqa: E402
+from voicekit.jobs.batch_state import BatchOptions  # noqa: E402
 from voicekit.jobs.narrate import NarrateOptions, Narration, Plan, anarrate, narrate, plan_narration  # noqa: E402
 from voicekit.jobs.speak import aspeak, speak  # noqa: E402
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe  # noqa: E402
@@ -34,6 +36,8 @@ __all__ = [
     "Audio",
     "AudioError",
     "AuthenticationError",
+    "BatchJob",
+    "BatchOptions",
     "ConfigurationError",
     "GroqClient",
     "InputError",
@@ -52,10 +56,12 @@ __all__ = [
     "anarrate",
     "aspeak",
     "atranscribe",
+    "atranscribe_batch",
     "narrate",
     "normalize_text",
     "plan_narration",
     "plot",
     "speak",
     "transcribe",
+    "transcribe_batch",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 import soundfile
 
 from voicekit import __version__, errors
+from voicekit.cli_batch import add_batch_command, add_batch_options, run_batch_submit
 from voicekit.engines.choose import voices
 from voicekit.engines.groq import GroqClient
 from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_speak(commands)
     _add_voices(commands)
     _add_models(commands)
+    add_batch_command(commands)
     return parser
 
 
@@ -73,7 +75,8 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "transcribe", help="transcribe a recording of any length into text or subtitles",
         description="Transcribe a recording of any length and format. It is cut into windows of up to 30 s at "
                     "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
-    parser.add_argument("input", type=Path, help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...)")
+    parser.add_argument("input", type=Path, nargs="+",
+                        help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...); several with --batch")
     parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
     parser.add_argument("--format", choices=["txt", "srt", "vtt", "json", "tsv"],
                         help="output format (default: from -o's extension, else txt)")
@@ -86,6 +89,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
     parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
+    add_batch_options(parser)
     parser.set_defaults(run=_run_transcribe)
 
 
@@ -154,6 +158,11 @@ def _duration_words(seconds: float) -> str:
 
 
 def _run_transcribe(args: argparse.Namespace) -> int:
+    if args.batch:
+        return run_batch_submit(args)
+    if len(args.input) > 1:
+        raise errors.InputError("several recordings go together only with --batch; transcribe one at a time")
+    args.input = args.input[0]
     options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,

@@ -218,3 +218,33 @@ def test_what_cannot_run_is_refused_before_anything_is_stored(tmp_path: Path) ->
         transcribe_batch(files, storage=StorageSpec("http://example.org/w", folder=str(tmp_path)),
                          job=tmp_path / "j.json")
     assert not (tmp_path / "j.json").exists()
+
+
+def test_the_command_line_submits_waits_and_fetches_finishing_expired_windows_synchronously(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit.cli import main
+
+    files = archive(tmp_path, JFK, LONG)
+    folder = tmp_path / "site" / "w"
+    folder.mkdir(parents=True)
+    job = tmp_path / "archive.json"
+    with served_folder(tmp_path / "site") as base, groq(batch_capacity_lines=1) as (server, _):
+        monkeypatch.setenv("GROQ_API_KEY", server.api_key)
+        monkeypatch.setenv("GROQ_BASE_URL", server.base_url)
+        assert main(["transcribe", *map(str, files), "--batch", "--storage", f"{base}/w", "--storage-folder",
+                     str(folder), "--job", str(job), "--language", "en", "--format", "srt"]) == 0
+        assert "submitted 2 recordings" in capsys.readouterr().out
+        assert main(["batch", "wait", str(job), "--poll", "0.02"]) == 0
+        assert main(["batch", "status", str(job)]) == 0
+        assert "expired, 1 of" in capsys.readouterr().out
+        assert main(["batch", "fetch", str(job)]) == 1
+        captured = capsys.readouterr()
+        assert "batch_expired" in captured.err and f"wrote {files[0].with_suffix('.srt')}" in captured.out
+        assert main(["batch", "fetch", str(job), "--finish-sync"]) == 0
+        out = capsys.readouterr().out
+        assert f"wrote {files[1].with_suffix('.srt')}" in out and "synchronous: " in out
+        assert server.log.count("transcriptions") > 0
+        assert main(["batch", "clean", str(job)]) == 0
+        assert list(folder.iterdir()) == []
+    assert main(["transcribe", *map(str, files), "--batch"]) == 1
+    assert "--storage" in capsys.readouterr().err
