@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ class S3:
     """A running moto server and a boto3 client for it (any credentials are accepted)."""
 
     def __init__(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request
         boto3 = pytest.importorskip("boto3")
         server_module = pytest.importorskip("moto.server")
         self.server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
