@@ -248,3 +248,22 @@ def test_the_command_line_submits_waits_and_fetches_finishing_expired_windows_sy
         assert list(folder.iterdir()) == []
     assert main(["transcribe", *map(str, files), "--batch"]) == 1
     assert "--storage" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # moto's S3 server takes seconds to start
+def test_s3_objects_are_found_read_reached_by_presigned_url_and_removed(s3: S3) -> None:
+    import httpx
+
+    from voicekit.storage import content_key, open_storage, url_lifetime
+
+    store = open_storage(storage(s3, "direct"), s3_client=s3.client)
+    data = b"fLaC not really, but bytes"
+    key = content_key(data)
+    assert not store.exists(key)
+    store.put(key, data)
+    assert store.exists(key) and store.get(key) == data and s3.keys("direct/") == [f"direct/{key}"]
+    url = store.url(key, url_lifetime(86400))
+    assert "X-Amz-Expires=90000" in url  # the 24 h window and an hour's margin
+    assert httpx.get(url).content == data
+    assert store.delete([key, key, "absent.flac"]) == 1 and not store.exists(key)
+    assert httpx.get(url).status_code == 404

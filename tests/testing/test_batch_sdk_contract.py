@@ -166,3 +166,12 @@ def test_a_cancelled_batch_keeps_what_finished_and_lists_the_rest_as_cancelled(a
         assert {item["error"]["code"] for item in rest.values()} == {"batch_cancelled"}
         with pytest.raises(groq.BadRequestError):
             sdk.batches.cancel(batch.id)
+
+
+def test_the_command_line_sets_the_batch_knobs() -> None:
+    from voicekit.testing.__main__ import build_parser, options_from
+
+    options = options_from(build_parser().parse_args(
+        ["--batch-seconds", "30", "--batch-failure-rate", "0.1", "--batch-capacity", "500"]))
+    assert (options.batch_completion_seconds, options.batch_failure_rate, options.batch_capacity_lines) == (
+        30.0, 0.1, 500)
