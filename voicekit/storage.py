@@ -49,6 +49,10 @@ class WindowStore(Protocol):
         """The address the user gave (`s3://...` or `https://...`), as kept in a job file."""
         ...
 
+    def check(self) -> None:
+        """Refuse at once, saying what to fix, a place that cannot be written (before any work is spent)."""
+        ...
+
     def exists(self, key: str) -> bool: ...
 
     def put(self, key: str, data: bytes) -> None: ...
@@ -84,11 +88,21 @@ class S3Store:
     def _name(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    def check(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError) as exc:
+            raise _storage_error(self.address, exc) from exc
+
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self._client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except BotoCoreError as exc:
+            raise _storage_error(self.address, exc) from exc
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
@@ -146,6 +160,10 @@ class FolderStore:
     @property
     def address(self) -> str:
         return self.base_url
+
+    def check(self) -> None:
+        if not os.access(self.folder, os.W_OK):
+            raise errors.InputError(f"cannot write into {self.folder}: choose a folder you can write")
 
     def exists(self, key: str) -> bool:
         return (self.folder / key).is_file()

@@ -217,7 +217,11 @@ def test_what_cannot_run_is_refused_before_anything_is_stored(tmp_path: Path) ->
     with pytest.raises(errors.InputError, match="https"):
         transcribe_batch(files, storage=StorageSpec("http://example.org/w", folder=str(tmp_path)),
                          job=tmp_path / "j.json")
-    assert not (tmp_path / "j.json").exists()
+    site = tmp_path / "site"
+    with pytest.raises(errors.ConfigurationError, match="GROQ_API_KEY"):
+        transcribe_batch(files, storage=StorageSpec("https://example.org/w", folder=str(site)),
+                         job=tmp_path / "j.json")
+    assert not (tmp_path / "j.json").exists() and list(site.iterdir()) == []
 
 
 def test_the_command_line_submits_waits_and_fetches_finishing_expired_windows_synchronously(

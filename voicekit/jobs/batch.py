@@ -223,18 +223,27 @@ async def atranscribe_batch(files: Sequence[str | Path], *, storage: str | Stora
     _check_submission(paths, opts)
     spec = storage if isinstance(storage, StorageSpec) else StorageSpec(storage)
     store = open_storage(spec, s3_client=s3_client)
-    job_path = Path(job)
-    state = JobState(created_at=time.time(), storage_address=spec.address, storage_folder=spec.folder,
-                     storage_endpoint_url=spec.endpoint_url,
-                     url_seconds=url_lifetime(window_seconds(opts.completion_window)), options=opts)
-    started = time.perf_counter()
-    folder = results_dir(job_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    writer = await asyncio.to_thread(_stage_all, state, store, paths, folder)
-    batch_job = BatchJob(job_path, state, client=client, s3_client=s3_client)
-    await batch_job._submit_parts(writer)
-    state.submit_seconds = time.perf_counter() - started
-    batch_job.save()
+    owned = client is None
+    client = client or AsyncGroqClient()  # no key is an error now, before any window is stored
+    try:
+        await asyncio.to_thread(store.check)
+        job_path = Path(job)
+        state = JobState(created_at=time.time(), storage_address=spec.address, storage_folder=spec.folder,
+                         storage_endpoint_url=spec.endpoint_url,
+                         url_seconds=url_lifetime(window_seconds(opts.completion_window)), options=opts)
+        started = time.perf_counter()
+        folder = results_dir(job_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        writer = await asyncio.to_thread(_stage_all, state, store, paths, folder)
+        batch_job = BatchJob(job_path, state, client=client, s3_client=s3_client)
+        await batch_job._submit_parts(writer)
+        state.submit_seconds = time.perf_counter() - started
+        batch_job.save()
+    finally:
+        if owned:
+            await client.aclose()
+    if owned:
+        batch_job.client = None
     return batch_job
 
 
