@@ -271,3 +271,20 @@ def test_s3_objects_are_found_read_reached_by_presigned_url_and_removed(s3: S3) 
     assert httpx.get(url).content == data
     assert store.delete([key, key, "absent.flac"]) == 1 and not store.exists(key)
     assert httpx.get(url).status_code == 404
+
+
+def test_a_cancelled_job_keeps_what_finished_and_finishes_the_rest_synchronously(tmp_path: Path) -> None:
+    files = archive(tmp_path, LONG)
+    folder = tmp_path / "site" / "w"
+    folder.mkdir(parents=True)
+    with served_folder(tmp_path / "site") as base, groq(batch_completion_seconds=10.0) as (server, client):
+        job = transcribe_batch(files, storage=StorageSpec(f"{base}/w", folder=str(folder)), job=tmp_path / "j.json",
+                               client=client, options=BatchOptions(language="en", progress=False))
+        run_sync(job.acancel())
+        job.wait(poll_seconds=0.02, progress=False)
+        part = job.state.parts[0]
+        assert part.status == "cancelled" and part.completed < len(job.state.recordings[0].windows)
+        report = job.fetch()
+        assert set(report.incomplete[str(files[0])].values()) == {"batch_cancelled"}
+        assert job.finish_sync() == server.log.count("transcriptions") > 0
+        assert job.fetch().written == [files[0].with_suffix(".txt")]

@@ -12,6 +12,10 @@ file holds everything needed to continue. Then:
   writes its transcript; a recording that changed since submission is refused, by name;
 - `finish_sync()` transcribes the windows that failed or expired through the synchronous API (full price for those
   only); `clean()` removes the job's stored windows and its files on Groq.
+
+Two differences from `transcribe` remain, both stated where they apply: without a `language`, each window detects
+its own (the synchronous path fixes it from the first window: give the language for identical results), and the
+synchronous path's gap filling (a second request for speech a window's transcript skipped) is not done.
 """
 
 from __future__ import annotations
