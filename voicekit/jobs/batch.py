@@ -25,16 +25,12 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voicekit import errors
 from voicekit._sync import run_sync
-from voicekit.audio.io import DecodeOptions, stream_audio
-from voicekit.audio.segment import Window, segment_windows
-from voicekit.engines.catalog import TRANSCRIPTION_MODELS
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.groq_batch import AsyncBatchClient, BatchInfo
 from voicekit.engines.languages import language_code
@@ -48,11 +44,9 @@ from voicekit.jobs.batch_results import (
     missing_windows,
 )
 from voicekit.jobs.batch_state import (
-    RATE,
     BatchOptions,
     JobState,
     PartRecord,
-    RecordingRecord,
     WindowRecord,
     file_sha256,
     load_state,
@@ -60,16 +54,14 @@ from voicekit.jobs.batch_state import (
     save_state,
     window_seconds,
 )
+from voicekit.jobs.batch_submit import PartWriter, check_submission, stage_all
 from voicekit.jobs.progress import progress_bar
 from voicekit.jobs.transcribe import _readable
 from voicekit.models import Transcript
-from voicekit.storage import StorageSpec, WindowStore, content_key, open_storage, url_lifetime
+from voicekit.storage import StorageSpec, WindowStore, open_storage, url_lifetime
 
 logger = logging.getLogger(__name__)
 
-LINE_URL = {False: "/v1/audio/transcriptions", True: "/v1/audio/translations"}
-UPLOAD_THREADS = 4
-"""Windows encoded and stored at once during submission."""
 DEFAULT_POLL_SECONDS = 30.0
 
 
@@ -83,140 +75,6 @@ class FetchReport:
     cost: CostSummary | None = None
 
 
-# ------------------------------------------------------------------------------------------------ submission
-
-class _PartWriter:
-    """JSONL input files in the results folder, each within the line and byte limits."""
-
-    def __init__(self, folder: Path, max_lines: int, max_bytes: int) -> None:
-        self.folder, self.max_lines, self.max_bytes = folder, max_lines, max_bytes
-        self.paths: list[Path] = []
-        self.counts: list[tuple[int, int]] = []
-        self._handle: Any = None
-
-    def add(self, line: str) -> None:
-        data = (line + "\n").encode()
-        if len(data) > self.max_bytes:
-            raise errors.InputError(f"one request line is {len(data)} bytes, over the {self.max_bytes}-byte "
-                                    "input file limit")
-        if self._handle is None or self.counts[-1][0] >= self.max_lines or \
-                self.counts[-1][1] + len(data) > self.max_bytes:
-            self._open()
-        self._handle.write(data)
-        lines, size = self.counts[-1]
-        self.counts[-1] = (lines + 1, size + len(data))
-
-    def _open(self) -> None:
-        self.close()
-        path = self.folder / f"input-{len(self.paths):03d}.jsonl"
-        self.paths.append(path)
-        self.counts.append((0, 0))
-        self._handle = path.open("wb")
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-
-@dataclass
-class _Stager:
-    """Stores windows (skipping those already stored) and writes their request lines."""
-
-    state: JobState
-    store: WindowStore
-    writer: _PartWriter
-    pool: ThreadPoolExecutor
-
-    def stage(self, index: int, path: Path, output: Path) -> RecordingRecord:
-        """Decode and cut one recording as the synchronous path does, store its windows, write its lines."""
-        options = self.state.options
-        record = RecordingRecord(path=str(path), size=path.stat().st_size, sha256=file_sha256(path),
-                                 decoded_seconds=0.0, output=str(output))
-        decode = DecodeOptions(sample_rate=RATE, channel=options.channel, block_seconds=10.0)
-        pending: list[tuple[Window, Future[tuple[str, int, bool]]]] = []
-        with stream_audio(path, decode) as stream:
-            for window in segment_windows(iter(stream), RATE, options.segment):
-                pending.append((window, self.pool.submit(self._store, window)))
-                if len(pending) >= 2 * UPLOAD_THREADS:
-                    self._write(index, record, *pending.pop(0))
-            for item in pending:
-                self._write(index, record, *item)
-            record.decoded_seconds = stream.output_frames / RATE
-        return record
-
-    def _store(self, window: Window) -> tuple[str, int, bool]:
-        """Encode the window as the synchronous path does and store it unless an equal object is there."""
-        data = window.flac()
-        key = content_key(data)
-        uploaded = not self.store.exists(key)
-        if uploaded:
-            self.store.put(key, data)
-        return key, len(data), uploaded
-
-    def _write(self, index: int, record: RecordingRecord, window: Window, stored: Future[tuple[str, int, bool]]
-               ) -> None:
-        key, size, uploaded = stored.result()
-        custom_id = f"r{index}-w{window.index}"
-        record.windows.append(WindowRecord(custom_id=custom_id, key=key, start_sample=window.start_sample,
-                                           end_sample=window.end_sample, overlap_before=window.overlap_before,
-                                           bytes=size))
-        self.state.bytes_stored += size
-        if uploaded:
-            self.state.objects_uploaded += 1
-            self.state.bytes_uploaded += size
-        url = self.store.url(key, self.state.url_seconds)
-        self.writer.add(json.dumps({"custom_id": custom_id, "method": "POST",
-                                    "url": LINE_URL[self.state.options.translate],
-                                    "body": _line_body(self.state.options, url)}, ensure_ascii=False))
-
-
-def _line_body(options: BatchOptions, url: str) -> dict[str, object]:
-    """The request body the synchronous client sends, with the audio by `url` (granularities as a JSON array)."""
-    body: dict[str, object] = {"model": options.model_name, "url": url, "response_format": "verbose_json"}
-    if not options.translate:
-        body["timestamp_granularities"] = ["segment", "word"]
-        if options.language:
-            body["language"] = options.language
-    if options.prompt is not None:
-        body["prompt"] = options.prompt
-    return body
-
-
-def _outputs(paths: Sequence[Path], options: BatchOptions) -> list[Path]:
-    """Each recording's transcript path: in `output_dir` or beside it, named by its stem (made unique)."""
-    taken: set[Path] = set()
-    outputs: list[Path] = []
-    for path in paths:
-        folder = Path(options.output_dir) if options.output_dir else path.parent
-        target = folder / f"{path.stem}.{options.format}"
-        number = 1
-        while target in taken or target.resolve() == path.resolve():
-            target = folder / f"{path.stem}-{number}.{options.format}"
-            number += 1
-        taken.add(target)
-        outputs.append(target)
-    return outputs
-
-
-def _check_submission(paths: Sequence[Path], options: BatchOptions) -> None:
-    """Refuse, before any work, what cannot run: missing files, a language or model that cannot be used."""
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise errors.InputError(f"no such recording: {', '.join(missing)}")
-    if not paths:
-        raise errors.InputError("give at least one recording to transcribe")
-    if options.language is not None and language_code(options.language) is None:
-        raise errors.InputError(f"unknown language {options.language!r}: use an ISO-639-1 code such as en")
-    spec = TRANSCRIPTION_MODELS.get(options.model_name)
-    if spec is None:
-        raise errors.UnsupportedError(f"{options.model_name} is not a batch transcription model: use "
-                                      f"{' or '.join(TRANSCRIPTION_MODELS)}")
-    if options.translate and not spec.translates:
-        raise errors.UnsupportedError(f"{spec.name} cannot translate; use model='whisper-large-v3'")
-    window_seconds(options.completion_window)
-
-
 async def atranscribe_batch(files: Sequence[str | Path], *, storage: str | StorageSpec, job: str | Path,
                             options: BatchOptions | None = None, client: AsyncGroqClient | None = None,
                             s3_client: Any = None, **overrides: Any) -> BatchJob:
@@ -224,7 +82,7 @@ async def atranscribe_batch(files: Sequence[str | Path], *, storage: str | Stora
     opts = (options or BatchOptions()).model_copy(update=overrides) if overrides else (options or BatchOptions())
     opts = BatchOptions.model_validate(opts.model_dump())
     paths = [Path(f) for f in files]
-    _check_submission(paths, opts)
+    check_submission(paths, opts)
     spec = storage if isinstance(storage, StorageSpec) else StorageSpec(storage)
     store = open_storage(spec, s3_client=s3_client)
     owned = client is None
@@ -238,7 +96,7 @@ async def atranscribe_batch(files: Sequence[str | Path], *, storage: str | Stora
         started = time.perf_counter()
         folder = results_dir(job_path)
         folder.mkdir(parents=True, exist_ok=True)
-        writer = await asyncio.to_thread(_stage_all, state, store, paths, folder)
+        writer = await asyncio.to_thread(stage_all, state, store, paths, folder)
         batch_job = BatchJob(job_path, state, client=client, s3_client=s3_client)
         await batch_job._submit_parts(writer)
         state.submit_seconds = time.perf_counter() - started
@@ -257,20 +115,6 @@ def transcribe_batch(files: Sequence[str | Path], *, storage: str | StorageSpec,
     """Blocking `atranscribe_batch`: submit and return at once with the job (its batches run on Groq)."""
     return run_sync(atranscribe_batch(files, storage=storage, job=job, options=options, client=client,
                                       s3_client=s3_client, **overrides))
-
-
-def _stage_all(state: JobState, store: WindowStore, paths: Sequence[Path], folder: Path) -> _PartWriter:
-    """Stage every recording in turn (windows stored a few at a time), writing the input files."""
-    opts = state.options
-    writer = _PartWriter(folder, opts.max_lines_per_file, opts.max_bytes_per_file)
-    with ThreadPoolExecutor(UPLOAD_THREADS, thread_name_prefix="voicekit-store") as pool:
-        stager = _Stager(state, store, writer, pool)
-        try:
-            for index, (path, output) in enumerate(zip(paths, _outputs(paths, opts), strict=True)):
-                state.recordings.append(stager.stage(index, path, output))
-        finally:
-            writer.close()
-    return writer
 
 
 # ---------------------------------------------------------------------------------------------------- the job
@@ -314,7 +158,7 @@ class BatchJob:
             if self.client is None:
                 await client.aclose()
 
-    async def _submit_parts(self, writer: _PartWriter) -> None:
+    async def _submit_parts(self, writer: PartWriter) -> None:
         """Upload each input file and create its batch, saving the job file after each."""
         async def submit(batches: AsyncBatchClient) -> None:
             total = len(writer.paths)
