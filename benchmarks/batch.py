@@ -157,7 +157,8 @@ def main() -> None:
             work = Path(tmp)
             (work / "archive").mkdir()
             files = build_archive(work / "archive")
-            client = voicekit.AsyncGroqClient(api_key=groq.api_key, base_url=groq.base_url)
+            # A real model behind one lock answers slowly under concurrency: give requests time.
+            client = voicekit.AsyncGroqClient(api_key=groq.api_key, base_url=groq.base_url, timeout=900)
             try:
                 batch = run_batch(files, work, groq, client, s3, endpoint)
                 sync = run_sync_path(files, groq, client)
