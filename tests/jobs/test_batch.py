@@ -217,6 +217,9 @@ def test_what_cannot_run_is_refused_before_anything_is_stored(tmp_path: Path) ->
     with pytest.raises(errors.InputError, match="https"):
         transcribe_batch(files, storage=StorageSpec("http://example.org/w", folder=str(tmp_path)),
                          job=tmp_path / "j.json")
+    (tmp_path / "taken.json").write_text("{}")
+    with pytest.raises(errors.InputError, match="already exists"):
+        transcribe_batch(files, storage="s3://bucket/x", job=tmp_path / "taken.json")
     site = tmp_path / "site"
     with pytest.raises(errors.ConfigurationError, match="GROQ_API_KEY"):
         transcribe_batch(files, storage=StorageSpec("https://example.org/w", folder=str(site)),

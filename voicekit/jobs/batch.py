@@ -83,6 +83,9 @@ async def atranscribe_batch(files: Sequence[str | Path], *, storage: str | Stora
     opts = BatchOptions.model_validate(opts.model_dump())
     paths = [Path(f) for f in files]
     check_submission(paths, opts)
+    if Path(job).exists():
+        raise errors.InputError(f"the job file {job} already exists: continue that job with `voicekit batch wait|"
+                                f"fetch {job}`, or choose another job file")
     spec = storage if isinstance(storage, StorageSpec) else StorageSpec(storage)
     store = open_storage(spec, s3_client=s3_client)
     owned = client is None
