@@ -2,7 +2,7 @@
 billed audio seconds, cost, identical transcripts, and wall time to submit.
 
     python benchmarks/batch.py                       # synthetic transcripts (deterministic, fast)
-    python benchmarks/batch.py --backend whisper     # the loopback server runs faster-whisper (slower)
+    python benchmarks/batch.py --backend whisper --limit 4   # faster-whisper on the 4 smallest (and copies)
 
 The archive: every recording in ../shared/data/audio (12, 3 s to 3 min 19 s, wav/flac/ogg/mp3, mono and stereo) and
 a copy of each at 90 % gain written as 16 kHz FLAC (different bytes, different windows): 24 recordings. Both paths run
@@ -46,9 +46,11 @@ BUCKET = "benchmark-archive"
 EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
 
 
-def build_archive(folder: Path) -> list[Path]:
-    """The shared recordings, and a 90 %-gain 16 kHz FLAC copy of each."""
+def build_archive(folder: Path, limit: int | None = None) -> list[Path]:
+    """The shared recordings (the `limit` smallest files when given), and a 90 %-gain 16 kHz FLAC copy of each."""
     originals = sorted(p for p in AUDIO.iterdir() if p.suffix in EXTENSIONS)
+    if limit is not None:
+        originals = sorted(originals, key=lambda p: p.stat().st_size)[:limit]
     if not originals:
         sys.exit(f"no recordings in {AUDIO}")
     files: list[Path] = []
@@ -149,6 +151,7 @@ def table(files: list[Path], batch: dict[str, Any], sync: dict[str, Any]) -> str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=["synthetic", "whisper"], default="synthetic")
+    parser.add_argument("--limit", type=int, help="only the N smallest recordings (and their copies)")
     args = parser.parse_args()
     s3_process, s3, endpoint = s3_server()
     try:
@@ -156,7 +159,7 @@ def main() -> None:
                 GroqServer(ServerOptions(transcription_backend=args.backend)) as groq:
             work = Path(tmp)
             (work / "archive").mkdir()
-            files = build_archive(work / "archive")
+            files = build_archive(work / "archive", args.limit)
             # A real model behind one lock answers slowly under concurrency: give requests time.
             client = voicekit.AsyncGroqClient(api_key=groq.api_key, base_url=groq.base_url, timeout=900)
             try:
