@@ -20,6 +20,8 @@ from voicekit.errors import (
     RateLimitError,
     VoicekitError,
 )
+from voicekit.jobs.batch import BatchJob, atranscribe_batch, transcribe_batch
+from voicekit.jobs.batch_state import BatchOptions
 from voicekit.jobs.narrate import NarrateOptions, anarrate, narrate, plan_narration
 from voicekit.jobs.narration import Narration, Plan
 from voicekit.jobs.speak import aspeak, speak
@@ -37,6 +39,8 @@ __all__ = [
     "Audio",
     "AudioError",
     "AuthenticationError",
+    "BatchJob",
+    "BatchOptions",
     "ConfigurationError",
     "GroqClient",
     "InputError",
@@ -58,10 +62,12 @@ __all__ = [
     "anarrate",
     "aspeak",
     "atranscribe",
+    "atranscribe_batch",
     "narrate",
     "normalize_text",
     "plan_narration",
     "plot",
     "speak",
     "transcribe",
+    "transcribe_batch",
 ]
