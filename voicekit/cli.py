@@ -9,9 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import soundfile
-
-from voicekit import __version__, errors
+from voicekit import __version__, errors, outputs
 from voicekit.engines.choose import voices
 from voicekit.engines.groq import GroqClient
 from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
@@ -158,14 +156,15 @@ def _run_transcribe(args: argparse.Namespace) -> int:
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,
                                          progress=sys.stderr.isatty()))
-    transcript = transcribe(args.input, options=options)
-    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "txt")
-    if args.output is None:
-        print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
-    else:
-        transcript.save(args.output, fmt)
-        print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
-              file=sys.stderr)
+    with outputs.reserve(args.output, inputs=[args.input]):
+        transcript = transcribe(args.input, options=options)
+        fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "txt")
+        if args.output is None:
+            print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
+        else:
+            transcript.save(args.output, fmt)
+            print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
+                  file=sys.stderr)
     return 0
 
 
@@ -175,9 +174,9 @@ def _given(**options: Any) -> dict[str, Any]:
 
 
 def _run_speak(args: argparse.Namespace) -> int:
-    audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
-    _check_writable(args.output)
-    soundfile.write(args.output, audio.samples, audio.sample_rate)
+    with outputs.reserve(args.output):
+        audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
+        audio.save(args.output)
     print(f"wrote {args.output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
     return 0
 
@@ -193,11 +192,6 @@ def _run_models(args: argparse.Namespace) -> int:
         for model in client.models():
             print(model.id)
     return 0
-
-
-def _check_writable(path: Path) -> None:
-    if not path.parent.exists() or path.is_dir():
-        raise errors.InputError(f"cannot write {path}: its folder does not exist or it is a folder")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -70,19 +70,20 @@ class Audio:
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
         """Write 16-bit WAV or FLAC, OGG Vorbis or MP3, as `format` or else the extension says (written in
-        blocks). Returns the path."""
+        blocks). The file appears whole or not at all (`voicekit.outputs.atomic_path`). Returns the path."""
         import soundfile as sf
 
         from voicekit.audio.stitch import WRITE_BLOCK_FRAMES, resolve_format
         from voicekit.errors import AudioError
+        from voicekit.outputs import atomic_path
 
         name = resolve_format(path, format)
         subtype = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}[name]
         target = Path(path)
         samples = np.clip(self.samples, -1.0, 1.0)
         try:  # in blocks: libsndfile's Vorbis and MP3 encoders overflow on one long write
-            with sf.SoundFile(target, "w", self.sample_rate, self.channels, format=name.upper(),
-                              subtype=subtype) as out:
+            with atomic_path(target) as temp, sf.SoundFile(temp, "w", self.sample_rate, self.channels,
+                                                           format=name.upper(), subtype=subtype) as out:
                 for begin in range(0, self.frames, WRITE_BLOCK_FRAMES):
                     out.write(samples[begin:begin + WRITE_BLOCK_FRAMES])
         except (sf.LibsndfileError, RuntimeError) as exc:

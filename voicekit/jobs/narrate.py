@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from voicekit import errors
+from voicekit import errors, guards, outputs
 from voicekit._sync import run_sync
 from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
 from voicekit.cache import Cache
@@ -179,6 +179,7 @@ class _Run:
 
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
     """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
+    guards.document_source(source)
     opts = _options(options, overrides)
     engine = resolve_engine(opts.engine)
     model, voice = _model_and_voice(opts, engine)
@@ -205,13 +206,22 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
                    **overrides: Any) -> Narration:
     """Narrate `source` (a path, or the document's text) into `out` (default: beside the source, or in the cache
     folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields."""
+    guards.document_source(source)
     opts = _options(options, overrides)
     engine = resolve_engine(opts.engine, client)
     model, voice = _model_and_voice(opts, engine)
+    target = _output_path(source, out, opts.format)
+    with outputs.reserve(target, captions, inputs=[source] if _is_file(source) else []):
+        return await _narrate_into(source, target, captions, opts, engine, model, voice, client)
+
+
+async def _narrate_into(source: str | Path, target: Path, captions: str | Path | None, opts: NarrateOptions,
+                        engine: EngineName, model: str | None, voice: str | None,
+                        client: AsyncGroqClient | None) -> Narration:
+    """The narration once its outputs are checked and locked (see `voicekit.outputs.reserve`)."""
     chunks, warnings = _chunks(source, opts, engine, model)
     for warning in warnings:
         logger.warning("%s", warning)
-    target = _output_path(source, out, opts.format)
     concurrency = opts.concurrency or Settings().concurrency
     owned = client is None and engine == "groq"
     client = AsyncGroqClient(max_concurrency=concurrency) if owned else client

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicekit import errors
+from voicekit import errors, guards
 from voicekit._sync import run_sync
 from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
@@ -12,6 +12,7 @@ from voicekit.models import Audio
 async def aspeak(text: str, *, engine: EngineName = "auto", voice: str | None = None, model: str | None = None,
                  client: AsyncGroqClient | None = None) -> Audio:
     """Speak `text` and return its audio. For long text use `narrate`, which splits it into chunks."""
+    guards.speech_text(text)
     owned = client is None and resolve_engine(engine) == "groq"
     client = AsyncGroqClient() if owned else client
     try:
