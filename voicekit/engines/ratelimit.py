@@ -189,11 +189,21 @@ class RateLimiter:
         while (delay := self._delay_for(costs))[0] > 0:
             seconds, reason = delay
             if seconds > self.max_wait:
-                raise long_wait_error(seconds, f"the {reason} limit (x-ratelimit-reset-{reason})", self.max_wait)
+                raise long_wait_error(seconds, self._describe(reason), self.max_wait)
             if seconds > REPORT_WAIT_SECONDS and self.on_wait is not None:
                 self.on_wait(seconds, f"pacing for the {reason} limit")
             self.waits += 1
             await asyncio.sleep(seconds)
+
+    def _describe(self, kind: str) -> str:
+        """What a long wait waits for, in the server's own figures."""
+        bucket = self.buckets.get(kind)
+        if bucket is None:
+            return f"the {kind} pause"
+        now = self.clock()
+        full = bucket.seconds_until(bucket.limit, now)
+        return (f"the {kind} limit ({bucket.level(now):.0f} of {bucket.limit:.0f} left, full again in "
+                f"{human_duration(full)} by x-ratelimit-reset-{kind})")
 
     def _delay_for(self, costs: Mapping[str, float]) -> tuple[float, str]:
         """Seconds to wait before a request with these costs fits (0 when it fits now), and what it waits for:

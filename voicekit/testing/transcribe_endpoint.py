@@ -137,6 +137,7 @@ def parse_audio_request(body: bytes, content_type: str, task: str,
     model = _model(fields, task)
     admission = Admission(services.limits, model)
     admission.take(services.limits.requests, 1)
+    admission.take(services.limits.daily, 1)
     audio_bytes = _audio_file(fields, services.options.max_upload_bytes)
     response_format, granularities, language, prompt, temperature = _options(fields)
     request = AudioRequest(task, model, audio_bytes, response_format, granularities, language, prompt,
