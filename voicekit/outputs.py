@@ -17,24 +17,16 @@ Rules every output keeps (audio, transcripts, captions, plan JSON):
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import secrets
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from voicekit import errors
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: the lock file is created exclusively instead
-    fcntl = None  # type: ignore[assignment]
+from voicekit import errors, locks
 
 __all__ = ["OutputBusyError", "atomic_path", "check_output", "reserve", "temporary_path", "write_text"]
 
 PARTIAL_SUFFIX = ".partial"
-LOCK_POLL_SECONDS = 0.1
 
 PathLike = str | os.PathLike[str]
 
@@ -103,54 +95,14 @@ def reserve(*paths: PathLike | None, inputs: Iterable[object] = (), wait: bool =
 
 @contextlib.contextmanager
 def _locked(target: Path, wait: bool) -> Iterator[None]:
-    """An exclusive OS lock on the output's lock file for the block."""
-    path = lock_path(target)
-    fd = _open_lock(path, target, wait)
+    """An exclusive OS lock on the output's lock file for the block (see `voicekit.locks`)."""
     try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        os.close(fd)
-
-
-def _open_lock(path: Path, target: Path, wait: bool) -> int:
-    """Open and lock `path`; a lock file whose inode changed meanwhile (its holder removed it) is opened again."""
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            _acquire(fd, target, wait)
-            if _still_linked(fd, path):
-                return fd
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-
-
-def _acquire(fd: int, target: Path, wait: bool) -> None:
-    if fcntl is None:  # pragma: no cover
-        return
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise
-        if not wait:
-            raise OutputBusyError(
-                f"another voicekit job is writing {str(target)!r} right now; wait for it to finish or choose "
-                "another output path")
-        time.sleep(LOCK_POLL_SECONDS)
-
-
-def _still_linked(fd: int, path: Path) -> bool:
-    """Whether the locked file is still the one at `path` (not removed by a holder that just finished)."""
-    try:
-        return os.fstat(fd).st_ino == os.stat(path).st_ino
-    except FileNotFoundError:
-        return False
+        with locks.locked(lock_path(target), wait=wait):
+            yield
+    except locks.Busy:
+        raise OutputBusyError(
+            f"another voicekit job is writing {str(target)!r} right now; wait for it to finish or choose another "
+            "output path") from None
 
 
 def temporary_path(path: PathLike) -> Path:

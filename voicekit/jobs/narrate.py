@@ -36,6 +36,7 @@ from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
+from voicekit.text.sanity import request_warnings
 
 logger = logging.getLogger("voicekit")
 
@@ -265,7 +266,7 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
         await run.finish_in_flight()
         raise
     except BaseException:  # cancelled (Ctrl-C): send nothing more; requests already sent still finish and are cached
-        run.stopped = True
+        await asyncio.shield(run.finish_in_flight())
         raise
 
 
@@ -289,10 +290,14 @@ async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
     async with run.sending:
         if run.stopped:
             raise _Stopped
-        audio = await run.synthesizer.synthesize(chunk.text)
-    run.requests += 1
-    run.characters += chunk.chars
-    run.cache.put_audio(key, audio)
+        async with run.cache.claim(key):  # another process making this chunk: wait for it, then read it
+            if (audio := run.cache.get_audio(key)) is not None:
+                run.cached += 1
+                return audio
+            audio = await run.synthesizer.synthesize(chunk.text)
+            run.requests += 1
+            run.characters += chunk.chars
+            run.cache.put_audio(key, audio)
     return audio
 
 
@@ -336,7 +341,9 @@ def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
     prepared = prepare(blocks, frontend)
     if not prepared.chunks:
         raise errors.InputError("the document has nothing to speak (it is empty or holds only directions or markup)")
-    return _with_pauses(prepared.chunks, blocks), list(prepared.warnings)
+    warnings = list(prepared.warnings)
+    warnings += request_warnings(len(prepared.chunks), sum(len(block.text) for block in blocks), opts.max_chars)
+    return _with_pauses(prepared.chunks, blocks), warnings
 
 
 def _with_pauses(chunks: list[Chunk], blocks: list[Block]) -> list[tuple[Chunk, str]]:

@@ -26,13 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
+from voicekit.audio.samples import check_array
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import Transcriber
 from voicekit.engines.catalog import TRANSCRIPTION_MODELS, billed_seconds
 from voicekit.engines.choose import EngineName, make_transcriber, resolve_engine
-from voicekit.engines.groq import AsyncGroqClient
+from voicekit.engines.groq import AsyncGroqClient, public_url
 from voicekit.engines.languages import language_code
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
@@ -95,6 +96,8 @@ class _Run:
     cache: Cache
     model: str | None
     language: str | None
+    server: str | None = None
+    """The API root the transcripts come from, without credentials (another server may answer differently)."""
     previous_text: str = ""
     requests: int = 0
     billed: float = 0.0
@@ -114,7 +117,7 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     try:
         transcriber = make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client)
         run = _Run(transcriber, opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client),
-                   opts.language)
+                   opts.language, public_url(client.base_url) if client is not None else None)
         _check_translation(run)
         with _open_input(source, sample_rate, opts.channel) as samples:
             transcript = await _transcribe_windows(run, samples)
@@ -164,17 +167,18 @@ def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> 
 async def _window_transcript(run: _Run, window: Window) -> Transcript:
     """One window's transcript: from the cache, or from the engine (and then cached)."""
     prompt = _prompt(run)
-    key = Cache.key("window", engine=run.transcriber.name, model=run.model, language=run.language, prompt=prompt,
-                    translate=run.options.translate, fill_gaps=run.options.fill_gaps,
-                    audio=_fingerprint(window.samples))
-    cached = run.cache.get_json(key)
-    if cached is not None:
-        transcript = Transcript.model_validate(cached)
-    else:
-        transcript = await _engine_transcript(run, window.samples, prompt)
-        if run.options.fill_gaps:
-            transcript = await _fill_gaps(run, window.samples, transcript)
-        run.cache.put_json(key, transcript.model_dump(mode="json"))
+    key = Cache.key("window", engine=run.transcriber.name, server=run.server, model=run.model,
+                    language=run.language, prompt=prompt, translate=run.options.translate,
+                    fill_gaps=run.options.fill_gaps, audio=_fingerprint(window.samples))
+    async with run.cache.claim(key):  # another process transcribing this window: wait for it, then read it
+        cached = run.cache.get_json(key)
+        if cached is not None:
+            transcript = Transcript.model_validate(cached)
+        else:
+            transcript = await _engine_transcript(run, window.samples, prompt)
+            if run.options.fill_gaps:
+                transcript = await _fill_gaps(run, window.samples, transcript)
+            run.cache.put_json(key, transcript.model_dump(mode="json"))
     run.previous_text = transcript.text
     return transcript
 
@@ -305,6 +309,7 @@ def _array_blocks(source: Audio | npt.NDArray[np.floating[Any]], sample_rate: in
     samples = _one_channel(samples, channel)
     if len(samples) == 0:
         raise errors.AudioError("the audio array is empty: it holds no samples")
+    check_array(samples)
     if sample_rate != RATE:
         samples = soxr.resample(samples, sample_rate, RATE)
     step = int(block_seconds * RATE)
