@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from reliability_helpers import start
 
 from voicekit.testing import GroqServer

@@ -41,8 +41,8 @@ def test_echoed_headers_never_come_back_out(body: str, endpoint: str, caplog: py
         # Every level voicekit logs at, and what `voicekit -v` shows of the HTTP libraries (INFO). httpcore's own
         # DEBUG trace prints raw response headers as the server sent them; it is not enabled by voicekit.
         caplog.set_level(logging.INFO)
-        with caplog.at_level(logging.DEBUG, logger="voicekit"), client_of(server, max_retries=2, headers={"X-Proxy-Auth": CANARY},
-                                                       timeout=5) as client:
+        with caplog.at_level(logging.DEBUG, logger="voicekit"), \
+                client_of(server, max_retries=2, headers={"X-Proxy-Auth": CANARY}, timeout=5) as client:
             shown = [repr(client)]
             try:
                 if endpoint == "speech":
