@@ -9,7 +9,10 @@ from voicekit import errors
 
 
 def document_source(source: object) -> str | os.PathLike[str]:
-    """`source` when it is a document: a path (str or `os.PathLike`) or the text itself; else `InputError`."""
+    """`source` when it is a document: a path (str or `os.PathLike`) or the text itself; else `InputError`. A
+    `Path` that names no file is refused here, before its output is looked at."""
+    if isinstance(source, os.PathLike) and not os.path.isfile(source):
+        raise errors.InputError(f"cannot read {os.fspath(source)}: no such file")
     if isinstance(source, (str, os.PathLike)):
         return source
     raise errors.InputError(f"there is no document: pass a path or the text itself, not {type(source).__name__}")

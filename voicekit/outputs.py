@@ -77,19 +77,19 @@ def lock_path(path: PathLike) -> Path:
 @contextlib.contextmanager
 def reserve(*paths: PathLike | None, inputs: Iterable[object] = (), wait: bool = False) -> Iterator[list[Path]]:
     """Check every output (see `check_output`) and hold its lock for the `with` block; None entries are skipped.
+    Two outputs of one job on the same path are refused like an output on an input.
 
     A path another job holds raises `OutputBusyError` at once, or with `wait=True` blocks until it is free.
     Yields the checked paths. The locks are released, and their files removed, on every exit.
     """
     sources = list(inputs)
-    targets = [check_output(path, inputs=sources) for path in paths if path is not None]
-    seen: set[Path] = set()
+    targets: list[Path] = []
+    for path in paths:
+        if path is not None:
+            targets.append(check_output(path, inputs=[*sources, *targets]))
     with contextlib.ExitStack() as stack:
         for target in targets:
-            key = Path(os.path.abspath(target))
-            if key not in seen:
-                seen.add(key)
-                stack.enter_context(_locked(target, wait))
+            stack.enter_context(_locked(target, wait))
         yield targets
 
 
