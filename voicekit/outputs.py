@@ -85,8 +85,12 @@ def reserve(*paths: PathLike | None, inputs: Iterable[object] = (), wait: bool =
     sources = list(inputs)
     targets: list[Path] = []
     for path in paths:
-        if path is not None:
-            targets.append(check_output(path, inputs=[*sources, *targets]))
+        if path is None:
+            continue
+        target = check_output(path, inputs=sources)
+        if any(_same_file(earlier, target) for earlier in targets):
+            raise errors.InputError(f"{str(target)!r} is given for two outputs of one job: choose two paths")
+        targets.append(target)
     with contextlib.ExitStack() as stack:
         for target in targets:
             stack.enter_context(_locked(target, wait))

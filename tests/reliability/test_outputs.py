@@ -157,3 +157,9 @@ def test_two_writers_get_two_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "out.wav"
     with outputs.atomic_path(target) as first, outputs.atomic_path(target) as second:
         assert first != second and first.parent == second.parent == tmp_path
+
+
+def test_captions_on_the_audio_path_are_refused(tmp_path: Path, server: GroqServer) -> None:
+    with client_of(server) as client, pytest.raises(errors.InputError, match="two outputs"):
+        voicekit.narrate(DOC, tmp_path / "out.wav", captions=tmp_path / "out.wav", client=client, progress=False)
+    assert server.log.count() == 0
