@@ -35,6 +35,7 @@ def test_narrate_onto_its_own_input_refuses_and_keeps_it(tmp_path: Path, private
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_the_default_output_equal_to_the_input_is_refused(tmp_path: Path, private_cache: Path) -> None:
     """`narrate x.wav`: the default output is the input's name with .wav, i.e. the input itself."""
     wav = tmp_path / "x.wav"
@@ -45,6 +46,7 @@ def test_the_default_output_equal_to_the_input_is_refused(tmp_path: Path, privat
     assert wav.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_transcribe_onto_its_own_input_refuses_before_any_request(tmp_path: Path, private_cache: Path,
                                                                   server: GroqServer) -> None:
     audio = tmp_path / "a.mp3"

@@ -126,6 +126,7 @@ def test_faults_are_given_back_by_other_requests_successes() -> None:
     assert outcomes == [True, True, True, True, True, True, False]  # at most 3 x max_retries retries
 
 
+@pytest.mark.slow
 def test_a_run_of_truncated_bodies_does_not_end_a_narration() -> None:
     """Half of all answers cut short: with 2 retries each, a chunk alone would fail one time in eight; the retries
     other chunks' successes give back carry every chunk through, and the audio is the clean run's."""
