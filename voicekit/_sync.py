@@ -10,6 +10,7 @@ Ctrl-C stops waiting.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ T = TypeVar("T")
 CLEANUP_SECONDS = 120.0
 """How long an interrupted call waits for its coroutine's cleanup (requests already sent finish and are cached)."""
 
+logger = logging.getLogger("voicekit")
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 
@@ -45,7 +47,10 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
         return future.result()
     except KeyboardInterrupt:
         future.cancel()
-        finished.wait(CLEANUP_SECONDS)  # a second Ctrl-C interrupts this wait
+        if not finished.wait(0.5):  # a second Ctrl-C interrupts either wait
+            logger.warning("interrupted: finishing the requests already sent so that they are kept (Ctrl-C again "
+                           "to stop at once)")
+            finished.wait(CLEANUP_SECONDS)
         raise
     except BaseException:
         future.cancel()
