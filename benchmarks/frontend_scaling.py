@@ -5,7 +5,8 @@ default the integrator's `/work/main`, the code before the fix), each in a fresh
     python benchmarks/frontend_scaling.py --quick            # 0.25 and 1 MB
     python benchmarks/frontend_scaling.py --other /path/to/checkout
 
-A case that takes longer than `--timeout` seconds is shown as `>N`. Linear cost means the time grows with the size
+A case that takes longer than `--timeout` seconds is shown as `>N`. To compare with the code before a change, export
+it: `git archive COMMIT voicekit | tar -x -C /tmp/base` and pass `--other /tmp/base`. Linear cost means the time grows with the size
 (5 MB about 5x 1 MB); the digit rules once rescanned a line without whitespace for every number on it.
 """
 
@@ -41,8 +42,9 @@ def _plan_seconds(checkout: Path, path: Path, timeout: float) -> float | None:
     environment.pop("GROQ_API_KEY", None)
     started = time.perf_counter()
     try:
+        # cwd: the document's folder, so that `-m voicekit` finds the checkout named by PYTHONPATH, not the cwd's
         subprocess.run([sys.executable, "-m", "voicekit", "narrate", str(path), "--plan", "--json", "--engine",
-                        "local"], env=environment, check=True, capture_output=True, timeout=timeout)
+                        "local"], env=environment, cwd=path.parent, check=True, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
     return time.perf_counter() - started
