@@ -5,9 +5,10 @@ default the integrator's `/work/main`, the code before the fix), each in a fresh
     python benchmarks/frontend_scaling.py --quick            # 0.25 and 1 MB
     python benchmarks/frontend_scaling.py --other /path/to/checkout
 
-A case that takes longer than `--timeout` seconds is shown as `>N`. To compare with the code before a change, export
-it: `git archive COMMIT voicekit | tar -x -C /tmp/base` and pass `--other /tmp/base`. Linear cost means the time grows with the size
-(5 MB about 5x 1 MB); the digit rules once rescanned a line without whitespace for every number on it.
+A case that takes longer than `--timeout` seconds is shown as `>N`. To compare with the code before a change,
+export it (`git archive COMMIT voicekit | tar -x -C /tmp/base`) and pass `--other /tmp/base`. Linear cost means the
+time grows with the size (5 MB about 5x 1 MB); the digit rules once rescanned a line without whitespace for every
+number on it.
 """
 
 from __future__ import annotations
