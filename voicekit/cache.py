@@ -21,19 +21,26 @@ Rules the cache keeps:
 - **Nothing secret.** Keys are hashes. Key parts that look like credentials (a `SecretStr`, or a name such as
   `api_key`) are refused with `InputError`; the caller passes model, voice, text and options only.
 - **Off means off.** `Cache.disabled()` (or `enabled=False`) stores nothing and finds nothing.
+- **One payer per entry.** `claim(key)` (async) holds an OS lock on `<root>/ab/<key>.lock` while the caller makes the
+  entry: a second process (or task) that claims the same key waits, then finds the entry and pays nothing. A dead
+  holder's lock is released by the system.
+- **A full disk is not fatal.** A write that fails for lack of space, quota or permission (ENOSPC, EDQUOT, EROFS,
+  EACCES, EPERM) logs one warning and turns storing off for this `Cache`: the job goes on without caching.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +49,10 @@ import numpy.typing as npt
 import soundfile as sf
 from pydantic import BaseModel, SecretBytes, SecretStr
 
+from voicekit import locks
+from voicekit.audio.model import Audio
 from voicekit.config import Settings
 from voicekit.errors import InputError
-from voicekit.models import Audio
 
 __all__ = ["KEY_VERSION", "Cache", "dequantize", "quantize"]
 
@@ -57,6 +65,10 @@ _SUFFIXES = (".flac", ".wav", ".json")
 _TEMP_SUFFIX = ".tmp"
 _SECRET_NAMES = re.compile(r"(api[_-]?key|authorization|password|secret|token|bearer)", re.IGNORECASE)
 _INT16_SCALE = 32768.0
+_LOCK_SUFFIX = ".lock"
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+
+logger = logging.getLogger("voicekit")
 
 
 # --- keys ---------------------------------------------------------------------------------------------------------
@@ -162,6 +174,8 @@ class Cache:
     def __init__(self, root: Path | str | None = None, *, enabled: bool = True) -> None:
         self.enabled = enabled
         self.root = Path(root) if root is not None else Settings().cache_dir
+        self.storing = enabled
+        """False once a write failed for lack of space or permission: entries are still read, none stored."""
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -185,6 +199,31 @@ class Cache:
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    # -- claims
+
+    @contextlib.asynccontextmanager
+    async def claim(self, key: str) -> AsyncIterator[None]:
+        """Hold `key`'s entry lock while making it: another process or task claiming the same key waits until
+        this one is done, then finds the entry (look it up again inside the claim). A no-op when disabled, or
+        when the lock file cannot be made (a full or read-only cache: no caching, no waiting)."""
+        _check_key(key)
+        if not self.enabled:
+            yield
+            return
+        path = self._path(key, _LOCK_SUFFIX)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = locks.alocked(path)
+            await lock.__aenter__()
+        except OSError as exc:
+            self._stop_storing(exc)
+            yield
+            return
+        try:
+            yield
+        finally:
+            await lock.__aexit__(None, None, None)
+
     # -- audio
 
     def get_audio(self, key: str) -> Audio | None:
@@ -206,7 +245,7 @@ class Cache:
     def put_audio(self, key: str, audio: Audio) -> None:
         """Store `audio` under `key` (as 16-bit PCM: see `quantize`), replacing any earlier entry atomically."""
         _check_key(key)
-        if not self.enabled:
+        if not self.storing:
             return
         data, suffix = _encode_audio(audio)
         self._write(self._path(key, suffix), data)
@@ -237,7 +276,7 @@ class Cache:
         _check_key(key)
         if not isinstance(data, dict):
             raise InputError(f"put_json stores a dict, not {type(data).__name__}")
-        if not self.enabled:
+        if not self.storing:
             return
         try:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, sort_keys=True)
@@ -299,21 +338,21 @@ class Cache:
         except (FileNotFoundError, NotADirectoryError):
             return None
 
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=_TEMP_SUFFIX)
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`. A full or
+        read-only disk stops storing (see the module docstring) instead of failing the job."""
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+            _write_atomically(path, data)
+        except OSError as exc:
+            if exc.errno not in _DISK_ERRORS:
+                raise
+            self._stop_storing(exc)
+
+    def _stop_storing(self, exc: OSError) -> None:
+        if self.storing:
+            logger.warning("the cache at %s cannot be written (%s): going on without caching", self.root,
+                           exc.strerror or exc)
+        self.storing = False
 
     @staticmethod
     def _discard(path: Path, data: bytes) -> None:
@@ -321,3 +360,20 @@ class Cache:
         with contextlib.suppress(OSError):
             if path.read_bytes() == data:
                 path.unlink()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`; the temporary
+    file is removed on any failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=_TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

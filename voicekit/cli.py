@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from voicekit import errors
+from voicekit import errors, outputs
 from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.cli_batch import add_batch_command, add_batch_options, run_batch_submit
@@ -187,13 +187,14 @@ def _run_transcribe(args: argparse.Namespace) -> int:
                                          progress=sys.stderr.isatty()))
     fmt = (check_output(args.output, TRANSCRIPT_FORMATS, args.format, what="transcript") if args.output
            else args.format or "txt")
-    transcript = transcribe(args.input, options=options)
-    if args.output is None:
-        print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
-    else:
-        transcript.save(args.output, fmt)
-        print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
-              file=sys.stderr)
+    with outputs.reserve(args.output, inputs=[args.input]):
+        transcript = transcribe(args.input, options=options)
+        if args.output is None:
+            print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
+        else:
+            transcript.save(args.output, fmt)
+            print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
+                  file=sys.stderr)
     return 0
 
 
@@ -204,8 +205,9 @@ def _given(**options: Any) -> dict[str, Any]:
 
 def _run_speak(args: argparse.Namespace) -> int:
     check_audio_output(args.output)
-    audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
-    audio.save(args.output)
+    with outputs.reserve(args.output):
+        audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
+        audio.save(args.output)
     print(f"wrote {args.output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
     return 0
 

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     """VOICEKIT_CONCURRENCY: requests in flight at once."""
     max_retries: int = Field(default=4, ge=0, validation_alias=AliasChoices("VOICEKIT_MAX_RETRIES", "max_retries"))
     """VOICEKIT_MAX_RETRIES: retries of one request after a retryable failure."""
+    max_wait: float = Field(default=60.0, gt=0, validation_alias=AliasChoices("VOICEKIT_MAX_WAIT", "max_wait"))
+    """VOICEKIT_MAX_WAIT: the longest single wait for a rate limit (a 429's retry-after, or the pacer's wait for
+    the `x-ratelimit-*` buckets); a longer one fails at once with `QuotaExceededError` naming when it resets."""
+    rate_limit_budget: float = Field(default=900.0, ge=0, validation_alias=AliasChoices(
+        "VOICEKIT_RATE_LIMIT_BUDGET", "rate_limit_budget"))
+    """VOICEKIT_RATE_LIMIT_BUDGET: seconds one request may spend waiting out 429s in all. 429s are paced, not
+    counted against max_retries."""
     cache_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_cache_dir("voicekit")),
         validation_alias=AliasChoices("VOICEKIT_CACHE_DIR", "cache_dir"),

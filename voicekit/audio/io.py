@@ -37,6 +37,7 @@ import soundfile as sf
 import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicekit.audio.samples import SampleGuard
 from voicekit.errors import AudioError, InputError
 
 __all__ = [
@@ -383,6 +384,8 @@ class AudioStream:
         self.input_frames = 0
         self.output_frames = 0
         self.stopped_early: str | None = None
+        self.repaired_samples = 0
+        """NaN or infinite samples set to 0 as they were decoded (see `voicekit.audio.samples`)."""
         self._opened = _open_source(source)
         try:
             with _decode_errors(self._what):
@@ -415,11 +418,12 @@ class AudioStream:
 
     def _generate(self) -> Iterator[FloatArray]:
         """Pick or mix channels, resample, count; close the file whatever happens."""
+        guard = SampleGuard(self._what)
         try:
             resampler = self._resampler()
             for block in self._decoded_blocks():
                 self.input_frames += len(block)
-                out = self._to_mono(block)
+                out = guard.repair(self._to_mono(block))
                 if resampler is not None:
                     out = resampler.resample_chunk(out)
                 if len(out):
@@ -432,6 +436,8 @@ class AudioStream:
                 if len(tail):
                     self.output_frames += len(tail)
                     yield tail
+            guard.report()
+            self.repaired_samples = guard.repaired
         finally:
             self.close()
 

@@ -20,6 +20,7 @@ from voicekit import display
 from voicekit.audio.io import AudioSource, DecodeOptions, stream_audio
 from voicekit.audio.stitch import AUDIO_FORMATS, WRITE_BLOCK_FRAMES, libsndfile_format, resolve_format
 from voicekit.errors import AudioError, InputError, MissingDependencyError
+from voicekit.outputs import atomic_path
 
 if TYPE_CHECKING:
     import pydub
@@ -80,13 +81,14 @@ class Audio:
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
         """Write 16-bit WAV or FLAC, OGG Vorbis or MP3, as `format` or else the extension says (written in
-        blocks). Returns the path."""
+        blocks). The file appears whole or not at all (`voicekit.outputs.atomic_path`). Returns the path."""
         name = resolve_format(path, format)
         target = Path(path)
         samples = np.clip(self.samples, -1.0, 1.0)
         try:  # in blocks: libsndfile's Vorbis and MP3 encoders overflow on one long write
             kind, subtype = libsndfile_format(name)
-            with sf.SoundFile(target, "w", self.sample_rate, self.channels, format=kind, subtype=subtype) as out:
+            with atomic_path(target) as temp, sf.SoundFile(temp, "w", self.sample_rate, self.channels, format=kind,
+                                                           subtype=subtype) as out:
                 for begin in range(0, self.frames, WRITE_BLOCK_FRAMES):
                     out.write(samples[begin:begin + WRITE_BLOCK_FRAMES])
         except (sf.LibsndfileError, RuntimeError) as exc:

@@ -22,8 +22,9 @@ Rules the stitcher keeps:
   to it. The pause after the last chunk is not written: the file ends shortly after the last speech.
 - **Nothing is lost silently.** A chunk that is all silence is kept as `silent_chunk_s` of silence and recorded in
   the result (`ChunkSpan.silent`, `StitchResult.silent_chunks`).
-- **No partial output looks finished.** A path output is written to `<name>.partial` and renamed to `<name>` only
-  on a successful `close()`; an exception inside the `with` block removes the `.partial` file. An output path that
+- **No partial output looks finished.** A path output is written to its own `<name>.<random>.partial` (two
+  writers never share one) and renamed to `<name>` only on a successful `close()`; an exception inside the `with`
+  block, `KeyboardInterrupt` included, removes the `.partial` file. An output path that
   cannot be written raises `InputError` when the `Stitcher` is made, before any chunk is taken.
 - **Exact timing.** Times in the result come from the frames actually written, so captions do not drift.
 
@@ -47,6 +48,7 @@ import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import AudioError, InputError, UnsupportedError
+from voicekit.outputs import create_temporary
 
 if TYPE_CHECKING:
     from voicekit.audio.model import Audio
@@ -362,18 +364,9 @@ def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None
 
 
 def _claim_path(path: Path) -> Path:
-    """Create (empty) the `.partial` file beside `path`, proving the output can be written; return its path."""
-    if path.is_dir():
-        raise InputError(f"the output path {str(path)!r} is a folder: give a file name")
-    if not path.parent.is_dir():
-        raise InputError(f"the folder {str(path.parent)!r} does not exist: create it or choose another output path")
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "wb"):
-            pass
-    except OSError as exc:
-        raise InputError(f"cannot write the output {str(path)!r}: {exc.strerror or exc}") from exc
-    return partial
+    """Create (empty) a temporary file of this writer's own beside `path` (`<name>.<random>.partial`, see
+    `voicekit.outputs`), proving the output can be written; return its path."""
+    return create_temporary(path)
 
 
 class Stitcher:
@@ -386,7 +379,7 @@ class Stitcher:
     result = stitcher.close()                        # same result as the `with` block already produced
     ```
 
-    `path_or_file` is a path (written to `<name>.partial`, renamed on success) or a writable binary file object
+    `path_or_file` is a path (written to `<name>.<random>.partial`, renamed on success) or a writable binary file object
     (written directly; on an error, what was written stays in it). The format is `format` ("wav", "flac", "ogg" or
     "mp3") or else comes from the extension. Output is mono: WAV and FLAC as 16-bit PCM, OGG as Vorbis, MP3 as
     MPEG layer III. WAV headers cannot describe more than 4 GB (about 27 h at 22.05 kHz): use FLAC beyond that.

@@ -23,9 +23,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit._version import __version__
+from voicekit.audio.model import Audio
 from voicekit.audio.wav import parse_wav
 from voicekit.config import Settings, api_root
 from voicekit.engines import retry
+from voicekit.engines.base import public_root
 from voicekit.engines.catalog import (
     ORPHEUS_ENGLISH,
     SPEECH_MODELS,
@@ -34,9 +36,10 @@ from voicekit.engines.catalog import (
     WHISPER_TURBO,
     billed_seconds,
 )
-from voicekit.engines.ratelimit import RateLimiter
-from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.engines.ratelimit import RateLimiter, WaitHook
+from voicekit.engines.redact import Redactor
 from voicekit.transcript.merge import file_words
+from voicekit.transcript.model import Segment, Transcript, Word
 
 logger = logging.getLogger("voicekit")
 
@@ -75,6 +78,10 @@ class AsyncGroqClient:
         max_retries: int | None = None,
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_wait: float | None = None,
+        rate_limit_budget: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_wait: WaitHook | None = None,
     ) -> None:
         settings = Settings()
         key = api_key if api_key is not None else _secret(settings)
@@ -86,12 +93,22 @@ class AsyncGroqClient:
         self.base_url = api_root(base_url or settings.groq_base_url)
         self.max_retries = settings.max_retries if max_retries is None else max_retries
         self.timeout = timeout or settings.timeout
-        self.limiter = RateLimiter(max_concurrency or settings.concurrency)
+        self.max_wait = settings.max_wait if max_wait is None else max_wait
+        """The longest single rate-limit wait; longer is `QuotaExceededError` at once (see `retry`)."""
+        self.rate_limit_budget = settings.rate_limit_budget if rate_limit_budget is None else rate_limit_budget
+        """Seconds one request may spend waiting out 429s in all (429s do not spend `max_retries`)."""
+        self.on_wait = on_wait
+        """Called as `on_wait(seconds, reason)` before any wait over `retry.REPORT_WAIT_SECONDS`."""
+        self.limiter = RateLimiter(max_concurrency or settings.concurrency, max_wait=self.max_wait,
+                                   on_wait=self._report_wait)
+        self._headers = dict(headers or {})
+        self._redactor = Redactor.for_client(key, self._headers, self.base_url)
+        self._successes = 0
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={public_root(self.base_url)!r})"
 
     async def __aenter__(self) -> AsyncGroqClient:
         return self
@@ -117,9 +134,9 @@ class AsyncGroqClient:
         try:
             return parse_wav(response.content)
         except errors.AudioError as exc:
-            raise errors.InvalidResponseError(
+            raise errors.InvalidResponseError(self._redactor.text(
                 f"the speech response is not usable WAV audio ({exc}) [request {response.headers.get('x-request-id')}]"
-            ) from exc
+            )) from None
 
     async def transcribe(
         self,
@@ -199,46 +216,98 @@ class AsyncGroqClient:
 
     async def _send(self, method: str, path: str, what: str, *, costs: Mapping[str, float],
                     **request: Any) -> httpx.Response:
-        """Send one request with pacing and retries; return the successful response or raise."""
-        for attempt in range(self.max_retries + 1):
-            last = attempt == self.max_retries
+        """Send one request with pacing and retries; return the successful response (with every secret the
+        client sends removed from it, see `redact`) or raise. The two budgets are described in `retry`."""
+        budget = _Budget(self.max_retries, self._successes)
+        while True:
             reservation = await self.limiter.acquire(costs)
             try:
                 with retry.map_transport_errors(f"{method} {path}"):
-                    response = await self._client().request(method, path, **request)
+                    raw = await self._client().request(method, path, **request)
+                response = self._redactor.response(raw)
             except errors.APIConnectionError as exc:
                 self.limiter.release(reservation)
-                if last:
-                    raise
-                await self._wait_before_retry(what, str(exc), retry.backoff_delay(attempt), attempt)
+                if not budget.fault(self._successes):
+                    raise self._redacted(exc) from None
+                await self._wait(what, self._redactor.text(str(exc)), retry.backoff_delay(budget.faults - 1),
+                                 budget.describe(self.max_retries))
                 continue
             self.limiter.release(reservation, response.headers)
             if response.is_success:
+                self._successes += 1
                 return response
-            error = retry.status_error(response, secret=self._api_key)
-            if last or not retry.is_retryable_status(response.status_code) or isinstance(
-                error, errors.QuotaExceededError
-            ):
-                raise error
-            delay = retry.retry_delay(response, attempt)
-            if response.status_code == 429:
-                self.limiter.pause(delay)
-            await self._wait_before_retry(what, f"{response.status_code} {error.message}", delay, attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+            await self._after_error(response, what, budget)
 
-    async def _wait_before_retry(self, what: str, reason: str, delay: float, attempt: int) -> None:
-        logger.info("%s failed (%s); retry %d of %d in %.2f s", what, reason, attempt + 1, self.max_retries, delay)
+    async def _after_error(self, response: httpx.Response, what: str, budget: _Budget) -> None:
+        """Raise the error of a failed response, or wait before the next attempt (see `retry` for the rules)."""
+        error = retry.status_error(response, secret=self._api_key, max_wait=self.max_wait)
+        if isinstance(error, errors.QuotaExceededError) or not retry.is_retryable_status(response.status_code):
+            raise error
+        if response.status_code == 429:
+            delay = retry.retry_delay(response, budget.rate_limited, self.max_wait)
+            if budget.waited + delay > self.rate_limit_budget:
+                raise retry.rate_limit_budget_error(error, budget.waited)
+            budget.rate_limited += 1
+            budget.waited += delay
+            self.limiter.pause(delay)
+            await self._wait(what, f"429 {error.message}", delay, f"paced, {budget.waited:.0f} s waited for 429s")
+            return
+        if not budget.fault(self._successes):
+            raise error
+        delay = retry.retry_delay(response, budget.faults - 1, self.max_wait)
+        await self._wait(what, f"{response.status_code} {error.message}", delay, budget.describe(self.max_retries))
+
+    async def _wait(self, what: str, reason: str, delay: float, which: str) -> None:
+        logger.info("%s failed (%s); trying again in %.2f s (%s)", what, reason, delay, which)
+        if delay > retry.REPORT_WAIT_SECONDS:
+            self._report_wait(delay, f"{what}: {reason}")
         await asyncio.sleep(delay)
+
+    def _report_wait(self, seconds: float, reason: str) -> None:
+        """A wait over a few seconds: a WARNING log line and the `on_wait` hook (a progress bar shows it)."""
+        logger.warning("waiting %.0f s for the rate limit (%s)", seconds, reason)
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
+
+    def _redacted(self, error: errors.VoicekitError) -> errors.VoicekitError:
+        """`error` with its message cleaned of secrets (its arguments rewritten in place)."""
+        error.args = tuple(self._redactor.text(str(arg)) if isinstance(arg, str) else arg for arg in error.args)
+        return error
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url,
-                headers={"Authorization": f"Bearer {self._api_key}", "User-Agent": f"voicekit/{__version__}"},
+                headers={**self._headers, "Authorization": f"Bearer {self._api_key}",
+                         "User-Agent": f"voicekit/{__version__}"},
                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
                 transport=self._transport,
             )
         return self._http
+
+
+class _Budget:
+    """One request's retry budgets: faults (`max_retries`, given back by other requests' successes) and the
+    seconds spent waiting out 429s."""
+
+    def __init__(self, max_retries: int, successes: int) -> None:
+        self.max_retries = max_retries
+        self.successes_at_start = successes
+        self.faults = 0
+        self.rate_limited = 0
+        self.waited = 0.0
+        self.credit = 0
+
+    def fault(self, successes: int) -> bool:
+        """Count one fault; whether a retry is left (see `retry`: others' successes give retries back)."""
+        self.faults += 1
+        ceiling = retry.RETRY_CREDIT_FACTOR * self.max_retries
+        self.credit = min(successes - self.successes_at_start, ceiling - self.max_retries)
+        return self.faults <= self.max_retries + max(0, self.credit)
+
+    def describe(self, max_retries: int) -> str:
+        extra = f" + {self.credit} given back" if self.credit > 0 else ""
+        return f"retry {self.faults} of {max_retries}{extra}"
 
 
 class GroqClient:
@@ -253,14 +322,19 @@ class GroqClient:
         max_retries: int | None = None,
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_wait: float | None = None,
+        rate_limit_budget: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_wait: WaitHook | None = None,
     ) -> None:
         self.aio = AsyncGroqClient(
             api_key, base_url=base_url, max_concurrency=max_concurrency, max_retries=max_retries,
-            timeout=timeout, transport=transport,
+            timeout=timeout, transport=transport, max_wait=max_wait, rate_limit_budget=rate_limit_budget,
+            headers=headers, on_wait=on_wait,
         )
 
     def __repr__(self) -> str:
-        return f"GroqClient(base_url={self.aio.base_url!r})"
+        return f"GroqClient(base_url={public_root(self.aio.base_url)!r})"
 
     def __enter__(self) -> GroqClient:
         return self
@@ -367,8 +441,9 @@ def _duration(upload: tuple[str, bytes] | None) -> float | None:
 def _json_body(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
-    except ValueError as exc:
-        raise errors.InvalidResponseError(f"expected JSON, got {response.text[:120]!r}") from exc
+    except ValueError:
+        # The body was redacted in `_send`; `from None` keeps the parser's copy of it out of the traceback too.
+        raise errors.InvalidResponseError(f"expected JSON, got {response.text[:120]!r}") from None
     if not isinstance(body, dict):
         raise errors.InvalidResponseError(f"expected a JSON object, got {type(body).__name__}")
     return body
@@ -389,7 +464,7 @@ def _parse_transcription(response: httpx.Response, response_format: ResponseForm
             request_id=(body.get("x_groq") or {}).get("id") or request_id,
         )
     except (KeyError, ValidationError, AttributeError) as exc:
-        raise errors.InvalidResponseError(f"the transcription response is malformed: {exc}") from exc
+        raise errors.InvalidResponseError(f"the transcription response is malformed: {exc}") from None
     return transcript
 
 

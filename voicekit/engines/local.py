@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from voicekit.audio.model import Audio
 from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits
 from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, LOCAL_TRANSCRIPTION_MODELS, LOCAL_WHISPER, PIPER
 from voicekit.errors import EngineError, InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
-from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = ["PiperSynthesizer", "WhisperTranscriber"]
 

@@ -10,6 +10,10 @@ One `RateLimiter` belongs to one client and is shared by all its concurrent requ
 every bucket it draws from holds enough for it, counting what requests still in flight have taken; after a response
 it trusts the server's figures again. A 429's `retry-after` pauses every request of the client, not just the one that
 was refused.
+
+A wait longer than `max_wait` (60 s by default) is not slept: `acquire` raises `QuotaExceededError` naming when the
+limit resets (headers saying a limit resets in hours mean a daily quota is used up, not a pause). A wait over
+`REPORT_WAIT_SECONDS` is reported through `on_wait` before it is slept.
 """
 
 from __future__ import annotations
@@ -19,8 +23,15 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from voicekit import errors
 
 KINDS = ("requests", "tokens", "audio-seconds")
+MAX_WAIT_SECONDS = 60.0
+REPORT_WAIT_SECONDS = 5.0
+WaitHook = Callable[[float, str], None]
+"""`on_wait(seconds, reason)`: told of every rate-limit wait over `REPORT_WAIT_SECONDS` before it starts."""
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
@@ -39,6 +50,28 @@ def parse_duration(value: str) -> float | None:
     if not parts or "".join(number + unit for number, unit in parts) != text:
         return None
     return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+def human_duration(seconds: float) -> str:
+    """`2h05m`, `3m07s`, `42s`."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
+
+
+def reset_sentence(seconds: float) -> str:
+    """When a used-up limit frees up again, in words and as a UTC clock time."""
+    at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    return (f"The quota is used up; it resets in {human_duration(seconds)} (about {at:%Y-%m-%d %H:%M} UTC). "
+            "Finished chunks are kept: run again then, and only the rest will be requested.")
+
+
+def long_wait_error(seconds: float, what: str, max_wait: float) -> errors.QuotaExceededError:
+    """The error for a rate-limit wait over `max_wait` (the pacer's view of `x-ratelimit-reset-*`, or a 429),
+    naming when the limit resets."""
+    return errors.QuotaExceededError(
+        f"{what} would need a wait of {human_duration(seconds)}, more than the {human_duration(max_wait)} voicekit "
+        f"waits in-process (VOICEKIT_MAX_WAIT). {reset_sentence(seconds)}", status_code=429, retry_after=seconds)
 
 
 @dataclass
@@ -93,6 +126,10 @@ class RateLimiter:
 
     max_concurrency: int = 4
     clock: Callable[[], float] = time.monotonic
+    max_wait: float = MAX_WAIT_SECONDS
+    """The longest wait `acquire` sleeps; a longer one raises `QuotaExceededError` naming the reset."""
+    on_wait: WaitHook | None = None
+    """Told of every wait over `REPORT_WAIT_SECONDS` before it is slept."""
     buckets: dict[str, Bucket] = field(default_factory=dict)
     paused_until: float = 0.0
     waits: int = 0
@@ -149,22 +186,40 @@ class RateLimiter:
         self.paused_until = max(self.paused_until, self.clock() + max(0.0, seconds))
 
     async def _wait_for_room(self, costs: Mapping[str, float]) -> None:
-        while (delay := self._delay_for(costs)) > 0:
+        while (delay := self._delay_for(costs))[0] > 0:
+            seconds, reason = delay
+            if seconds > self.max_wait:
+                raise long_wait_error(seconds, self._describe(reason), self.max_wait)
+            if seconds > REPORT_WAIT_SECONDS and self.on_wait is not None:
+                self.on_wait(seconds, f"pacing for the {reason} limit")
             self.waits += 1
-            await asyncio.sleep(delay)
+            await asyncio.sleep(seconds)
 
-    def _delay_for(self, costs: Mapping[str, float]) -> float:
-        """Seconds to wait before a request with these costs fits; 0 when it fits now."""
+    def _describe(self, kind: str) -> str:
+        """What a long wait waits for, in the server's own figures."""
+        bucket = self.buckets.get(kind)
+        if bucket is None:
+            return f"the {kind} pause"
         now = self.clock()
-        delay = self.paused_until - now
+        full = bucket.seconds_until(bucket.limit, now)
+        return (f"the {kind} limit ({bucket.level(now):.0f} of {bucket.limit:.0f} left, full again in "
+                f"{human_duration(full)} by x-ratelimit-reset-{kind})")
+
+    def _delay_for(self, costs: Mapping[str, float]) -> tuple[float, str]:
+        """Seconds to wait before a request with these costs fits (0 when it fits now), and what it waits for:
+        a bucket's kind, or "429" for a pause."""
+        now = self.clock()
+        delay, reason = self.paused_until - now, "429"
         for kind, cost in costs.items():
             bucket = self.buckets.get(kind)
             if bucket is None or cost <= 0:
                 continue
             # A request larger than the whole bucket can never fit: send it and let the server decide.
             needed = min(cost, bucket.limit) + self._taken_in_flight(kind)
-            delay = max(delay, bucket.seconds_until(min(needed, bucket.limit), now))
-        return max(0.0, delay)
+            wait = bucket.seconds_until(min(needed, bucket.limit), now)
+            if wait > delay:
+                delay, reason = wait, kind
+        return max(0.0, delay), reason
 
     def _taken_in_flight(self, kind: str) -> float:
         return sum(reservation.costs.get(kind, 0.0) for reservation in self._in_flight)

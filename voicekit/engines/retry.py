@@ -4,9 +4,21 @@ The rules follow Groq's documentation and its official SDK:
 - retried: 408, 409, 429, 498 and every 5xx, and transport errors (no answer, a dropped or truncated answer, a timeout);
 - never retried: 400, 401, 403, 404, 413, 422 (sending the same request again cannot help);
 - a 429 for a daily quota (its message says `per day`, `(ASD)`, `(RPD)` or `(TPD)`), or one whose retry-after is over
-  60 s, is a `QuotaExceededError` at once, saying when the quota resets;
+  `max_wait` (60 s by default, VOICEKIT_MAX_WAIT), is a `QuotaExceededError` at once, saying when the quota resets;
 - the wait before retry n (n = 0, 1, ...) is the server's hint (`retry-after-ms`, then `retry-after` in seconds or as an
-  HTTP date) when it lies in (0, 60] s, else `min(0.5 * 2**n, 8) * U(0.75, 1]`.
+  HTTP date) when it lies in (0, max_wait] s, else `min(0.5 * 2**n, 8) * U(0.75, 1]`.
+
+Two budgets, kept apart (see `AsyncGroqClient._send`):
+- **429s are paced, not failures.** A 429 whose wait is at most `max_wait` is waited out and sent again without
+  spending a retry; one request may wait out 429s for `rate_limit_budget` seconds in all (900 s by default,
+  VOICEKIT_RATE_LIMIT_BUDGET), then the last 429 is raised as `RateLimitError`.
+- **Faults spend retries.** 5xx, 498, 408, 409, and transport faults (no answer, a reset, a truncated body, a timeout)
+  spend one of the request's `max_retries` (4 by default). Every request of the same client that succeeds while
+  this one is retrying gives it one retry back, up to `3 * max_retries` retries in all: a run of bad luck (five
+  truncated bodies in a row) does not end a long job while the server keeps answering others, and a server that
+  fails everything still ends it after `max_retries`.
+Any wait over `REPORT_WAIT_SECONDS` is logged at WARNING and passed to the client's `on_wait` hook (for a progress
+bar).
 
 `map_transport_errors()` is the one place where httpx's exceptions become voicekit's.
 """
@@ -20,14 +32,23 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 
 import httpx
 
 from voicekit import errors
+from voicekit.engines.ratelimit import (
+    REPORT_WAIT_SECONDS,
+    human_duration,
+    long_wait_error,
+    parse_duration,
+    reset_sentence,
+)
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 498})
 MAX_HINT_SECONDS = 60.0
+"""The default `max_wait`: the longest wait for a rate limit before it is a `QuotaExceededError`."""
+RETRY_CREDIT_FACTOR = 3
+"""A request's retries, given back by other requests' successes, never exceed this many times `max_retries`."""
 _DAILY = re.compile(r"per day|\((?:ASD|RPD|TPD)\)", re.IGNORECASE)
 _TRY_AGAIN_IN = re.compile(r"try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)", re.IGNORECASE)
 
@@ -69,21 +90,23 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
     return moment.timestamp() - time.time()
 
 
-def retry_delay(response: httpx.Response | None, retries_taken: int) -> float:
+def retry_delay(response: httpx.Response | None, retries_taken: int,
+                max_wait: float = MAX_HINT_SECONDS) -> float:
     """How long to wait before the next attempt."""
     hint = retry_after_seconds(response.headers) if response is not None else None
-    if hint is not None and 0 < hint <= MAX_HINT_SECONDS:
+    if hint is not None and 0 < hint <= max_wait:
         return hint
     return backoff_delay(retries_taken)
 
 
-def status_error(response: httpx.Response, *, secret: str | None = None) -> errors.APIStatusError:
+def status_error(response: httpx.Response, *, secret: str | None = None,
+                 max_wait: float = MAX_HINT_SECONDS) -> errors.APIStatusError:
     """The voicekit error for an error response, with Groq's type, code and request id and advice on what to do."""
     message, error_type, code = _error_envelope(response)
     status = response.status_code
     hint = retry_after_seconds(response.headers)
     cls = _CLASS_BY_STATUS.get(status, errors.InternalServerError if status >= 500 else errors.APIStatusError)
-    if status == 429 and is_quota(message, hint):
+    if status == 429 and is_quota(message, hint, max_wait):
         cls = errors.QuotaExceededError
     text = _redact(f"{message}{_advice(cls, status, message, code, hint, response)}", secret)
     return cls(
@@ -96,9 +119,17 @@ def status_error(response: httpx.Response, *, secret: str | None = None) -> erro
     )
 
 
-def is_quota(message: str, hint: float | None) -> bool:
-    """A 429 that waiting a minute will not cure: a daily quota, or a wait over a minute."""
-    return bool(_DAILY.search(message)) or (hint is not None and hint > MAX_HINT_SECONDS)
+def is_quota(message: str, hint: float | None, max_wait: float = MAX_HINT_SECONDS) -> bool:
+    """A 429 that waiting `max_wait` will not cure: a daily quota, or a wait over `max_wait`."""
+    return bool(_DAILY.search(message)) or (hint is not None and hint > max_wait)
+
+
+def rate_limit_budget_error(error: errors.APIStatusError, waited: float) -> errors.RateLimitError:
+    """The error once one request has waited out 429s for its whole `rate_limit_budget`."""
+    return errors.RateLimitError(
+        f"{error.message} (still rate limited after waiting {human_duration(waited)} for this request; raise "
+        "VOICEKIT_RATE_LIMIT_BUDGET or lower the concurrency)", status_code=429, error_type=error.error_type,
+        code=error.code, request_id=error.request_id, retry_after=error.retry_after)
 
 
 @contextlib.contextmanager
@@ -163,22 +194,12 @@ def _advice(
 
 def _quota_reset_sentence(message: str, hint: float | None) -> str:
     """When the quota frees up again, from retry-after or the message's `try again in ...`."""
-    from voicekit.engines.ratelimit import parse_duration
-
     seconds = hint
     if seconds is None and (match := _TRY_AGAIN_IN.search(message)):
         seconds = parse_duration(match.group(1))
     if seconds is None:
         return "The quota is used up; it resets within a day (see console.groq.com/settings/limits)."
-    at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
-    return (f"The quota is used up; it resets in {_human(seconds)} (about {at:%Y-%m-%d %H:%M} UTC). "
-            "Finished chunks are kept: run again then, and only the rest will be requested.")
-
-
-def _human(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
+    return reset_sentence(seconds)
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -194,3 +215,7 @@ def _as_float(value: str | None) -> float | None:
 
 def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+__all__ = ["REPORT_WAIT_SECONDS", "backoff_delay", "is_quota", "is_retryable_status", "long_wait_error",
+           "map_transport_errors", "rate_limit_budget_error", "retry_after_seconds", "retry_delay", "status_error"]

@@ -57,8 +57,8 @@ from voicekit.jobs.batch_state import (
 from voicekit.jobs.batch_submit import PartWriter, check_submission, stage_all
 from voicekit.jobs.progress import progress_bar
 from voicekit.jobs.transcribe import _readable
-from voicekit.models import Transcript
 from voicekit.storage import StorageSpec, WindowStore, open_storage, url_lifetime
+from voicekit.transcript.model import Transcript
 
 logger = logging.getLogger(__name__)
 

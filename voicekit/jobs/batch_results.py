@@ -25,8 +25,8 @@ from voicekit.engines.groq import _parse_transcription
 from voicekit.engines.languages import language_code
 from voicekit.jobs.batch_state import JobState, RecordingRecord
 from voicekit.jobs.transcribe import _readable
-from voicekit.models import Transcript
 from voicekit.transcript.merge import Merger
+from voicekit.transcript.model import Transcript
 
 SYNC_FILE = "sync.jsonl"
 BATCH_DISCOUNT = 0.5

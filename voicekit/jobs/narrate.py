@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from voicekit import errors
+from voicekit import errors, guards, outputs
 from voicekit._sync import run_sync
 from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
@@ -37,6 +37,7 @@ from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import is_soft, strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
+from voicekit.text.sanity import request_warnings
 from voicekit.transcript.model import Segment, Transcript
 
 logger = logging.getLogger("voicekit")
@@ -134,6 +135,7 @@ class _Run:
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
     """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
     opts = NarrateOptions.resolve(options, overrides)
+    guards.document_source(source)
     return run_sync(_plan(source, opts))
 
 
@@ -169,19 +171,21 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields; `engine`
     may be a name or a `SpeechEngine` object (left open for its owner). Outputs are checked before any work."""
     opts = NarrateOptions.resolve(options, overrides)
+    guards.document_source(source)
     concurrency = opts.concurrency or Settings().concurrency
     async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice, concurrency=concurrency,
                                   client=client) as engine:
         chunks, warnings = _chunks(source, opts, engine)
         target = _output_path(source, out, opts.format)
-        check_audio_output(target, opts.format)
-        if captions is not None:
-            check_output(captions, CAPTION_FORMATS, what="captions")
         for warning in warnings:
             logger.warning("%s", warning)
-        run = _Run(engine, Cache() if opts.cache else Cache.disabled(), concurrency)
-        result = await _synthesize_and_stitch(run, chunks, target, opts)
-    caption_path = _write_captions(captions, chunks, result) if captions is not None else None
+        with outputs.reserve(target, captions, inputs=[source] if _is_file(source) else []):
+            check_audio_output(target, opts.format)
+            if captions is not None:
+                check_output(captions, CAPTION_FORMATS, what="captions")
+            run = _Run(engine, Cache() if opts.cache else Cache.disabled(), concurrency)
+            result = await _synthesize_and_stitch(run, chunks, target, opts)
+            caption_path = _write_captions(captions, chunks, result) if captions is not None else None
     return Narration(path=target, duration=result.duration, sample_rate=result.sample_rate, chunks=len(chunks),
                      requests=run.requests, cached=run.cached, characters=sum(c.chars for c, _ in chunks),
                      cost_usd=round(engine.cost_usd(run.characters), 6), captions=caption_path, warnings=warnings)
@@ -211,7 +215,7 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
         await run.finish_in_flight()
         raise
     except BaseException:  # cancelled (Ctrl-C): send nothing more; requests already sent still finish and are cached
-        run.stopped = True
+        await asyncio.shield(run.finish_in_flight())
         raise
 
 
@@ -234,10 +238,14 @@ async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
     async with run.sending:
         if run.stopped:
             raise _Stopped
-        audio = await run.synthesizer.synthesize(chunk.text)
-    run.requests += 1
-    run.characters += chunk.chars
-    run.cache.put_audio(key, audio)
+        async with run.cache.claim(key):  # another process making this chunk: wait for it, then read it
+            if (audio := run.cache.get_audio(key)) is not None:
+                run.cached += 1
+                return audio
+            audio = await run.synthesizer.synthesize(chunk.text)
+            run.requests += 1
+            run.characters += chunk.chars
+            run.cache.put_audio(key, audio)
     return audio
 
 
@@ -255,7 +263,9 @@ def _chunks(source: str | Path, opts: NarrateOptions,
     prepared = prepare(blocks, frontend)
     if not prepared.chunks:
         raise errors.InputError("the document has nothing to speak (it is empty or holds only directions or markup)")
-    return _with_pauses(prepared.chunks, blocks), list(prepared.warnings)
+    warnings = list(prepared.warnings)
+    warnings += request_warnings(len(prepared.chunks), sum(len(block.text) for block in blocks), chunking.max_chars)
+    return _with_pauses(prepared.chunks, blocks), warnings
 
 
 def chunk_limit(max_chars: int | None, engine: SpeechEngine) -> int:

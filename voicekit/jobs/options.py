@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from voicekit import outputs
 from voicekit.audio.stitch import AUDIO_FORMATS, resolve_format
 from voicekit.errors import InputError, OptionError
 
@@ -108,12 +109,8 @@ def check_output(path: str | Path, formats: Mapping[str, str] | tuple[str, ...],
 
 
 def _check_place(target: Path, what: str) -> None:
-    """The output is not a folder, and its folder exists."""
-    if target.is_dir():
-        raise InputError(f"cannot write the {what} {target}: it is a folder; give a file name")
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write the {what} {target}: the folder {folder} does not exist; create it first")
+    """The output is not a folder, its folder exists and is writable (see `voicekit.outputs.check_output`)."""
+    outputs.check_output(target)
 
 
 def check_audio_output(path: str | Path, format: str | None = None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicekit import errors
+from voicekit import errors, guards
 from voicekit._sync import run_sync
 from voicekit.audio.model import Audio
 from voicekit.config import Settings
@@ -15,6 +15,7 @@ async def aspeak(text: str, *, engine: EngineName | SpeechEngine = "auto", voice
                  model: str | None = None, client: AsyncGroqClient | None = None) -> Audio:
     """Speak `text` and return its audio. For long text use `narrate`, which splits it into chunks. `engine` is a
     name or a `SpeechEngine` object (left open for its owner)."""
+    guards.speech_text(text)
     async with open_speech_engine(engine, model=model, voice=voice, concurrency=Settings().concurrency,
                                   client=client) as speaker:
         limit = speaker.limits.max_chars

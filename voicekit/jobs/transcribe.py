@@ -27,6 +27,7 @@ from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
 from voicekit.audio.model import Audio
+from voicekit.audio.samples import check_array
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -163,14 +164,15 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     key = Cache.key("window", **run.transcriber.cache_identity(), language=run.language, prompt=prompt,
                     translate=run.options.translate, fill_gaps=run.options.fill_gaps,
                     audio=_fingerprint(window.samples))
-    cached = run.cache.get_json(key)
-    if cached is not None:
-        transcript = Transcript.model_validate(cached)
-    else:
-        transcript = await _engine_transcript(run, window.samples, prompt)
-        if run.options.fill_gaps:
-            transcript = await _fill_gaps(run, window.samples, transcript)
-        run.cache.put_json(key, transcript.model_dump(mode="json"))
+    async with run.cache.claim(key):  # another process transcribing this window: wait for it, then read it
+        cached = run.cache.get_json(key)
+        if cached is not None:
+            transcript = Transcript.model_validate(cached)
+        else:
+            transcript = await _engine_transcript(run, window.samples, prompt)
+            if run.options.fill_gaps:
+                transcript = await _fill_gaps(run, window.samples, transcript)
+            run.cache.put_json(key, transcript.model_dump(mode="json"))
     run.previous_text = transcript.text
     return transcript
 
@@ -287,6 +289,7 @@ def _array_blocks(source: Audio | npt.NDArray[np.floating[Any]], sample_rate: in
     samples = _one_channel(samples, channel)
     if len(samples) == 0:
         raise errors.AudioError("the audio array is empty: it holds no samples")
+    check_array(samples)
     if sample_rate != RATE:
         samples = soxr.resample(samples, sample_rate, RATE)
     step = int(block_seconds * RATE)

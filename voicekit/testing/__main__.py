@@ -1,6 +1,9 @@
 """`python -m voicekit.testing`: run the loopback Groq server in the foreground until Ctrl-C.
 
     python -m voicekit.testing --port 8000 --latency 0.3 --rpm 20 --ash 7200 --speech synthetic
+    python -m voicekit.testing --faults 0.2 --storm 30:3 --rpd 500 --log-file requests.jsonl
+
+The request log is at `GET /_log` (JSON) and, with `--log-file`, one JSON line per request.
 
 Point any client at it: `GROQ_BASE_URL=http://127.0.0.1:8000 GROQ_API_KEY=<the printed key>`.
 """
@@ -12,6 +15,7 @@ import logging
 import sys
 import threading
 
+from voicekit.testing.faults import FAULT_KINDS
 from voicekit.testing.options import DEFAULT_API_KEY, ServerOptions
 from voicekit.testing.server import GroqServer
 
@@ -43,8 +47,48 @@ def build_parser() -> argparse.ArgumentParser:
                         help="share of batch lines that fail (default 0)")
     parser.add_argument("--batch-capacity", type=int,
                         help="lines per batch run before it expires with partial results (default: all)")
+    faults = parser.add_argument_group("faults and limits for reliability testing")
+    faults.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                        help="fail this share of audio requests, split evenly over 5xx, 498, reset and truncated "
+                             "bodies (e.g. 0.2)")
+    faults.add_argument("--fault", action="append", default=[], metavar="KIND=RATE",
+                        help=f"fail this share of audio requests with one kind ({', '.join(FAULT_KINDS)}); "
+                             "repeatable, added to --faults")
+    faults.add_argument("--fault-seed", type=int, default=0, help="seed of the random faults (default 0)")
+    faults.add_argument("--storm", metavar="PERIOD:LENGTH",
+                        help="429 storms: every PERIOD seconds, refuse every audio request for LENGTH seconds")
+    faults.add_argument("--rpd", type=int, help="a daily quota of audio requests (Groq's RPD 429 once used up)")
+    faults.add_argument("--rpd-window", type=float, default=86400.0, help="seconds of the daily quota's window")
+    faults.add_argument("--advertise-reset", type=float, metavar="SECONDS",
+                        help="every answer's headers say the requests limit is used up and resets in SECONDS")
+    faults.add_argument("--log-file", help="append one JSON line per request to this file (also GET /_log)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
+
+
+def fault_rates(total: float, kinds: list[str]) -> dict[str, float]:
+    """The per-kind fault rates from `--faults RATE` (split evenly) and `--fault KIND=RATE` (added)."""
+    rates = {kind: total / len(FAULT_KINDS) for kind in FAULT_KINDS} if total else {}
+    for item in kinds:
+        kind, _, rate = item.partition("=")
+        if kind not in FAULT_KINDS:
+            raise SystemExit(f"--fault {item}: the kind must be one of {', '.join(FAULT_KINDS)}")
+        try:
+            rates[kind] = rates.get(kind, 0.0) + float(rate)
+        except ValueError:
+            raise SystemExit(f"--fault {item}: the rate must be a number such as 0.05") from None
+    return rates
+
+
+def storm(value: str | None) -> tuple[float | None, float]:
+    """`--storm PERIOD:LENGTH` as (period, length)."""
+    if not value:
+        return None, 2.0
+    period, _, length = value.partition(":")
+    try:
+        return float(period), float(length or 2.0)
+    except ValueError:
+        raise SystemExit(f"--storm {value}: use PERIOD:LENGTH in seconds, such as 30:3") from None
 
 
 def options_from(args: argparse.Namespace) -> ServerOptions:
@@ -58,6 +102,9 @@ def options_from(args: argparse.Namespace) -> ServerOptions:
         speech_backend=args.speech, transcription_backend=args.transcription,
         batch_completion_seconds=args.batch_seconds, batch_failure_rate=args.batch_failure_rate,
         batch_capacity_lines=args.batch_capacity,
+        fault_rates=fault_rates(args.faults, args.fault), fault_seed=args.fault_seed,
+        storm_period=storm(args.storm)[0], storm_length=storm(args.storm)[1], requests_per_day=args.rpd,
+        day_window=args.rpd_window, advertised_reset=args.advertise_reset, log_file=args.log_file,
     )
 
 

@@ -5,6 +5,7 @@ of a `Request` that give a `Response`. `server.py` does the HTTP around it.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -111,6 +112,22 @@ def _default_failure(code: int, model: str, retry_after: float | None) -> ApiFai
     return ApiFailure(code, phrase)
 
 
+def echo_response(request: Request, endpoint: str, fault: Fault) -> Response:
+    """Every request header written back into a body of the kind `fault.body` names (see `Fault.echo`)."""
+    echoed = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+    if fault.body == "json_error":
+        body = json.dumps({"error": {"message": f"upstream rejected: {echoed}", "type": "internal_server_error",
+                                     "code": echoed}}).encode()
+        return Response(500, body, "application/json", {"x-echo": echoed[:200]}, endpoint, None, fault)
+    if fault.body == "html":
+        body = f"<html><body><h1>502 Bad Gateway</h1><pre>{echoed}</pre></body></html>".encode()
+        return Response(502, body, "text/html", {}, endpoint, None, fault)
+    if fault.body == "text":
+        return Response(200, f"proxy says: {echoed}".encode(), "text/plain", {}, endpoint, None, fault)
+    body = json.dumps({"text": echoed, "segments": [], "words": [], "echo": echoed}).encode()
+    return Response(200, body, "application/json", {}, endpoint, None, fault)
+
+
 class LoopbackApp:
     """Answers requests as Groq's audio API does, consulting the injected faults first."""
 
@@ -136,6 +153,9 @@ class LoopbackApp:
                 raise status_fault_failure(fault, endpoint)
             if fault is not None and fault.kind == "drop":
                 return Response(0, b"", "", {}, endpoint, None, fault)
+            if fault is not None and fault.kind == "echo":
+                return echo_response(request, endpoint, fault)
+            self._check_storm(endpoint)
             reply = self._run(endpoint, model_id, request)
             return Response(reply.status, reply.body, reply.content_type, dict(reply.headers), endpoint, reply, fault)
         except ApiFailure as failure:
@@ -145,6 +165,11 @@ class LoopbackApp:
     def _route(self, method: str, path: str) -> tuple[str | None, str | None]:
         openai = self.services.options.flavour == "openai"
         return openai_flavour.route(method, path) if openai else route(method, path)
+    def _check_storm(self, endpoint: str) -> None:
+        """A 429 storm refuses every audio request while it lasts."""
+        storm = self.services.limits.storm
+        if storm is not None and endpoint in ("speech", "transcriptions", "translations"):
+            storm.check(DEFAULT_MODELS[endpoint])
 
     def _authenticate(self, request: Request) -> None:
         """401 invalid_api_key unless `Authorization: Bearer <the key>`."""

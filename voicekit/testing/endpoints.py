@@ -110,6 +110,7 @@ def speech(body: bytes, services: Services) -> Reply:
     model = _speech_model(payload)
     admission = Admission(services.limits, model)
     admission.take(services.limits.requests, 1)
+    admission.take(services.limits.daily, 1)
     text = _check_speech_fields(payload, model)
     admission.take(services.limits.tokens, len(text))
     audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL)

@@ -46,6 +46,7 @@ class LimitKind:
 
 
 REQUESTS = LimitKind("requests", "requests per minute (RPM)", "requests")
+REQUESTS_PER_DAY = LimitKind("requests", "requests per day (RPD)", "requests")
 TOKENS = LimitKind("tokens", "tokens per minute (TPM)", "tokens")
 AUDIO_SECONDS = LimitKind("audio-seconds", "seconds of audio per hour (ASH)", "seconds")
 
@@ -146,14 +147,20 @@ class Limits:
     """
 
     def __init__(self, *, requests: tuple[int, float] | None = None, tokens: tuple[int, float] | None = None,
-                 audio_seconds: tuple[float, float] | None = None) -> None:
+                 audio_seconds: tuple[float, float] | None = None, daily: tuple[int, float] | None = None,
+                 storm: Storm | None = None, advertised_reset: float | None = None) -> None:
         self.requests = TokenBucket(REQUESTS, *requests) if requests else None
         self.tokens = TokenBucket(TOKENS, *tokens) if tokens else None
         self.audio_seconds = TokenBucket(AUDIO_SECONDS, *audio_seconds) if audio_seconds else None
+        self.daily = TokenBucket(REQUESTS_PER_DAY, *daily) if daily else None
+        self.storm = storm
+        self.advertised_reset = advertised_reset
 
     def headers(self, endpoint: str | None) -> dict[str, str]:
-        """The `x-ratelimit-*` headers for an answer from `endpoint`, for the limits that are on."""
-        windows = [self.requests]
+        """The `x-ratelimit-*` headers for an answer from `endpoint`, for the limits that are on. With a daily
+        quota the requests headers describe it (Groq's do); `advertised_reset` overrides them with a used-up
+        limit that resets late."""
+        windows = [self.requests, self.daily]
         if endpoint == "speech":
             windows.append(self.tokens)
         elif endpoint in ("transcriptions", "translations"):
@@ -162,7 +169,26 @@ class Limits:
         for window in windows:
             if window is not None:
                 headers.update(window.headers())
+        if self.advertised_reset is not None:
+            headers.update({"x-ratelimit-limit-requests": "100", "x-ratelimit-remaining-requests": "0",
+                            "x-ratelimit-reset-requests": go_duration(self.advertised_reset)})
         return headers
+
+
+@dataclass
+class Storm:
+    """Periodic 429 storms: for the first `length` seconds of every `period` (counted from `started`), every
+    audio request is refused with Groq's RPM 429 and a `retry-after` of the storm's remaining seconds."""
+
+    period: float
+    length: float
+    started: float = field(default_factory=time.monotonic)
+
+    def check(self, model: str) -> None:
+        """Raise the 429 when a storm is on now."""
+        into = (time.monotonic() - self.started) % self.period
+        if into < self.length:
+            raise rate_limited(REQUESTS, model, 10, 10, 1, self.length - into)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,6 +63,27 @@ class ServerOptions(BaseModel):
     batch_capacity_lines: int | None = Field(default=None, ge=0)
     """Lines of each batch the server gets to before its completion window ends: the rest expire and the batch
     is `expired` with partial results. None: every batch completes."""
+    fault_rates: dict[str, float] = Field(default_factory=dict)
+    """Random faults for audio requests by kind: "5xx", "498", "reset", "truncate" -> probability (see
+    `FaultProfile`); empty for none."""
+    fault_seed: int = 0
+    """Seed of the random faults, so a run can be repeated."""
+    storm_period: float | None = Field(default=None, gt=0.0)
+    """429 storms: every `storm_period` seconds (from the server's start), audio requests are refused with 429
+    for `storm_length` seconds; None for no storms."""
+    storm_length: float = Field(default=2.0, ge=0.0)
+    """Seconds each 429 storm lasts; its 429s carry `retry-after` until the storm ends (at least 1 s)."""
+    requests_per_day: int | None = Field(default=None, ge=1)
+    """A daily quota of accepted audio requests (RPD), refilled over `day_window`; refused with Groq's daily
+    429 (`requests per day (RPD)`, retry-after in hours). The requests headers then describe this quota, as
+    Groq's do."""
+    day_window: float = Field(default=86400.0, gt=0.0)
+    """Seconds in which the daily quota refills completely."""
+    advertised_reset: float | None = Field(default=None, gt=0.0)
+    """Long resets in the headers: every answer says the requests limit (100) is used up and resets in this many
+    seconds (`x-ratelimit-remaining-requests: 0`, `x-ratelimit-reset-requests: 5h0m0s`), without refusing."""
+    log_file: Path | None = None
+    """Append one JSON line per request to this file (the request log, also at `GET /_log`)."""
     host: str = "127.0.0.1"
     """Address to listen on. Keep the loopback address: the server has no security of its own."""
     port: int = Field(default=0, ge=0, le=65535)

@@ -1,9 +1,13 @@
-"""`RequestLog`: what the server was asked and what it answered, for tests and benchmarks to read back."""
+"""`RequestLog`: what the server was asked and what it answered, for tests and benchmarks to read back, and for
+people: `GET /_log` gives it as JSON, and with a log file every request is appended as one JSON line."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,22 @@ class LogEntry:
 class RequestLog:
     """Thread-safe list of `LogEntry` with running totals."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | str | None = None) -> None:
         self._entries: list[LogEntry] = []
         self._lock = threading.Lock()
+        self.path = Path(path) if path is not None else None
+        """Where every entry is appended as one JSON line, or None."""
 
     def add(self, entry: LogEntry) -> None:
         with self._lock:
             self._entries.append(entry)
+            if self.path is not None:
+                with open(self.path, "a", encoding="utf-8") as out:
+                    out.write(json.dumps(dataclasses.asdict(entry)) + "\n")
+
+    def to_json(self) -> bytes:
+        """Every entry as a JSON list of objects, oldest first."""
+        return json.dumps([dataclasses.asdict(entry) for entry in self.entries], indent=1).encode()
 
     @property
     def entries(self) -> list[LogEntry]:

@@ -21,9 +21,9 @@ from types import TracebackType
 from voicekit.testing.app import LoopbackApp, Request, Response, new_request_id
 from voicekit.testing.batch_api import BatchService
 from voicekit.testing.endpoints import Services
-from voicekit.testing.faults import Fault, FaultQueue
+from voicekit.testing.faults import Fault, FaultProfile, FaultQueue
 from voicekit.testing.files_api import FileStore
-from voicekit.testing.limits import Limits
+from voicekit.testing.limits import Limits, Storm
 from voicekit.testing.options import ServerOptions
 from voicekit.testing.requestlog import LogEntry, RequestLog
 from voicekit.testing.speech import SpeechSource
@@ -35,14 +35,20 @@ BODY_SLACK = 1024 * 1024
 """Room for form fields and boundaries on top of `max_upload_bytes` before a body is discarded unread."""
 READ_BLOCK = 64 * 1024
 SLOW_PIECES = 10
+LOG_PATH = "/_log"
+"""`GET /_log`: the request log as a JSON list (no key needed: the server listens on loopback only)."""
 
 
 def build_limits(options: ServerOptions) -> Limits:
     """The token buckets for the limits that are set in `options`."""
     rpm, tpm, ash = options.requests_per_minute, options.tokens_per_minute, options.audio_seconds_per_hour
+    rpd = options.requests_per_day
+    storm = Storm(options.storm_period, options.storm_length) if options.storm_period else None
     return Limits(requests=(rpm, options.requests_window) if rpm else None,
                   tokens=(tpm, options.tokens_window) if tpm else None,
-                  audio_seconds=(ash, options.audio_window) if ash else None)
+                  audio_seconds=(ash, options.audio_window) if ash else None,
+                  daily=(rpd, options.day_window) if rpd else None, storm=storm,
+                  advertised_reset=options.advertised_reset)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -57,8 +63,9 @@ class GroqServer:
 
     def __init__(self, options: ServerOptions | None = None) -> None:
         self.options = options or ServerOptions()
-        self.log = RequestLog()
-        self.faults = FaultQueue()
+        self.log = RequestLog(self.options.log_file)
+        self.faults = FaultQueue(profile=FaultProfile(dict(self.options.fault_rates), self.options.fault_seed)
+                                 if self.options.fault_rates else None)
         self.limits = build_limits(self.options)
         services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend),
                             TranscriptionSource(self.options.transcription_backend))
@@ -148,6 +155,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         """One request from arrival to log entry; the configured latency is added before answering."""
         groq = self.server.groq
+        if self.command == "GET" and self.path.split("?")[0] == LOG_PATH:
+            log = groq.log.to_json()
+            self._deliver(Response(200, log, "application/json", {"content-type": "application/json",
+                                                                  "content-length": str(len(log))}))
+            return
         arrived, started = time.time(), time.monotonic()
         try:
             body, bytes_in = self._read_body(groq.options.max_upload_bytes + BODY_SLACK)
@@ -223,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write_body(self, body: bytes, fault: Fault | None) -> None:
         """The body bytes, spoiled as `fault` says."""
-        if fault is not None and fault.kind == "truncate":
+        if fault is not None and (fault.kind == "truncate" or fault.body == "truncated"):
             part = body[: len(body) // 2]
             self.wfile.write(part)
             self.wfile.flush()
@@ -245,7 +257,8 @@ def _entry(request: Request, response: Response, arrived: float, elapsed: float,
     """
     reply = response.reply
     kind = response.fault.kind if response.fault else None
-    bytes_out = None if kind == "drop" else len(response.body) // 2 if kind == "truncate" else len(response.body)
+    cut = kind == "truncate" or (response.fault is not None and response.fault.body == "truncated")
+    bytes_out = None if kind == "drop" else len(response.body) // 2 if cut else len(response.body)
     retry = request.headers.get("x-stainless-retry-count", "")
     return LogEntry(
         endpoint=response.endpoint, method=request.method, path=request.path,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from voicekit.models import Audio
+from voicekit.audio.model import Audio
 from voicekit.testing.backends import resolve_backend
 from voicekit.testing.options import SpeechBackend
 

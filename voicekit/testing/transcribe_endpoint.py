@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.audio.model import Audio
 from voicekit.testing import contract as c
 from voicekit.testing.endpoints import Reply, Services, json_reply
 from voicekit.testing.languages import LANGUAGES, language_name
 from voicekit.testing.limits import Admission
 from voicekit.testing.multipart import MultipartError, Part, parse_multipart
 from voicekit.testing.transcription import UndecodableAudio, decode_upload, prepare_for_model
+from voicekit.transcript.model import Segment, Transcript, Word
 
 GRANULARITY_FIELDS = ("timestamp_granularities[]", "timestamp_granularities")
 
@@ -137,6 +138,7 @@ def parse_audio_request(body: bytes, content_type: str, task: str,
     model = _model(fields, task)
     admission = Admission(services.limits, model)
     admission.take(services.limits.requests, 1)
+    admission.take(services.limits.daily, 1)
     audio_bytes = _audio_file(fields, services.options.max_upload_bytes)
     response_format, granularities, language, prompt, temperature = _options(fields)
     request = AudioRequest(task, model, audio_bytes, response_format, granularities, language, prompt,

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from voicekit.models import Audio, Segment, Transcript, Word
+from voicekit.audio.model import Audio
 from voicekit.testing.backends import resolve_backend
 from voicekit.testing.options import TranscriptionBackend
 from voicekit.testing.speech import to_rate_mono
+from voicekit.transcript.model import Segment, Transcript, Word
 
 MODEL_RATE = 16_000
 SYNTHETIC_WORDS = ("loopback", "words", "stand", "in", "for", "speech", "that", "was", "heard", "here")

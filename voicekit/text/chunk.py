@@ -311,7 +311,10 @@ class _Packer:
         word = atoms.word[farthest]
         head, rest = split_oversize(word, min(room, len(word) - 1))
         atoms.split(farthest, head, rest)
-        self._index()
+        # The two parts are exactly as long as the atom was (the rest takes no space before it), so every later
+        # prefix sum stands; only the head's end is new. Re-indexing the whole block here instead made a token of
+        # megabytes (one line of "1,1,1,...") cost time quadratic in its length.
+        self.sums.insert(farthest + 1, self.sums[farthest] + atoms.space[farthest] + len(atoms.text[farthest]))
         return farthest + 1
 
     def emit(self, prefix: str, start: int, end: int) -> None:

@@ -23,6 +23,7 @@ extension, raising `InputError` for binary or undecodable data.
 
 from __future__ import annotations
 
+import codecs
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -367,9 +368,21 @@ _SUFFIX_KINDS: dict[str, DocumentKind] = {
 }
 
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
 def decode_document(data: bytes, name: str = "document") -> str:
-    """UTF-8 text (a BOM is dropped) from a file's bytes; `InputError` for binary data or bytes that are not UTF-8,
-    naming the byte offset."""
+    """UTF-8 text (a BOM is dropped) from a file's bytes; UTF-16 and UTF-32 files are read when they start with
+    their byte-order mark (their NUL bytes are then text, not a sign of binary data). `InputError` for binary data
+    or bytes that are not UTF-8, naming the byte offset."""
+    if data.startswith(_UTF32_BOMS) or data.startswith(_UTF16_BOMS):
+        encoding = "utf-32" if data.startswith(_UTF32_BOMS) else "utf-16"
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name} starts like {encoding.upper()} text but byte {exc.start} cannot be decoded: "
+                             "convert it to UTF-8 first") from None
     if b"\x00" in data[:8192]:
         raise InputError(f"{name} looks like binary data (it holds NUL bytes): give a text, Markdown or HTML file")
     try:

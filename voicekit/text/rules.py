@@ -66,23 +66,29 @@ CONTEXT = 48
 
 def digit_windows(text: str, margin: int = CONTEXT) -> list[tuple[int, int]]:
     """Spans of ``text`` that hold every digit with ``margin`` characters around it, widened to whitespace,
-    merged where they meet; in order and disjoint."""
+    merged where they meet; in order and disjoint.
+
+    Linear in the text's length, even with no whitespace at all ("1,1,1,..." on one 5 MB line): a digit inside
+    the window before it widens nothing, and the look back for whitespace stops at the previous window's end."""
     windows: list[tuple[int, int]] = []
     for run in _DIGIT_RUN.finditer(text):
-        start = _whitespace_before(text, run.start() - margin)
-        end = _whitespace_after(text, run.end() + margin)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        floor = windows[-1][1] if windows else 0
+        if windows and run.end() + margin <= floor:
+            continue  # already inside the previous window, with its margin
+        start = _whitespace_before(text, run.start() - margin, floor)
+        end = _whitespace_after(text, max(run.end() + margin, floor))
+        if windows and start <= floor:
+            windows[-1] = (windows[-1][0], max(end, floor))
         else:
             windows.append((start, end))
     return windows
 
 
-def _whitespace_before(text: str, position: int) -> int:
-    """The start of the word at ``position`` (0 at the start of the text)."""
-    if position <= 0:
-        return 0
-    while position > 0 and not text[position - 1].isspace():
+def _whitespace_before(text: str, position: int, floor: int = 0) -> int:
+    """The start of the word at ``position``, looking back no further than ``floor`` (0: the start of the text)."""
+    if position <= floor:
+        return max(0, position)
+    while position > floor and not text[position - 1].isspace():
         position -= 1
     return position
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicekit.errors import InputError
+from voicekit.outputs import write_text
 
 if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript, Word
@@ -316,8 +317,8 @@ def render(transcript: Transcript, format: str) -> str:
 
 def save(transcript: Transcript, path: str | Path, format: str | None = None) -> Path:
     """Write the transcript as UTF-8 in the format `format` names, or by the extension (.txt .srt .vtt .json
-    .tsv). An unknown format raises `InputError` before anything is written. Returns the path."""
+    .tsv). An unknown format raises `InputError` before anything is written. The file appears whole or not at all
+    (`voicekit.outputs.write_text`): a full disk leaves an earlier transcript untouched. Returns the path."""
     target = Path(path)
     content = render(transcript, _format_of(target, format))
-    target.write_text(content, encoding="utf-8", newline="")
-    return target
+    return write_text(target, content)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from voicekit.models import Segment, Transcript, Word
+from voicekit.transcript.model import Segment, Transcript, Word
 
 PLACEHOLDER_SECONDS = 0.02
 SECONDS_PER_CHAR = 0.12

@@ -29,8 +29,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript.formats import join_segment_texts
+from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = ["DroppedSegment", "MergeOptions", "Merger", "WindowSpan", "merge_windows"]
 

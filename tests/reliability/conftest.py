@@ -1,0 +1,46 @@
+"""Fixtures of the reliability suite: a private cache, the loopback server (synthetic speech and transcripts), a
+small real disk (tmpfs) that fills up, and the command line as a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reliability_helpers import start
+
+from voicekit.testing import GroqServer
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, and no Groq settings from the environment."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    monkeypatch.delenv("GROQ_BASE_URL", raising=False)
+    return folder
+
+
+@pytest.fixture
+def server() -> Iterator[GroqServer]:
+    running = start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KB file system (tmpfs) that fills up with ENOSPC; skipped where mounting is not allowed."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
