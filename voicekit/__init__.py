@@ -18,7 +18,8 @@ from voicekit.errors import (  # noqa: E402
     RateLimitError,
     VoicekitError,
 )
-from voicekit.jobs.narrate import NarrateOptions, Narration, Plan, anarrate, narrate, plan_narration  # noqa: E402
+from voicekit.jobs.audiobook import Audiobook, BookPlan, anarrate, narrate, plan_narration  # noqa: E402
+from voicekit.jobs.narrate import NarrateOptions, Narration, Plan  # noqa: E402
 from voicekit.jobs.speak import aspeak, speak  # noqa: E402
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe  # noqa: E402
 from voicekit.models import Audio, Segment, Transcript, Word  # noqa: E402
@@ -32,8 +33,10 @@ __all__ = [
     "APITimeoutError",
     "AsyncGroqClient",
     "Audio",
+    "Audiobook",
     "AudioError",
     "AuthenticationError",
+    "BookPlan",
     "ConfigurationError",
     "GroqClient",
     "InputError",

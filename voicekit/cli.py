@@ -12,11 +12,13 @@ from typing import Any
 import soundfile
 
 from voicekit import __version__, errors
+from voicekit.cli_book import add_book_options, run_book
 from voicekit.engines.choose import voices
 from voicekit.engines.groq import GroqClient
 from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
 from voicekit.jobs.speak import speak
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
+from voicekit.text.epub import is_epub
 from voicekit.transcript.formats import render
 
 EPILOG = """\
@@ -26,6 +28,7 @@ engines: `auto` (the default) uses Groq when GROQ_API_KEY is set and the offline
 examples:
   voicekit narrate chapter.md -o chapter.wav          read a whole document aloud into one file
   voicekit narrate book.txt --plan                    what it would send and cost, without sending anything
+  voicekit narrate book.epub -o book.m4b              an audiobook with the book's chapters, title and cover
   voicekit transcribe meeting.m4a -o meeting.srt      subtitles for a recording of any length
   voicekit transcribe talk.mp3                        the text, on standard output
   voicekit speak "Hello from voicekit." -o hello.wav
@@ -55,7 +58,7 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Read a document aloud into one audio file. Numbers become words, vocal directions such as "
                     "[cheerful] are kept for Orpheus, and the text is sent in chunks of at most 200 characters. "
                     "Finished chunks are cached: if a run stops, run it again and only the rest is synthesized.")
-    parser.add_argument("input", type=Path, help="the document: .txt, .md, .html (or - for standard input)")
+    parser.add_argument("input", type=Path, help="the document: .txt, .md, .html, .epub (or - for standard input)")
     parser.add_argument("-o", "--output", type=Path, help="the audio file (default: INPUT with .wav)")
     parser.add_argument("--format", choices=["wav", "flac", "ogg", "mp3"], help="audio format (default: from -o)")
     parser.add_argument("--captions", type=Path, help="also write SRT or VTT captions (by extension) of what is "
@@ -65,6 +68,7 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--plan", action="store_true", help="print the chunks, requests, cost and time; send nothing")
     parser.add_argument("--json", action="store_true", help="print the plan or the result as JSON")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished chunks")
+    add_book_options(parser)
     parser.set_defaults(run=_run_narrate)
 
 
@@ -123,6 +127,8 @@ def _run_narrate(args: argparse.Namespace) -> int:
     options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
                                       concurrency=args.concurrency, cache=not args.no_cache,
                                       progress=sys.stderr.isatty()))
+    if is_epub(source):
+        return run_book(args, Path(source), options)
     if args.plan:
         plan = plan_narration(source, options=options)
         print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))

@@ -315,7 +315,12 @@ def _model_and_voice(opts: NarrateOptions, engine: str) -> tuple[str | None, str
 def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
             model: str | None) -> tuple[list[tuple[Chunk, str]], list[str]]:
     """The document's chunks, and warnings about what was removed (directions the engine cannot take)."""
-    blocks = _blocks(source, opts.kind)
+    return _block_chunks(_blocks(source, opts.kind), opts, engine, model)
+
+
+def _block_chunks(blocks: list[Block], opts: NarrateOptions, engine: str,
+                  model: str | None) -> tuple[list[tuple[Chunk, str]], list[str]]:
+    """The chunks of these blocks with their pauses, and warnings (an audiobook calls this once per chapter)."""
     spec = SPEECH_MODELS.get(model or "")
     takes_directions = engine == "groq" and (spec is None or spec.takes_directions)
     join = opts.join_paragraphs if opts.join_paragraphs is not None else engine == "groq"

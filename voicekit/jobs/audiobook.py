@@ -1,0 +1,447 @@
+"""Narrate an EPUB book into an audiobook: one M4B with a chapter per chapter, one file per chapter, or one audio
+file, composed from the narrate job's pieces chapter by chapter.
+
+```
+book.epub --read_epub--> chapters of blocks (+ skipped matter, tags, cover)
+  each chapter: --chunks (narrate's front end)--> --synthesize (cached, concurrent) + stitch--> <out>.parts/NNN-KEY.flac
+  all chapters: --read back a block at a time--> M4B (AAC, chapters, tags, cover) | split files | WAV/FLAC/OGG/MP3
+```
+
+Rules the job keeps:
+
+- **The plan comes first and costs nothing**: `plan_book` gives each chapter's requests, characters, cost, audio
+  length and wall-time estimate, and lists the matter skipped; `chapters="3-5"` (or "1,4,7-9") narrates a part, and
+  a chapter number the book does not have is refused before any work.
+- **Resume per chapter**: each finished chapter is kept as a FLAC in `<out>.parts/` whose name carries a key of
+  everything that shapes its audio (engine, server, model, voice, stitch options, chunk texts and pauses). A run
+  killed in chapter 7 finds chapters 1-6 there and neither synthesizes, reads from the chunk cache nor stitches them
+  again; chapter 7's finished chunks come from the chunk cache. The folder is removed once the output is written.
+- **Chapter marks are exact**: a chapter starts at the first sample of its stitched audio; the pause between
+  chapters (`CHAPTER_PAUSE_S`) belongs to the end of the chapter before it.
+- **Memory is flat**: chapter audio is stitched to disk as it arrives and read back a block at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import soundfile as sf
+from pydantic import BaseModel
+
+from voicekit import errors
+from voicekit._sync import run_sync
+from voicekit.audio.m4b import MP4_EXTENSIONS, AudiobookTags, ChapterMark, M4BWriter
+from voicekit.cache import Cache
+from voicekit.config import Settings
+from voicekit.engines.catalog import SPEECH_MODELS
+from voicekit.engines.choose import make_synthesizer, resolve_engine
+from voicekit.engines.groq import AsyncGroqClient
+from voicekit.jobs.narrate import (
+    FREE_PLAN_RPM,
+    FREE_PLAN_TPM,
+    LOCAL_CHARS_PER_SECOND,
+    NarrateOptions,
+    Narration,
+    Plan,
+    _block_chunks,
+    _model_and_voice,
+    _options,
+    _Run,
+    _server,
+    _synthesize_and_stitch,
+)
+from voicekit.jobs.narrate import anarrate as anarrate_document
+from voicekit.jobs.narrate import plan_narration as plan_document
+from voicekit.text.chunk import Chunk
+from voicekit.text.epub import Book, BookChapter, SkippedMatter, is_epub, read_epub
+
+logger = logging.getLogger("voicekit")
+
+__all__ = ["Audiobook", "BookPlan", "ChapterPlan", "anarrate", "anarrate_book", "narrate", "narrate_book",
+           "parse_chapters", "plan_book", "plan_narration"]
+
+CHAPTER_PAUSE_S = 2.0
+"""Silence after each chapter but the last, counted in the chapter it follows."""
+SPOKEN_CHARS_PER_SECOND = 15.0
+"""About how many characters a narrator speaks per second of audio (for the plan's audio length)."""
+READ_BLOCK_FRAMES = 65_536
+Split = Literal["chapters"]
+_SOUNDFILE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
+
+
+class ChapterPlan(BaseModel):
+    """What narrating one chapter sends and costs."""
+
+    number: int
+    title: str
+    requests: int
+    characters: int
+    cost_usd: float
+    audio_seconds: float
+    """The audio's length, estimated from the characters."""
+    estimated_seconds: float
+    """Wall time at the free plan's per-minute limits (Groq) or at Piper's speed (local)."""
+
+
+class BookPlan(BaseModel):
+    """A book's narration plan, chapter by chapter, computed without any request."""
+
+    title: str
+    author: str | None
+    engine: str
+    model: str | None
+    voice: str | None
+    chapters: list[ChapterPlan]
+    skipped: list[SkippedMatter]
+    requests: int
+    characters: int
+    cost_usd: float
+    audio_seconds: float
+    estimated_seconds: float
+    warnings: list[str] = []
+
+
+class ChapterResult(BaseModel):
+    """One narrated chapter: where it is in the output (samples), and where its audio came from."""
+
+    number: int
+    title: str
+    start: int
+    end: int
+    chunks: int
+    resumed: bool
+    """The chapter's finished audio was found in the parts folder (nothing was synthesized or stitched)."""
+    path: Path
+    """The file holding the chapter (the audiobook, or its own file when split)."""
+
+
+class Audiobook(BaseModel):
+    """A finished audiobook."""
+
+    path: Path
+    """The audiobook file, or the folder of chapter files when split."""
+    files: list[Path]
+    title: str
+    sample_rate: int
+    duration: float
+    chapters: list[ChapterResult]
+    skipped: list[SkippedMatter]
+    requests: int
+    """Chunks synthesized by the engine in this run."""
+    cached: int
+    """Chunks taken from the chunk cache in this run."""
+    characters: int
+    cost_usd: float
+    warnings: list[str] = []
+
+
+# ---------------------------------------------------------------------------------------------- choosing chapters
+
+
+def parse_chapters(spec: str | None, count: int) -> list[int]:
+    """Chapter numbers from "3", "3-5", "1,4,7-9" or "5-" (to the end); None is every chapter. A number outside
+    1..count, an empty or reversed range, or anything else raises `InputError`."""
+    if spec is None or not spec.strip():
+        return list(range(1, count + 1))
+    chosen: list[int] = []
+    for part in spec.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?", part)
+        if not match:
+            raise errors.InputError(f"cannot read the chapters {spec!r}: use numbers and ranges such as 3-5 or 1,4,7-9")
+        first = int(match.group(1))
+        last = (int(match.group(3)) if match.group(3) else count) if match.group(2) else first
+        if not 1 <= first <= last <= count:
+            raise errors.InputError(f"the book has chapters 1 to {count}; {part.strip()!r} is not among them "
+                                    "(see the plan: voicekit narrate BOOK.epub --plan)")
+        chosen += [n for n in range(first, last + 1) if n not in chosen]
+    return chosen
+
+
+def _selected(book: Book, chapters: str | None) -> list[BookChapter]:
+    numbers = set(parse_chapters(chapters, len(book.chapters)))
+    return [chapter for chapter in book.chapters if chapter.number in numbers]
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+
+
+def _chapter_chunks(chapters: list[BookChapter], opts: NarrateOptions, engine: str,
+                    model: str | None) -> tuple[list[list[tuple[Chunk, str]]], list[str]]:
+    """Each chapter's chunks with their pauses (narrate's front end, a chapter at a time), and the warnings."""
+    all_chunks, warnings = [], []
+    for chapter in chapters:
+        chunks, notes = _block_chunks(list(chapter.blocks), opts, engine, model)
+        all_chunks.append(chunks)
+        warnings += [f"chapter {chapter.number}: {note}" for note in notes]
+    return all_chunks, warnings
+
+
+def _cost(characters: int, engine: str, model: str | None) -> float:
+    spec = SPEECH_MODELS.get(model or "")
+    return round(characters / 1e6 * spec.usd_per_million_chars, 6) if engine == "groq" and spec else 0.0
+
+
+def _wall_seconds(requests: int, characters: int, engine: str) -> float:
+    if engine == "groq":
+        return round(max(requests * 60 / FREE_PLAN_RPM, characters * 60 / FREE_PLAN_TPM), 1)
+    return round(characters / LOCAL_CHARS_PER_SECOND, 1)
+
+
+def plan_book(source: str | Path, *, chapters: str | None = None, keep_all: bool = False,
+              options: NarrateOptions | None = None, **overrides: Any) -> BookPlan:
+    """Each chosen chapter's requests, characters, cost and length, and the matter skipped, without any request."""
+    opts = _options(options, overrides)
+    engine = resolve_engine(opts.engine)
+    model, voice = _model_and_voice(opts, engine)
+    book = read_epub(source, keep_all=keep_all)
+    chosen = _selected(book, chapters)
+    chunk_lists, warnings = _chapter_chunks(chosen, opts, engine, model)
+    plans = []
+    for chapter, chunks in zip(chosen, chunk_lists, strict=True):
+        characters = sum(chunk.chars for chunk, _ in chunks)
+        plans.append(ChapterPlan(number=chapter.number, title=chapter.title, requests=len(chunks),
+                                 characters=characters, cost_usd=_cost(characters, engine, model),
+                                 audio_seconds=round(characters / SPOKEN_CHARS_PER_SECOND, 1),
+                                 estimated_seconds=_wall_seconds(len(chunks), characters, engine)))
+    requests, characters = sum(p.requests for p in plans), sum(p.characters for p in plans)
+    return BookPlan(title=book.title, author=book.author, engine=engine, model=model, voice=voice, chapters=plans,
+                    skipped=book.skipped, requests=requests, characters=characters,
+                    cost_usd=_cost(characters, engine, model),
+                    audio_seconds=round(sum(p.audio_seconds for p in plans), 1),
+                    estimated_seconds=_wall_seconds(requests, characters, engine), warnings=warnings)
+
+
+# ---------------------------------------------------------------------------------------------- narration
+
+
+def _output(source: str | Path, out: str | Path | None) -> Path:
+    target = Path(out) if out is not None else Path(source).with_suffix(".m4b")
+    if target.suffix.lower() not in (*MP4_EXTENSIONS, *_SOUNDFILE_FORMATS):
+        raise errors.UnsupportedError(f"cannot write an audiobook as {target.suffix or 'a file without extension'}: "
+                                      "use .m4b (or .m4a, .mp4, .flac, .wav, .ogg, .mp3)")
+    if not target.parent.is_dir():
+        raise errors.InputError(f"the folder {str(target.parent)!r} does not exist: create it or choose another "
+                                "output path")
+    return target
+
+
+def _part_key(run: _Run, opts: NarrateOptions, chunks: list[tuple[Chunk, str]]) -> str:
+    """A digest of everything that shapes a chapter's stitched audio."""
+    digest = hashlib.sha256()
+    for part in (run.synthesizer.name, run.server, run.model, run.voice, opts.stitch.model_dump_json(),
+                 repr(getattr(run.synthesizer, "length_scale", None))):
+        digest.update(repr(part).encode() + b"\0")
+    for chunk, pause in chunks:
+        digest.update(chunk.text.encode() + b"\0" + pause.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+async def _chapter_part(run: _Run, chapter: BookChapter, chunks: list[tuple[Chunk, str]], parts: Path,
+                        opts: NarrateOptions) -> tuple[Path, bool]:
+    """The chapter's stitched FLAC in the parts folder: found from an earlier run, or narrated now."""
+    path = parts / f"{chapter.number:03d}-{_part_key(run, opts, chunks)}.flac"
+    if path.is_file():
+        logger.info("chapter %d: finished audio found in %s", chapter.number, parts)
+        return path, True
+    flac_opts = opts.model_copy(update={"format": "flac"})
+    await _synthesize_and_stitch(run, chunks, path, flac_opts)
+    return path, False
+
+
+def _blocks_of(path: Path) -> Iterator[Any]:
+    with sf.SoundFile(str(path)) as part:
+        yield from part.blocks(blocksize=READ_BLOCK_FRAMES, dtype="float32", always_2d=False)
+
+
+def _marks(parts: list[tuple[BookChapter, Path]], rate: int) -> list[ChapterMark]:
+    """Where each chapter sits in one output file: its part's frames, plus the pause after all but the last."""
+    gap = round(CHAPTER_PAUSE_S * rate)
+    marks, position = [], 0
+    for index, (chapter, path) in enumerate(parts):
+        frames = sf.info(str(path)).frames + (gap if index < len(parts) - 1 else 0)
+        marks.append(ChapterMark(title=chapter.title, start=position, end=position + frames))
+        position += frames
+    return marks
+
+
+def _write_joined(target: Path, parts: list[tuple[BookChapter, Path]], marks: list[ChapterMark], rate: int,
+                  tags: AudiobookTags) -> None:
+    """All parts, a block at a time, with the chapter pause between them, into one M4B or sound file."""
+    if target.suffix.lower() in MP4_EXTENSIONS:
+        with M4BWriter(target, sample_rate=rate, chapters=marks, tags=tags) as writer:
+            _copy(parts, marks, writer.write)
+        return
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with sf.SoundFile(str(partial), "w", samplerate=rate, channels=1, format=_SOUNDFILE_FORMATS[
+                target.suffix.lower()], subtype=None) as out:
+            _sound_tags(out, tags)
+            _copy(parts, marks, out.write)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _copy(parts: list[tuple[BookChapter, Path]], marks: list[ChapterMark], write: Any) -> None:
+    for (_, path), mark in zip(parts, marks, strict=True):
+        written = 0
+        for block in _blocks_of(path):
+            write(block)
+            written += block.size
+        silence = mark.end - mark.start - written
+        for begin in range(0, silence, READ_BLOCK_FRAMES):
+            write(np.zeros(min(READ_BLOCK_FRAMES, silence - begin), dtype=np.float32))
+
+
+def _sound_tags(out: sf.SoundFile, tags: AudiobookTags) -> None:
+    """The tags libsndfile can store in WAV, FLAC, OGG and MP3 (title, artist, album, track number, genre)."""
+    for name, value in (("title", tags.title), ("artist", tags.author), ("album", tags.album or tags.title),
+                        ("genre", tags.genre), ("tracknumber", str(tags.track) if tags.track else None)):
+        if value:
+            try:
+                setattr(out, name, value)
+            except (RuntimeError, sf.LibsndfileError):  # a format without this tag
+                pass
+
+
+def _safe_name(title: str) -> str:
+    return re.sub(r"[^\w .,'()&-]+", "", title).strip(" .")[:80] or "chapter"
+
+
+def _write_split(target: Path, parts: list[tuple[BookChapter, Path]], rate: int, book: Book) -> list[Path]:
+    """One file per chapter in the folder named as `target` without its extension, tagged with the chapter's
+    title, the book as album, and the track number."""
+    folder = target.with_suffix("")
+    folder.mkdir(exist_ok=True)
+    files = []
+    for track, (chapter, path) in enumerate(parts, start=1):
+        file = folder / f"{chapter.number:02d} - {_safe_name(chapter.title)}{target.suffix}"
+        frames = sf.info(str(path)).frames
+        tags = AudiobookTags(title=chapter.title, author=book.author, album=book.title, language=book.language,
+                             track=track, tracks=len(parts), cover=book.cover)
+        mark = ChapterMark(title=chapter.title, start=0, end=frames)
+        _write_joined(file, [(chapter, path)], [mark], rate, tags)
+        files.append(file)
+    return files
+
+
+def _rate_of(parts: list[tuple[BookChapter, Path]]) -> int:
+    rates = {sf.info(str(path)).samplerate for _, path in parts}
+    if len(rates) != 1:
+        raise errors.AudioError(f"the chapters were narrated at different sample rates ({sorted(rates)}): "
+                                "set stitch.sample_rate so that they match")
+    return int(rates.pop())
+
+
+async def anarrate_book(source: str | Path, out: str | Path | None = None, *, chapters: str | None = None,
+                        split: Split | None = None, keep_all: bool = False, options: NarrateOptions | None = None,
+                        client: AsyncGroqClient | None = None, **overrides: Any) -> Audiobook:
+    """Narrate the EPUB `source` into `out` (default: beside it as .m4b): an M4B with the book's chapters, title,
+    author and cover; with `split="chapters"` one file per chapter in a folder named after `out`; a .flac, .wav,
+    .ogg or .mp3 `out` gets the chapters one after the other (their times are in the result)."""
+    opts = _options(options, overrides)
+    engine = resolve_engine(opts.engine, client)
+    model, voice = _model_and_voice(opts, engine)
+    book = read_epub(source, keep_all=keep_all)
+    chosen = _selected(book, chapters)
+    target = _output(source, out)
+    chunk_lists, warnings = _chapter_chunks(chosen, opts, engine, model)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    parts_folder = target.with_name(target.name + ".parts")
+    parts_folder.mkdir(exist_ok=True)
+    concurrency = opts.concurrency or Settings().concurrency
+    owned = client is None and engine == "groq"
+    client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
+    parts: list[tuple[BookChapter, Path]] = []
+    resumed: list[bool] = []
+    try:
+        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client if engine == "groq" else None)
+        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency,
+                   _server(client) if engine == "groq" else None)
+        for chapter, chunks in zip(chosen, chunk_lists, strict=True):
+            path, found = await _chapter_part(run, chapter, chunks, parts_folder, opts)
+            parts.append((chapter, path))
+            resumed.append(found)
+    finally:
+        if owned and client is not None:
+            await client.aclose()
+    result = _assemble(book, target, parts, resumed, chunk_lists, split)
+    shutil.rmtree(parts_folder, ignore_errors=True)
+    characters = sum(chunk.chars for chunks in chunk_lists for chunk, _ in chunks)
+    return result.model_copy(update={"requests": run.requests, "cached": run.cached, "characters": characters,
+                                      "cost_usd": _cost(run.characters, engine, model), "warnings": warnings})
+
+
+def _assemble(book: Book, target: Path, parts: list[tuple[BookChapter, Path]], resumed: list[bool],
+              chunk_lists: list[list[tuple[Chunk, str]]], split: Split | None) -> Audiobook:
+    """Write the output from the chapter parts and describe it."""
+    rate = _rate_of(parts)
+    if split == "chapters":
+        files = _write_split(target, parts, rate, book)
+        marks = [ChapterMark(title=c.title, start=0, end=sf.info(str(p)).frames) for c, p in parts]
+        where, path = files, target.with_suffix("")
+    else:
+        marks = _marks(parts, rate)
+        tags = AudiobookTags(title=book.title, author=book.author, language=book.language, cover=book.cover)
+        _write_joined(target, parts, marks, rate, tags)
+        where, path = [target] * len(parts), target
+    results = [ChapterResult(number=chapter.number, title=chapter.title, start=mark.start, end=mark.end,
+                             chunks=len(chunks), resumed=found, path=file)
+               for (chapter, _), mark, chunks, found, file in zip(parts, marks, chunk_lists, resumed, where,
+                                                                  strict=True)]
+    frames = sum(mark.end - mark.start for mark in marks)
+    return Audiobook(path=path, files=sorted(set(where)), title=book.title, sample_rate=rate,
+                     duration=round(frames / rate, 6), chapters=results, skipped=book.skipped, requests=0, cached=0,
+                     characters=0, cost_usd=0.0)
+
+
+def narrate_book(source: str | Path, out: str | Path | None = None, *, chapters: str | None = None,
+                 split: Split | None = None, keep_all: bool = False, options: NarrateOptions | None = None,
+                 client: AsyncGroqClient | None = None, **overrides: Any) -> Audiobook:
+    """Blocking `anarrate_book`; works in scripts and inside a running notebook loop."""
+    return run_sync(anarrate_book(source, out, chapters=chapters, split=split, keep_all=keep_all, options=options,
+                                  client=client, **overrides))
+
+
+# ---------------------------------------------------------------------------------------------- one front door
+
+_BOOK_KEYWORDS = ("chapters", "split", "keep_all")
+
+
+def plan_narration(source: str | Path, *, options: NarrateOptions | None = None,
+                   **overrides: Any) -> Plan | BookPlan:
+    """The plan of narrating `source`: chapter by chapter for an EPUB (`plan_book`), else the document's chunks."""
+    if is_epub(source):
+        return plan_book(source, options=options, **overrides)
+    return plan_document(source, options=options, **overrides)
+
+
+async def anarrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
+                   options: NarrateOptions | None = None, client: AsyncGroqClient | None = None,
+                   **overrides: Any) -> Narration | Audiobook:
+    """Narrate a document (`voicekit.jobs.narrate.anarrate`) or, for an EPUB, a book (`anarrate_book`, which takes
+    `chapters`, `split` and `keep_all` too)."""
+    if is_epub(source):
+        if captions is not None:
+            raise errors.UnsupportedError("captions are not written for a book: leave captions out")
+        return await anarrate_book(source, out, options=options, client=client, **overrides)
+    given = [name for name in _BOOK_KEYWORDS if name in overrides]
+    if given:
+        raise errors.InputError(f"{', '.join(given)} apply to EPUB books only; {source!s:.60} is not one")
+    return await anarrate_document(source, out, captions=captions, options=options, client=client, **overrides)
+
+
+def narrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
+            options: NarrateOptions | None = None, client: AsyncGroqClient | None = None,
+            **overrides: Any) -> Narration | Audiobook:
+    """Blocking `anarrate`; works in scripts and inside a running notebook loop."""
+    return run_sync(anarrate(source, out, captions=captions, options=options, client=client, **overrides))
