@@ -88,6 +88,8 @@ def test_each_chapter_starts_where_its_audio_starts_after_the_chapter_pause(loop
         assert not np.any(samples[chapter.start - gap : chapter.start]), "the chapter pause is not silent"
         assert np.any(samples[chapter.start : chapter.start + rate]), "no audio after the mark"
     assert samples.size == result.chapters[-1].end
+    cue = out.with_suffix(".cue").read_text(encoding="utf-8")
+    assert 'FILE "book.flac" WAVE' in cue and cue.count("INDEX 01") == 3 and f'TITLE "{CHAPTER_TITLES[2]}"' in cue
 
 
 def test_a_part_of_the_book_narrates_only_those_chapters(loop: Loopback, tiny: Path, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ file, composed from the narrate job's pieces chapter by chapter.
 ```
 book.epub --read_epub--> chapters of blocks (+ skipped matter, tags, cover)
   each chapter: --chunks (narrate's front end)--> --synthesize (cached, concurrent) + stitch--> <out>.parts/NNN-KEY.flac
-  all chapters: --read back a block at a time--> M4B (AAC, chapters, tags, cover) | split files | WAV/FLAC/OGG/MP3
+  all chapters: --read back a block at a time--> M4B (AAC, chapters, tags, cover) | split files | WAV/FLAC + .cue
 ```
 
 Rules the job keeps:
@@ -312,6 +312,21 @@ def _sound_tags(out: sf.SoundFile, tags: AudiobookTags) -> None:
                 pass
 
 
+def cue_sheet(audio_name: str, marks: list[ChapterMark], rate: int, tags: AudiobookTags) -> str:
+    """A CUE sheet naming the chapters of a WAV/FLAC/OGG/MP3 audiobook (times in CD frames of 1/75 s, the format's
+    resolution, rounded down so that a chapter never starts before its audio)."""
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', "'") + '"'
+
+    lines = [f"PERFORMER {quoted(tags.author)}"] if tags.author else []
+    lines += [f"TITLE {quoted(tags.title or audio_name)}", f"FILE {quoted(audio_name)} WAVE"]
+    for number, mark in enumerate(marks, start=1):
+        frames = mark.start * 75 // rate
+        stamp = f"{frames // 75 // 60:02d}:{frames // 75 % 60:02d}:{frames % 75:02d}"
+        lines += [f"  TRACK {number:02d} AUDIO", f"    TITLE {quoted(mark.title)}", f"    INDEX 01 {stamp}"]
+    return "\n".join(lines) + "\n"
+
+
 def _safe_name(title: str) -> str:
     return re.sub(r"[^\w .,'()&-]+", "", title).strip(" .")[:80] or "chapter"
 
@@ -346,7 +361,8 @@ async def anarrate_book(source: str | Path, out: str | Path | None = None, *, ch
                         client: AsyncGroqClient | None = None, **overrides: Any) -> Audiobook:
     """Narrate the EPUB `source` into `out` (default: beside it as .m4b): an M4B with the book's chapters, title,
     author and cover; with `split="chapters"` one file per chapter in a folder named after `out`; a .flac, .wav,
-    .ogg or .mp3 `out` gets the chapters one after the other (their times are in the result)."""
+    .ogg or .mp3 `out` gets the chapters one after the other, their titles and times in a CUE sheet beside it
+    (and, exact to the sample, in the result)."""
     opts = _options(options, overrides)
     engine = resolve_engine(opts.engine, client)
     model, voice = _model_and_voice(opts, engine)
@@ -393,6 +409,8 @@ def _assemble(book: Book, target: Path, parts: list[tuple[BookChapter, Path]], r
         marks = _marks(parts, rate)
         tags = AudiobookTags(title=book.title, author=book.author, language=book.language, cover=book.cover)
         _write_joined(target, parts, marks, rate, tags)
+        if target.suffix.lower() not in MP4_EXTENSIONS:
+            target.with_suffix(".cue").write_text(cue_sheet(target.name, marks, rate, tags), encoding="utf-8")
         where, path = [target] * len(parts), target
     results = [ChapterResult(number=chapter.number, title=chapter.title, start=mark.start, end=mark.end,
                              chunks=len(chunks), resumed=found, path=file)

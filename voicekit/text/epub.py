@@ -137,6 +137,7 @@ class _XhtmlSplitter(HTMLParser):
         self.skip: list[str] = []
         self.link: list[str] | None = None
         self.link_drop = False
+        self.link_internal = False
         self.link_depth = 0
 
     def _emit(self, text: str) -> None:
