@@ -198,7 +198,7 @@ def test_plan_table_lists_every_chunk_with_requests_and_cost() -> None:
     assert len(rows) == len(plan.chunks) == plan.requests > 2
     assert [int(r[1]) for r in rows] == [c.chars for c in plan.chunks]
     assert f"{plan.requests} requests · {plan.characters:,} characters · cost $0.0000" in html_text
-    assert "engine local · model piper · voice joe" in html_text
+    assert "engine piper · model piper · voice joe" in html_text
     assert rows[-1][2] == html.escape(plan.chunks[-1].text) == "A &lt;b&gt;second&lt;/b&gt; paragraph &amp; more."
     assert "<b>second" not in html_text
 

@@ -93,7 +93,7 @@ def word_error_rate(cell: Any) -> float:
 def test_narrate_a_document(workspace: Path) -> None:
     nb = run_notebook("01-narrate-a-document.ipynb", workspace)
     plan = html_of(cell_with(nb, "plan_narration"))
-    assert "<b>Plan</b> · engine local" in plan and plan.count("<tr>") > 5
+    assert "<b>Plan</b> · engine piper" in plan and plan.count("<tr>") > 5
     narration = html_of(cell_with(nb, "voicekit.narrate("))
     assert "<b>Narration</b>" in narration and "<audio" in narration
     assert (workspace / "out" / "article.wav").stat().st_size > 100_000

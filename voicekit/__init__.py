@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from voicekit.engines.groq import AsyncGroqClient, GroqClient, ModelInfo  # noqa: E402
-from voicekit.errors import (  # noqa: E402
+from voicekit._version import __version__
+from voicekit.audio.model import Audio
+from voicekit.engines.base import SpeechEngine, TranscriptionEngine
+from voicekit.engines.groq import AsyncGroqClient, GroqClient, ModelInfo
+from voicekit.errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -14,17 +15,19 @@ from voicekit.errors import (  # noqa: E402
     AuthenticationError,
     ConfigurationError,
     InputError,
+    OptionError,
     QuotaExceededError,
     RateLimitError,
     VoicekitError,
 )
-from voicekit.jobs.audiobook import Audiobook, BookPlan, anarrate, narrate, plan_narration  # noqa: E402
-from voicekit.jobs.narrate import NarrateOptions, Narration, Plan  # noqa: E402
-from voicekit.jobs.speak import aspeak, speak  # noqa: E402
-from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe  # noqa: E402
-from voicekit.models import Audio, Segment, Transcript, Word  # noqa: E402
-from voicekit.notebook import plot  # noqa: E402
-from voicekit.text.normalize import normalize_text  # noqa: E402
+from voicekit.jobs.audiobook import Audiobook, BookOptions, BookPlan, anarrate, narrate, plan_narration
+from voicekit.jobs.narrate import NarrateOptions
+from voicekit.jobs.narration import Narration, Plan
+from voicekit.jobs.speak import aspeak, speak
+from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe
+from voicekit.notebook import plot
+from voicekit.text.normalize import normalize_text
+from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = [
     "APIConnectionError",
@@ -36,6 +39,7 @@ __all__ = [
     "AudioError",
     "Audiobook",
     "AuthenticationError",
+    "BookOptions",
     "BookPlan",
     "ConfigurationError",
     "GroqClient",
@@ -43,12 +47,15 @@ __all__ = [
     "ModelInfo",
     "NarrateOptions",
     "Narration",
+    "OptionError",
     "Plan",
     "QuotaExceededError",
     "RateLimitError",
     "Segment",
+    "SpeechEngine",
     "TranscribeOptions",
     "Transcript",
+    "TranscriptionEngine",
     "VoicekitError",
     "Word",
     "__version__",

@@ -7,23 +7,28 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import soundfile
-
-from voicekit import __version__, errors
-from voicekit.cli_book import add_book_options, run_book
-from voicekit.engines.choose import voices
+from voicekit import errors
+from voicekit._version import __version__
+from voicekit.audio.model import AUDIO_FORMATS
+from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
+from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
-from voicekit.jobs.narrate import NarrateOptions, Plan, narrate, plan_narration
+from voicekit.engines.registry import ENGINE_NAMES, voices
+from voicekit.jobs.narrate import NarrateOptions, narrate, plan_narration
+from voicekit.jobs.narration import Plan
+from voicekit.jobs.options import check_audio_output, check_output
 from voicekit.jobs.speak import speak
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
 from voicekit.text.epub import is_epub
+from voicekit.transcript.formats import FORMATS as TRANSCRIPT_FORMATS
 from voicekit.transcript.formats import render
 
 EPILOG = """\
 engines: `auto` (the default) uses Groq when GROQ_API_KEY is set and the offline engines otherwise
-(Piper for speech, faster-whisper for transcription; `pip install "voicekit[local]"`).
+(Piper for speech, faster-whisper for transcription; `pip install "voicekit[local]"`). `--engine openai` uses
+any OpenAI-compatible API: OPENAI_API_KEY, and OPENAI_BASE_URL for a server other than OpenAI's.
 
 examples:
   voicekit narrate chapter.md -o chapter.wav          read a whole document aloud into one file
@@ -36,14 +41,22 @@ examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said on one line (status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="voicekit", description="Long-form speech: narrate documents and transcribe recordings.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"voicekit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log retries and pacing to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
     _add_narrate(commands)
     _add_transcribe(commands)
     _add_speak(commands)
@@ -56,11 +69,13 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = commands.add_parser(
         "narrate", help="read a whole document (text, Markdown, HTML) aloud into one audio file",
         description="Read a document aloud into one audio file. Numbers become words, vocal directions such as "
-                    "[cheerful] are kept for Orpheus, and the text is sent in chunks of at most 200 characters. "
+                    "[cheerful] are kept for Orpheus, and the text is sent in chunks no longer than the model takes "
+                    f"(Orpheus: {ORPHEUS_MAX_CHARS} characters). "
                     "Finished chunks are cached: if a run stops, run it again and only the rest is synthesized.")
     parser.add_argument("input", type=Path, help="the document: .txt, .md, .html, .epub (or - for standard input)")
     parser.add_argument("-o", "--output", type=Path, help="the audio file (default: INPUT with .wav)")
-    parser.add_argument("--format", choices=["wav", "flac", "ogg", "mp3"], help="audio format (default: from -o)")
+    parser.add_argument("--format", choices=(*AUDIO_FORMATS, *BOOK_ONLY_FORMATS),
+                        help=f"audio format (default: from -o; {', '.join(BOOK_ONLY_FORMATS)} for an EPUB book)")
     parser.add_argument("--captions", type=Path, help="also write SRT or VTT captions (by extension) of what is "
                                                       "spoken when")
     _add_engine_options(parser)
@@ -79,11 +94,10 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
                     "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
     parser.add_argument("input", type=Path, help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...)")
     parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
-    parser.add_argument("--format", choices=["txt", "srt", "vtt", "json", "tsv"],
+    parser.add_argument("--format", choices=TRANSCRIPT_FORMATS,
                         help="output format (default: from -o's extension, else txt)")
-    parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
-                        help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
-    parser.add_argument("--model", help="whisper-large-v3-turbo (default) or whisper-large-v3")
+    _add_engine_choice(parser)
+    parser.add_argument("--model", help="the engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3)")
     parser.add_argument("--language", help="the spoken language as an ISO code, e.g. en (default: detected)")
     parser.add_argument("--translate", action="store_true", help="translate the speech into English")
     parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")
@@ -96,7 +110,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _add_speak(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     speak_parser = commands.add_parser("speak", help="speak a short text (one chunk) into an audio file",
                                        description="Speak a short text into an audio file (WAV, FLAC or OGG).")
-    speak_parser.add_argument("text", help="the text; Orpheus takes at most 200 characters")
+    speak_parser.add_argument("text", help=f"the text; Orpheus takes at most {ORPHEUS_MAX_CHARS} characters")
     speak_parser.add_argument("-o", "--output", type=Path, default=Path("speech.wav"),
                               help="where to write the audio (default: speech.wav; format from the extension)")
     _add_engine_options(speak_parser)
@@ -105,7 +119,7 @@ def _add_speak(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _add_voices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     voices_parser = commands.add_parser("voices", help="list the voices of every speech model")
-    voices_parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
+    voices_parser.add_argument("--engine", choices=ENGINE_NAMES, default="auto",
                                help="only this engine's voices (auto lists all)")
     voices_parser.set_defaults(run=_run_voices)
 
@@ -115,20 +129,26 @@ def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     models_parser.set_defaults(run=_run_models)
 
 
+def _add_engine_choice(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default="auto",
+                        help=f"{', '.join(ENGINE_NAMES[1:])}, or auto (default): groq when GROQ_API_KEY is set, "
+                             "else local")
+
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
-                        help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
-    parser.add_argument("--model", help="the Groq model (default: canopylabs/orpheus-v1-english)")
+    _add_engine_choice(parser)
+    parser.add_argument("--model", help="the engine's model (Groq: canopylabs/orpheus-v1-english by default)")
     parser.add_argument("--voice", help="the voice (see `voicekit voices`)")
 
 
 def _run_narrate(args: argparse.Namespace) -> int:
     source: str | Path = sys.stdin.read() if str(args.input) == "-" else args.input
-    options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
-                                      concurrency=args.concurrency, cache=not args.no_cache,
-                                      progress=sys.stderr.isatty()))
+    given = _given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
+                   concurrency=args.concurrency, cache=not args.no_cache, progress=sys.stderr.isatty())
     if is_epub(source):
-        return run_book(args, Path(source), options)
+        return run_book(args, Path(source), given)
+    refuse_book_options(args, source)
+    options = NarrateOptions(**given)
     if args.plan:
         plan = plan_narration(source, options=options)
         print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))
@@ -164,8 +184,9 @@ def _run_transcribe(args: argparse.Namespace) -> int:
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,
                                          progress=sys.stderr.isatty()))
+    fmt = (check_output(args.output, TRANSCRIPT_FORMATS, args.format, what="transcript") if args.output
+           else args.format or "txt")
     transcript = transcribe(args.input, options=options)
-    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "txt")
     if args.output is None:
         print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
     else:
@@ -181,9 +202,9 @@ def _given(**options: Any) -> dict[str, Any]:
 
 
 def _run_speak(args: argparse.Namespace) -> int:
+    check_audio_output(args.output)
     audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
-    _check_writable(args.output)
-    soundfile.write(args.output, audio.samples, audio.sample_rate)
+    audio.save(args.output)
     print(f"wrote {args.output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
     return 0
 
@@ -201,21 +222,24 @@ def _run_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_writable(path: Path) -> None:
-    if not path.parent.exists() or path.is_dir():
-        raise errors.InputError(f"cannot write {path}: its folder does not exist or it is a folder")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 done, 1 failed, 2 bad usage, 130 interrupted)."""
+    """Run the command line; return the exit status (0 done, 1 failed, 2 bad usage, 130 interrupted). A
+    `VoicekitError` (or a file the system refuses) is one line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except errors.VoicekitError as exc:
-        print(f"voicekit: error: {exc}", file=sys.stderr)
+    except (errors.VoicekitError, OSError) as exc:
+        print(f"voicekit: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("voicekit: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's message on one line (a file error as the system words it, with the file's name)."""
+    text = str(exc) if not isinstance(exc, OSError) or exc.strerror is None else (
+        f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror)
+    return " ".join(text.split()) or type(exc).__name__

@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from voicekit.errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.groq.com"
 API_PREFIX = "/openai/v1"
@@ -36,6 +39,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("VOICEKIT_CACHE_DIR", "cache_dir"),
     )
     """VOICEKIT_CACHE_DIR: where finished chunks and windows are kept."""
+
+    def __init__(self, **values: Any) -> None:
+        """Read the environment; a variable with a value that cannot be used raises `ConfigurationError`."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}={e['input']!r}: {e['msg']}"
+                                 for e in exc.errors())
+            raise ConfigurationError(f"a setting cannot be used ({problems}): fix it or unset it") from None
 
     @field_validator("groq_api_key", mode="before")
     @classmethod

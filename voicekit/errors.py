@@ -6,6 +6,7 @@ VoicekitError
 ├── InputError (ValueError)         the caller's input cannot be used; nothing was sent
 │   ├── TextTooLongError            one request's text is over the model's character limit
 │   ├── UnknownVoiceError           the voice is not one of the model's voices
+│   ├── OptionError                 an option is unknown or its value is wrong (the message names it)
 │   └── UnsupportedError            the model or engine cannot do what was asked
 ├── AudioError                      a file or a response body is not usable audio (not audio, truncated, empty)
 ├── EngineError                     a local engine failed
@@ -53,6 +54,10 @@ class TextTooLongError(InputError):
 
 class UnknownVoiceError(InputError):
     """The voice is not one of the model's voices."""
+
+
+class OptionError(InputError):
+    """An option is unknown (a misspelled name) or its value is not allowed; the message names the option."""
 
 
 class UnsupportedError(InputError):

@@ -35,18 +35,19 @@ import numpy.typing as npt
 import soundfile as sf
 import soxr
 
+from voicekit import display
 from voicekit.audio.io import DecodeOptions, probe, stream_audio
+from voicekit.audio.model import Audio
 from voicekit.audio.segment import SegmentOptions, segment_windows
 from voicekit.audio.stitch import WRITE_BLOCK_FRAMES
 from voicekit.audio.wav import encode_wav
 from voicekit.errors import InputError, MissingDependencyError
-from voicekit.models import Audio, Segment, Transcript
+from voicekit.jobs.narration import Narration, Plan
+from voicekit.transcript.model import Transcript, segment_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from voicekit.jobs.narrate import Narration, Plan
 
 __all__ = [
     "EMBED_FORMAT",
@@ -223,19 +224,10 @@ def file_audio_html(path: str | os.PathLike[str], *, title: str = "Audio") -> st
 # ------------------------------------------------------------------------------------------------ tables
 
 
-def _segment_rows(transcript: Transcript) -> tuple[list[Segment], int]:
-    """The segments to show: a transcript without segments shows its text as one row."""
-    if transcript.segments:
-        return transcript.segments, len(transcript.segments)
-    if transcript.text.strip():
-        return [Segment(start=0.0, end=transcript.duration or 0.0, text=transcript.text)], 1
-    return [], 0
-
-
 def transcript_html(transcript: Transcript, audio: Audio | str | os.PathLike[str] | None = None) -> str:
     """A table of segments (#, start, end, text) under a line with the count, length and language, and a
     player of `audio` (or of `transcript.source`, a path) when one is known."""
-    segments, total = _segment_rows(transcript)
+    segments, total = segment_rows(transcript)
     facts = [f"{total} segment{'s' if total != 1 else ''}"]
     if transcript.duration is not None:
         facts.append(format_time(transcript.duration))
@@ -402,8 +394,6 @@ def _clock(text: str) -> float:
 
 def _marks(item: object, audio: Audio | str | os.PathLike[str] | None, windows: bool | None) -> _Marks:
     """What `plot` draws for each kind of item it takes."""
-    from voicekit.jobs.narrate import Narration
-
     if isinstance(item, Transcript):
         source = audio if audio is not None else item.source
         if source is None:
@@ -470,3 +460,9 @@ def plot(item: Audio | Transcript | Narration | str | os.PathLike[str], audio: A
         figure = ax.figure
     _draw(ax, envelope, marks, cuts, max_points)
     return figure  # type: ignore[no-any-return]
+
+
+display.register_html(Audio, audio_html)
+display.register_html(Transcript, transcript_html)
+display.register_html(Plan, plan_html)
+display.register_html(Narration, narration_html)

@@ -17,9 +17,9 @@ from voicekit.audio.io import (
     encode_flac,
     expected_output_frames,
     probe,
-    read_audio,
     stream_audio,
 )
+from voicekit.audio.model import read_audio
 from voicekit.errors import AudioError, InputError
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio"

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from voicekit.audio.io import DecodeOptions, read_audio, stream_audio
+from voicekit.audio.io import DecodeOptions, stream_audio
+from voicekit.audio.model import read_audio
 from voicekit.audio.segment import MAX_UPLOAD_BYTES, SegmentOptions, Window, segment_windows
 from voicekit.errors import InputError
 

@@ -22,6 +22,10 @@ from voicekit.audio.stitch import (
 )
 from voicekit.errors import AudioError, InputError, UnsupportedError
 from voicekit.models import Audio
+from voicekit.text.chunk import ChunkOptions
+from voicekit.text.directions import is_soft
+from voicekit.text.document import Block
+from voicekit.text.frontend import FrontendOptions, prepare_chunks
 
 SENTENCES = [
     "The lighthouse keeper climbed the stairs at dusk.",
@@ -94,6 +98,30 @@ def test_piper_speech_joins_are_seamless_and_even(tmp_path: Path, piper_chunks: 
     # Speech-to-speech gaps are the sentence pause, to the frame.
     for before, after in pairwise(result.spans):
         assert after.start - before.end == pytest.approx(0.25, abs=1.5 / rate)
+
+
+WHISPERED = ("The lighthouse keeper climbed the stairs at dusk. [whisper] Nobody must know the lamp is broken. "
+             "[cheerful] Far away, a bell rang twice over the water.")
+
+
+def test_a_whispered_chunk_stays_quieter_than_its_neighbours(tmp_path: Path, piper_chunks: list[Audio]) -> None:
+    # The front end's chunks carry the direction in force; Piper speaks each at the same level (it has no whisper),
+    # the worst case: levelling alone decides how loud the whisper ends up.
+    chunks = prepare_chunks([Block(kind="paragraph", text=WHISPERED)], FrontendOptions(chunk=ChunkOptions(
+        max_chars=60, min_chars=10)))
+    assert [chunk.direction for chunk in chunks] == [None, "[whisper]", "[cheerful]"]
+    levels = [0.05, 1.0, 0.3]  # the whisper arrives loudest: levelling must still bring it below the others
+    with Stitcher(tmp_path / "whisper.wav") as stitcher:
+        for chunk, audio, gain in zip(chunks, piper_chunks, levels, strict=True):
+            stitcher.add(Audio(audio.samples * gain, audio.sample_rate), "sentence", soft=is_soft(chunk.direction))
+    result = stitcher.close()
+    samples, rate = sf.read(tmp_path / "whisper.wav", dtype="float32")
+    loudness = [speech_loudness_db(samples[round(s.start * rate):round(s.end * rate)], rate) for s in result.spans]
+    options = StitchOptions()
+    assert loudness[0] == pytest.approx(options.loudness_target_db, abs=0.5)
+    assert loudness[2] == pytest.approx(options.loudness_target_db, abs=0.5)
+    assert loudness[1] == pytest.approx(options.loudness_target_db + options.soft_offset_db, abs=0.5)
+    assert min(loudness[0], loudness[2]) - loudness[1] >= 9.0
 
 
 def test_each_chunk_lands_at_the_target_loudness_across_rates_and_levels(tmp_path: Path) -> None:

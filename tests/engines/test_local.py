@@ -61,7 +61,7 @@ def jfk() -> tuple[Audio, str]:
 def test_engines_satisfy_the_protocols(piper: PiperSynthesizer, whisper: WhisperTranscriber) -> None:
     assert isinstance(piper, Synthesizer)
     assert isinstance(whisper, Transcriber)
-    assert (piper.name, piper.max_chars, whisper.name) == ("piper", None, "faster-whisper")
+    assert (piper.name, piper.limits.max_chars, whisper.name) == ("piper", None, "faster-whisper")
 
 
 def test_piper_speaks_a_sentence(piper: PiperSynthesizer, spoken: Audio) -> None:

@@ -49,7 +49,7 @@ def test_bad_input_gets_a_clear_error_before_any_request(
 @pytest.mark.parametrize(("make_out", "message"), [
     (lambda tmp: tmp / "no" / "such" / "folder" / "out.wav", "does not exist"),
     (lambda tmp: tmp / "keeper.md" / "out.wav", "does not exist"),
-    (lambda tmp: tmp, "extension"),
+    (lambda tmp: tmp, "folder"),
     (lambda tmp: tmp / "out.docx", ".docx"),
 ], ids=["missing-folder", "under-a-file", "a-folder", "unknown-format"])
 def test_an_output_that_cannot_be_written_fails_before_any_request_and_loses_nothing(

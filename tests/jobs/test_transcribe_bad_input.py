@@ -15,7 +15,7 @@ from wer import normalize, wer
 
 import voicekit
 from voicekit import errors
-from voicekit.audio.io import read_audio
+from voicekit.audio.model import read_audio
 from voicekit.models import Transcript
 
 

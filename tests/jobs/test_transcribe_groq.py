@@ -23,7 +23,8 @@ from wer import wer
 
 import voicekit
 from voicekit import errors
-from voicekit.audio.io import DecodeOptions, read_audio, stream_audio
+from voicekit.audio.io import DecodeOptions, stream_audio
+from voicekit.audio.model import read_audio
 from voicekit.audio.segment import Window, segment_windows
 from voicekit.models import Transcript
 from voicekit.testing import Fault, GroqServer, ServerOptions

@@ -24,7 +24,8 @@ from recordings import ADDRESS, RATE, audio_path, reference
 from wer import Difference, TimedWord, differences, normalize, timed_words, wer
 
 import voicekit
-from voicekit.audio.io import DecodeOptions, read_audio, stream_audio
+from voicekit.audio.io import DecodeOptions, stream_audio
+from voicekit.audio.model import read_audio
 from voicekit.audio.segment import Window, segment_windows
 from voicekit.engines.local import WhisperTranscriber
 from voicekit.models import Transcript

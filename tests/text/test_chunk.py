@@ -310,3 +310,18 @@ def test_joined_blocks_keep_every_rule(texts_: list[str], options: ChunkOptions,
         assert sent == given_directions
     assert [chunk.block for chunk in chunks] == sorted(chunk.block for chunk in chunks)
     assert chunks[-1].ends_block
+
+
+def test_each_chunk_carries_the_direction_in_force_over_all_its_words() -> None:
+    text = ("Plain words open the block. [whisper] This secret must be whispered only to you, "
+            "and the whisper goes on here. [cheerful] Now loud again! Then plain.")
+    chunks = chunk_block(text, ChunkOptions(max_chars=60, min_chars=10))
+    assert [(chunk.text.split()[0], chunk.direction) for chunk in chunks] == [
+        ("Plain", None), ("[whisper]", "[whisper]"), ("and", None), ("Then", "[cheerful]"),
+    ]  # the third chunk changes direction inside; the fourth goes on in the direction set before it
+    mixed = chunk_block("Plain words, then [whisper] a secret.", ChunkOptions(max_chars=60, min_chars=10))
+    assert [chunk.direction for chunk in mixed] == [None]
+    # A new block starts without a direction: the one in force does not carry into it.
+    joined = chunk_blocks([(0, ["", Direction("[whisper]", 0), " A secret."]), (1, ["Plain again."])],
+                          ChunkOptions(max_chars=60, min_chars=5, join_blocks=True))
+    assert [chunk.direction for chunk in joined] == [None]

@@ -11,6 +11,7 @@ from voicekit.text.directions import (
     direction_of,
     directions_in,
     is_citation,
+    is_soft,
     split_directions,
     strip_directions,
     strip_directions_from_text,
@@ -109,3 +110,11 @@ def test_only_directions_leaves_no_text() -> None:
     kept, removed = strip_directions(split_directions("[laugh] [sigh]"))
     assert kept == []
     assert len(removed) == 2
+
+
+@pytest.mark.parametrize(("direction", "soft"), [
+    ("[whisper]", True), ("[gravelly whisper]", True), ("[softly]", True), ("[Whispering]", True),
+    ("[cheerful]", False), ("[sigh]", False), (None, False),
+])
+def test_soft_directions_ask_for_quiet_speech(direction: str | None, soft: bool) -> None:
+    assert is_soft(direction) is soft

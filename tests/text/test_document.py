@@ -8,6 +8,7 @@ import pytest
 
 from voicekit.errors import InputError
 from voicekit.text.document import Block, detect_kind, load_document, parse_document
+from voicekit.text.frontend import FrontendOptions, prepare_chunks
 
 TEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
 
@@ -88,6 +89,29 @@ def test_a_leading_thematic_break_is_not_front_matter() -> None:
     blocks = parse_document("---\n\n# Title\n\ntext\n\n---\n\nMore.", "markdown")
     assert [block.text for block in blocks] == ["Title", "text", "More."]
     assert [block.text for block in parse_document("+++\ntitle = 1\n+++\nBody.", "markdown")] == ["Body."]
+
+
+CITED = """# Results
+
+As shown before [1], in [the survey][2] and in [3](https://example.com/3), results hold.[^note]
+
+[1]: https://example.com/paper "Paper"
+[2]: https://example.com/survey
+
+[^note]: A footnote nobody hears in the text.
+"""
+
+
+def test_reference_style_citations_and_their_definitions_are_not_read() -> None:
+    blocks = parse_document(CITED, "markdown")
+    assert kinds(blocks) == [
+        ("heading", "Results", 1),
+        ("paragraph", "As shown before [1], in the survey and in [3], results hold.[^note]", 0),
+    ]
+    spoken = [chunk.text for chunk in prepare_chunks(blocks, FrontendOptions())]
+    assert spoken == ["Results", "As shown before, in the survey and in, results hold."]
+    kept = prepare_chunks(blocks, FrontendOptions(keep_citations=True))
+    assert kept[1].text == "As shown before (one), in the survey and in (three), results hold.(^note)"
 
 
 def test_markdown_code_on_request() -> None:

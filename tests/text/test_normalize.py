@@ -88,7 +88,7 @@ def test_years_and_decades(written: str, spoken: str) -> None:
         ("pages 5-10", "pages five to ten"),
         ("1960s-80s", "nineteen sixties to eighties"),
         ("978-0", "nine hundred seventy-eight zero"),
-        ("The vote was 52-48.", "The vote was fifty-two forty-eight."),
+        ("The vote was 52-48.", "The vote was fifty-two to forty-eight."),
     ],
 )
 def test_ranges(written: str, spoken: str) -> None:
@@ -314,6 +314,189 @@ def test_other_identifiers(written: str, spoken: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("The train leaves at 16:00.", "The train leaves at sixteen hundred."),
+        ("at 16:30", "at sixteen thirty"),
+        ("08:15", "eight fifteen"),
+        ("at 00:30", "at twelve thirty AM"),
+        ("00:00", "midnight"),
+        ("12:00", "twelve o'clock"),
+        ("16:00-17:30", "sixteen hundred to seventeen thirty"),
+    ],
+)
+def test_twenty_four_hour_and_zero_padded_times(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("She finished in 45:12.", "She finished in forty-five minutes and twelve seconds."),
+        ("clocked 13:05", "clocked thirteen minutes and five seconds"),
+        ("He ran it in 1:02:33.", "He ran it in one hour two minutes and thirty-three seconds."),
+        ("00:04:30", "four minutes and thirty seconds"),
+        ("a 27:40 10K", "a twenty-seven forty ten K"),
+        ("the 45:00 mark", "the forty-five minutes mark"),
+        ("Isaiah 40:31", "Isaiah forty thirty-one"),
+        ("in 3:45", "in three forty-five"),
+        ("in 16:00", "in sixteen hundred"),
+        ("odds of 100:1", "odds of one hundred to one"),
+    ],
+)
+def test_race_and_recording_times(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("on 25.12.2023", "on the twenty-fifth of December twenty twenty-three"),
+        ("25/12/2023", "the twenty-fifth of December twenty twenty-three"),
+        ("12.25.2023", "December twenty-fifth, twenty twenty-three"),
+        ("2023.12.25", "December twenty-fifth, twenty twenty-three"),
+        ("2024-25-12", "December twenty-fifth, twenty twenty-four"),
+        ("03/04/2023", "March fourth, twenty twenty-three"),
+        ("version 2023.1.2", "version two thousand twenty-three point one point two"),
+    ],
+)
+def test_dates_with_dots_and_slashes_in_either_order(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("The score was 3-2.", "The score was three to two."),
+        ("a 3-2 win", "a three to two win"),
+        ("lost 2-3", "lost two to three"),
+        ("a 1-0 lead", "a one to zero lead"),
+        ("won 102-98", "won one hundred two to ninety-eight"),
+        ("978-0", "nine hundred seventy-eight zero"),
+        ("named 11-0.txt", "named eleven zero.txt"),
+    ],
+)
+def test_scores_and_results(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("v2.0", "version two point zero"),
+        ("v1.2.3", "version one point two point three"),
+        ("version 3.10.2", "version three point ten point two"),
+        ("Python 3.11 is out", "Python three point eleven is out"),
+        ("USB 3.0", "USB three point zero"),
+        ("HTTP/1.1", "HTTP slash one point one"),
+        ("V8 engine", "V eight engine"),
+        ("it is 3.11 m", "it is three point one one meters"),
+    ],
+)
+def test_version_numbers(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("model 4035", "model forty thirty-five"),
+        ("Model No. 4035", "Model Number forty thirty-five"),
+        ("part number 4035-B", "part number forty thirty-five-B"),
+        ("Boeing 747", "Boeing seven forty-seven"),
+        ("flight 370", "flight three seventy"),
+        ("room 12", "room twelve"),
+        ("ZIP 90210", "ZIP nine zero two one zero"),
+        ("zip 90210-1234", "zip nine zero two one zero, one two three four"),
+        ("Santa Clara, CA 95051", "Santa Clara, CA nine five zero five one"),
+        ("PIN 0420", "PIN zero four two zero"),
+        ("A380", "A three eighty"),
+        ("your code is ab9453", "your code is ab nine four five three"),
+        ("13000 people", "thirteen thousand people"),
+    ],
+)
+def test_identifiers_in_pairs_or_digits(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("5 μm", "five micrometers"),
+        ("5µm", "five micrometers"),
+        ("20 °C", "twenty degrees Celsius"),
+        ("98.6 °F", "ninety-eight point six degrees Fahrenheit"),
+        ("37℃", "thirty-seven degrees Celsius"),
+        ("100 km/h", "one hundred kilometers per hour"),
+        ("3 m/s", "three meters per second"),
+        ("9.8 m/s²", "nine point eight meters per second squared"),
+        ("3 * 4", "three times four"),
+        ("3 × 4 = 12", "three times four equals twelve"),
+        ("a 2×4 board", "a two by four board"),
+    ],
+)
+def test_units_written_with_symbols(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("a 2 1/2-inch pipe", "a two-and-a-half-inch pipe"),
+        ("1½", "one and a half"),
+        ("1½ cups", "one and a half cups"),
+        ("a 2½-hour wait", "a two-and-a-half-hour wait"),
+        ("1½ lbs", "one and a half pounds"),
+        ("¾ of them", "three quarters of them"),
+    ],
+)
+def test_mixed_fractions_and_fraction_characters(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Maj. Smith", "Major Smith"),
+        ("Maj. Gen. Smith", "Major General Smith"),
+        ("Hon. John Doe", "Honorable John Doe"),
+        ("Col. Mustard", "Colonel Mustard"),
+        ("Lt. Dan", "Lieutenant Dan"),
+        ("Sgt. Pepper", "Sergeant Pepper"),
+        ("Capt. Kirk", "Captain Kirk"),
+        ("Rev. Green", "Reverend Green"),
+        ("Cpl. Hicks", "Corporal Hicks"),
+        ("mr. smith", "mister smith"),
+        ("I told dr. jones", "I told doctor jones"),
+        ("12 elm dr. then", "twelve elm dr. then"),
+    ],
+)
+def test_titles_and_ranks(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Open Mon.-Fri. Closed weekends.", "Open Monday to Friday. Closed weekends."),
+        ("open Mon-Fri 9-5", "open Monday to Friday nine to five"),
+        ("Jan.-Mar. sales", "January to March sales"),
+        ("Jan-Mar 2024", "January to March twenty twenty-four"),
+        ("on Tue the 5th", "on Tuesday the fifth"),
+        ("Tue, Jan 5", "Tuesday, January fifth"),
+        ("Sat. and Sun.", "Saturday and Sunday."),
+        ("Wed. at 5", "Wednesday at five"),
+        ("in Sept. we left", "in September we left"),
+        ("read The Sun. Then", "read The Sun. Then"),
+        ("The Sun rose.", "The Sun rose."),
+        ("a Mon", "a Mon"),
+    ],
+)
+def test_weekdays_and_months_and_their_ranges(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
+@pytest.mark.parametrize(
     "kept",
     ["2-0-3", "[cheerful]", "[12]", "[citation needed 2024]", "call 5-5-5-1-2-1-2 now"],
 )
@@ -378,7 +561,9 @@ TOKENS = st.sampled_from(
      "May", "1", "2024-05-01", "1/2", "2 1/2", "5km", "12 kg", "50%", "°C", "Dr.", "St.", "Henry", "VIII",
      "Chapter", "IV", "2-0-3", "[cheerful]", "[12]", "-", "/", ".", ",", "x", "in", "e.g.", "etc.", "Smith",
      "the", "+1", "555-123-4567", "1.2.3", "'80s", "Jan.", "1-800", "a.m.", "0.004", "007", "abc@x.com",
-     "www.a.com/5", "3:1", "6'2\"", "St", "ext.", "#5", "1.E.9", "Mr", "Elm", "Q3", "2Q22", "12:30:45"]
+     "www.a.com/5", "3:1", "6'2\"", "St", "ext.", "#5", "1.E.9", "Mr", "Elm", "Q3", "2Q22", "12:30:45",
+     "16:00", "45:12", "in", "3-2", "v2.0", "Python", "model", "ZIP", "A380", "½", "μm", "*", "×", "Maj.", "mr.",
+     "Mon.", "Fri", "Sun.", "and", "Jan"]
 )
 
 

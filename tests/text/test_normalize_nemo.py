@@ -59,3 +59,10 @@ def test_deliberate_differences_are_recognised_only_where_they_apply() -> None:
     result = BENCHMARK.score("cardinal", [("13000", "one three zero zero zero"), ("13", "fourteen")])
     assert [case[0] for case in result.deliberate] == ["13000"]
     assert [case[0] for case in result.genuine] == ["13"]
+
+
+@pytest.mark.parametrize("name", list(BENCHMARK.OWN_CASES))
+def test_own_reading_categories_read_as_written_down(name: str) -> None:
+    result = BENCHMARK.score(name, BENCHMARK.OWN_CASES[name])
+    disagreements = "\n".join(f"{w!r}: expected {s!r} / voicekit {g!r}" for w, s, g in result.genuine)
+    assert result.agree == result.cases, disagreements

@@ -78,3 +78,17 @@ def test_golden_rules_floor() -> None:
 def test_golden_rule_18() -> None:
     rule = load_golden()[17]
     assert split_sentences(str(rule["text"])) == rule["sentences"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maj. Smith arrived. Then Lt. Col. Jones left.", ["Maj. Smith arrived.", "Then Lt. Col. Jones left."]),
+        ("Cpl. Hicks and Pvt. Hudson ran. Brig. Gen. Lee waited.",
+         ["Cpl. Hicks and Pvt. Hudson ran.", "Brig. Gen. Lee waited."]),
+        ("We met on Jan. 5 at noon. It rained.", ["We met on Jan. 5 at noon.", "It rained."]),
+        ("Open Mon.-Fri. Closed weekends.", ["Open Mon.-Fri.", "Closed weekends."]),
+    ],
+)
+def test_ranks_and_month_abbreviations_do_not_end_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

@@ -14,7 +14,6 @@ from voicekit.errors import InputError
 from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript.formats import (
     format_timestamp,
-    load,
     save,
     subtitle_cues,
     to_json,
@@ -266,7 +265,7 @@ def test_save_with_a_named_format_and_load_back(tmp_path: Path) -> None:
     target = small().save(tmp_path / "talk.out", format="srt")
     assert target.read_text(encoding="utf-8") == EXPECTED_SRT
     saved = small().save(tmp_path / "talk.json")
-    assert load(saved) == small()
+    assert Transcript.from_json(saved.read_bytes()) == small()
     assert Transcript.load(saved) == small()
 
 
@@ -278,7 +277,7 @@ def test_unknown_format_is_a_clear_input_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "talk.srt").write_text(EXPECTED_SRT, encoding="utf-8")
     with pytest.raises(InputError, match="only .json"):
-        load(tmp_path / "talk.srt")
+        Transcript.load(tmp_path / "talk.srt")
 
 
 def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> None:

@@ -38,7 +38,6 @@ import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import AudioError, InputError
-from voicekit.models import Audio
 
 __all__ = [
     "AudioInfo",
@@ -48,7 +47,6 @@ __all__ = [
     "encode_flac",
     "expected_output_frames",
     "probe",
-    "read_audio",
     "stream_audio",
 ]
 
@@ -509,15 +507,6 @@ class AudioStream:
 def stream_audio(source: AudioSource, options: DecodeOptions | None = None) -> AudioStream:
     """Open a recording for block-by-block decoding. Problems with the file are raised here, before any block."""
     return AudioStream(source, options or DecodeOptions())
-
-
-def read_audio(source: AudioSource, options: DecodeOptions | None = None) -> Audio:
-    """Decode a whole (short) recording into memory as mono float32. Long recordings: use `stream_audio`."""
-    with stream_audio(source, options) as stream:
-        blocks = list(stream)
-        meta = {"format": stream.info.format, "codec": stream.info.codec, "decoder": stream.info.decoder}
-        samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-        return Audio(samples=samples, sample_rate=stream.sample_rate, meta=meta)
 
 
 def encode_flac(samples: npt.ArrayLike, sample_rate: int) -> bytes:

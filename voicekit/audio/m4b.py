@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicekit.audio.model import FloatArray
 from voicekit.errors import AudioError, InputError
-from voicekit.models import FloatArray
 
 __all__ = ["AudiobookTags", "ChapterMark", "M4BResult", "M4BWriter", "read_chapters"]
 

@@ -15,6 +15,8 @@ Rules the stitcher keeps:
   that starts or ends mid-waveform meets the silence around it at zero. `join_clicks` measures this.
 - **Even loudness.** Each chunk is brought to one target level measured on its voiced frames only (a speech-gated
   RMS in dBFS), with the gain capped so no peak passes `peak_limit_db`. Pauses never count towards the level.
+  A chunk spoken under a soft direction (`add(..., soft=True)`: a `[whisper]`) is brought to a lower target,
+  `soft_offset_db` below the others, so levelling keeps a deliberate whisper quieter than its neighbours.
 - **Pauses are speech-to-speech gaps.** `pause_after` is the time from the end of one chunk's speech to the start of
   the next chunk's speech; the natural silence kept at the chunk edges (`keep_edge_ms`) is part of it, not added
   to it. The pause after the last chunk is not written: the file ends shortly after the last speech.
@@ -36,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +47,11 @@ import soxr
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.errors import AudioError, InputError, UnsupportedError
-from voicekit.models import Audio, FloatArray
+
+if TYPE_CHECKING:
+    from voicekit.audio.model import Audio
+
+FloatArray = npt.NDArray[np.float32]
 
 __all__ = [
     "PAUSE_KINDS",
@@ -75,6 +81,8 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
 """Output format name -> (libsndfile format, subtype)."""
+AUDIO_FORMATS = tuple(_FORMATS)
+"""The audio formats voicekit writes (`Audio.save`, narration, `speak`): adding one here adds it everywhere."""
 
 _EXTENSIONS = {".wav": "wav", ".wave": "wav", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg", ".mp3": "mp3"}
 
@@ -121,6 +129,9 @@ class StitchOptions(BaseModel):
     loudness_target_db: float | None = Field(default=-20.0, lt=0)
     """Default -20: each chunk's speech-gated RMS level is brought to this; None leaves levels as they are (only the
     peak limit then applies, and only ever lowers a chunk)."""
+    soft_offset_db: float = Field(default=-10.0, le=0)
+    """Default -10: a chunk spoken under a soft direction (a whisper) is levelled this many dB below
+    `loudness_target_db`, so it stays quieter than plain speech around it."""
     max_gain_db: float = Field(default=30.0, ge=0)
     """Default 30: the most a chunk is ever amplified, so near-silent noise is not blown up to speech level."""
     peak_limit_db: float = Field(default=-1.0, le=0)
@@ -254,15 +265,17 @@ def speech_loudness_db(samples: FloatArray, sample_rate: int) -> float:
     return float(10 * np.log10(gated.mean()))
 
 
-def loudness_gain(samples: FloatArray, sample_rate: int, options: StitchOptions) -> float:
-    """The linear gain for one chunk: to the loudness target, at most `max_gain_db`, and never past the peak limit."""
+def loudness_gain(samples: FloatArray, sample_rate: int, options: StitchOptions, soft: bool = False) -> float:
+    """The linear gain for one chunk: to the loudness target (`soft_offset_db` lower for a soft chunk), at most
+    `max_gain_db`, and never past the peak limit."""
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     if peak <= 0:
         return 1.0
     gain_db = 0.0
     if options.loudness_target_db is not None:
+        target = options.loudness_target_db + (options.soft_offset_db if soft else 0.0)
         loudness = speech_loudness_db(samples, sample_rate)
-        gain_db = min(options.loudness_target_db - loudness, options.max_gain_db)
+        gain_db = min(target - loudness, options.max_gain_db)
     gain_db = min(gain_db, options.peak_limit_db - 20 * float(np.log10(peak)))
     return float(10 ** (gain_db / 20))
 
@@ -294,8 +307,9 @@ class _Prepared:
         return self.samples.size - self.lead - self.tail
 
 
-def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions) -> _Prepared | None:
-    """Mono, resampled, trimmed (keeping `keep_edge_ms`), levelled and faded; None for an all-silent chunk.
+def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions, soft: bool = False) -> _Prepared | None:
+    """Mono, resampled, trimmed (keeping `keep_edge_ms`), levelled (lower when `soft`) and faded; None for an
+    all-silent chunk.
 
     Samples that are NaN or infinite raise `AudioError`: such a chunk is broken, not quiet.
     """
@@ -309,13 +323,18 @@ def prepare_chunk(audio: Audio, sample_rate: int, options: StitchOptions) -> _Pr
     start, end = bounds
     keep = round(sample_rate * options.keep_edge_ms / 1000)
     first, last = max(0, start - keep), min(samples.size, end + keep)
-    gain = loudness_gain(samples[start:end], sample_rate, options)
+    gain = loudness_gain(samples[start:end], sample_rate, options, soft)
     kept = np.clip(samples[first:last] * np.float32(gain), -1.0, 1.0).astype(np.float32)
     apply_fades(kept, round(sample_rate * options.fade_ms / 1000))
     return _Prepared(kept, lead=start - first, tail=last - end)
 
 
 # --- output ------------------------------------------------------------------------------------------------------
+
+
+def libsndfile_format(name: str) -> tuple[str, str]:
+    """The libsndfile format and subtype of an output format name (one of `AUDIO_FORMATS`)."""
+    return _FORMATS[name]
 
 
 def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None) -> str:
@@ -423,13 +442,14 @@ class Stitcher:
         """Seconds written so far (for progress); the pause owed after the latest chunk is not yet counted."""
         return self._frames / self._rate if self._rate else 0.0
 
-    def add(self, audio: Audio, pause_after: str | float = "chunk") -> ChunkSpan:
-        """Write one chunk, then owe `pause_after` (a kind in `PAUSE_KINDS` or seconds) before the next chunk."""
+    def add(self, audio: Audio, pause_after: str | float = "chunk", *, soft: bool = False) -> ChunkSpan:
+        """Write one chunk, then owe `pause_after` (a kind in `PAUSE_KINDS` or seconds) before the next chunk.
+        `soft` marks a chunk spoken under a soft direction (a whisper): it is levelled `soft_offset_db` lower."""
         if self._result is not None or self._aborted:
             raise InputError("this Stitcher is closed: make a new one to write another file")
         pause = self.options.pause_seconds(pause_after)
         rate = self._rate if self._rate is not None else self._open(audio.sample_rate)
-        prepared = prepare_chunk(audio, rate, self.options)
+        prepared = prepare_chunk(audio, rate, self.options, soft)
         span = self._write_silent_chunk() if prepared is None else self._write_chunk(prepared)
         self._owed_gap = round(pause * rate)
         self._spans.append(span)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from voicekit.audio.model import Audio, to_int16
 from voicekit.errors import AudioError
-from voicekit.models import Audio
 
 __all__ = ["WavFormat", "encode_wav", "parse_wav"]
 
@@ -249,7 +249,7 @@ def encode_wav(audio: Audio, *, streamed: bool = False) -> bytes:
     With `streamed=True` the layout is exactly Orpheus's: a LIST/INFO chunk between `fmt ` and `data` puts the
     `data` header at byte 78, and the RIFF and data sizes are 0xFFFFFFFF ("until the end of the body").
     """
-    pcm = _to_int16(audio.samples).tobytes()
+    pcm = to_int16(audio.samples).tobytes()
     fmt = _fmt_chunk(audio.channels, audio.sample_rate)
     if not streamed and len(pcm) > _MAX_DATA_SIZE:
         raise AudioError(f"{audio.duration:.0f} s is too long for a WAV file's 32-bit sizes: use streamed=True "
@@ -260,14 +260,6 @@ def encode_wav(audio: Audio, *, streamed: bool = False) -> bytes:
         return b"RIFF" + struct.pack("<I", UNTIL_END) + b"WAVE" + body
     body = fmt + _chunk_header(b"data", len(pcm)) + pcm
     return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
-
-
-def _to_int16(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
-    """Scale by 32768 and round, the exact inverse of `parse_wav` for 16-bit input; NaN becomes silence."""
-    cleaned = np.nan_to_num(np.asarray(samples, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
-    scaled = np.rint(np.clip(cleaned, -1.0, 1.0) * 32768.0)
-    pcm: npt.NDArray[np.int16] = np.clip(scaled, -32768, 32767).astype("<i2")
-    return pcm
 
 
 def _chunk_header(chunk_id: bytes, size: int) -> bytes:

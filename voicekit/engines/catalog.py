@@ -1,4 +1,9 @@
-"""The Groq models voicekit knows: their voices, limits and prices (from Groq's documentation)."""
+"""The models voicekit knows: their voices, limits and prices. The one place any of these numbers lives.
+
+Engines read their limits from here (`SpeechEngine.limits`, `TranscriptionEngine.limits`); narration chunks by the
+speech model's `max_chars`, the plan prices and paces from here, and the loopback server's contract refuses what
+these limits refuse. Groq's figures come from Groq's documentation (`reference/groq-api.md`).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,37 @@ ORPHEUS_ENGLISH = "canopylabs/orpheus-v1-english"
 ORPHEUS_ARABIC = "canopylabs/orpheus-arabic-saudi"
 WHISPER = "whisper-large-v3"
 WHISPER_TURBO = "whisper-large-v3-turbo"
+PIPER = "piper"
+LOCAL_WHISPER = "tiny.en"
+
+ORPHEUS_MAX_CHARS = 200
+"""The longest `input` one Orpheus request may carry."""
+MEGABYTE = 1024 * 1024
 
 BILLING_MINIMUM_SECONDS = 10.0
 """Groq bills every transcription request as at least 10 s of audio."""
+GROQ_MAX_UPLOAD_BYTES = 25 * MEGABYTE
+"""The largest file a transcription request may attach on the free tier."""
+
+
+@dataclass(frozen=True)
+class RequestPace:
+    """A plan's request limits: requests and tokens (characters) per minute and per day. None: no such limit."""
+
+    rpm: int | None = None
+    tpm: int | None = None
+    rpd: int | None = None
+    tpd: int | None = None
+    chars_per_second: float | None = None
+    """For an engine on this machine: characters spoken per second of wall time (no request limits)."""
+    plan: str = "the provider's plan"
+    """What these limits are, for messages ("the free plan")."""
+
+
+GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan")
+"""Orpheus on Groq's free plan (the plan's estimate of wall time assumes it)."""
+PIPER_PACE = RequestPace(chars_per_second=250.0, plan="this machine")
+"""Piper speaks about this many characters per second of wall time on two cores."""
 
 
 @dataclass(frozen=True)
@@ -19,11 +52,24 @@ class SpeechModel:
     voices: tuple[str, ...]
     default_voice: str
     language: str
-    max_chars: int = 200
-    """The longest `input` one request may carry."""
+    max_chars: int | None = ORPHEUS_MAX_CHARS
+    """The longest text one request may carry (None: no limit); narration's chunks are at most this long."""
+    chunk_chars: int | None = None
+    """The chunk length narration uses for a model without `max_chars` (None: the same as `max_chars`)."""
     takes_directions: bool = True
     """Whether bracketed vocal directions such as `[cheerful]` are understood."""
     usd_per_million_chars: float = 22.0
+    pace: RequestPace = GROQ_FREE_PLAN
+    paced_by_requests: bool = True
+    """Whether the provider's limits count requests (then narration lets chunks run across paragraphs)."""
+    output_formats: tuple[str, ...] = ("wav",)
+
+    @property
+    def chunk_limit(self) -> int:
+        """The longest chunk narration makes for this model."""
+        limit = self.max_chars if self.max_chars is not None else self.chunk_chars
+        assert limit is not None, f"{self.name} needs max_chars or chunk_chars in the catalog"
+        return limit
 
 
 @dataclass(frozen=True)
@@ -31,6 +77,12 @@ class TranscriptionModel:
     name: str
     usd_per_hour: float
     translates: bool
+    max_upload_bytes: int | None = GROQ_MAX_UPLOAD_BYTES
+    """The largest upload one request may carry (None: no limit)."""
+    billing_minimum_seconds: float = BILLING_MINIMUM_SECONDS
+    """Every request is billed as at least this much audio."""
+    timestamps: bool = True
+    """Whether the model answers with segments and word times (verbose_json)."""
 
 
 SPEECH_MODELS: dict[str, SpeechModel] = {
@@ -52,7 +104,52 @@ TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
     WHISPER_TURBO: TranscriptionModel(WHISPER_TURBO, 0.04, translates=False),
 }
 
+LOCAL_SPEECH_MODELS: dict[str, SpeechModel] = {
+    PIPER: SpeechModel(PIPER, ("joe",), "joe", "en", max_chars=None, chunk_chars=ORPHEUS_MAX_CHARS,
+                       takes_directions=False, usd_per_million_chars=0.0, pace=PIPER_PACE, paced_by_requests=False),
+}
+"""Piper takes text of any length; narration still cuts it into chunks of Orpheus's length, so that a rerun of an
+edited document resynthesizes only the chunks that changed."""
 
-def billed_seconds(duration: float) -> float:
-    """Audio seconds Groq bills for one request of this length."""
-    return max(duration, BILLING_MINIMUM_SECONDS)
+LOCAL_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
+    LOCAL_WHISPER: TranscriptionModel(LOCAL_WHISPER, 0.0, translates=False, max_upload_bytes=None,
+                                      billing_minimum_seconds=0.0),
+}
+
+
+OPENAI_SPEECH_MAX_CHARS = 4096
+"""The longest `input` one OpenAI speech request may carry."""
+OPENAI_MAX_UPLOAD_BYTES = 25 * MEGABYTE
+OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier")
+_OPENAI_TTS1_VOICES = ("alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer")
+_OPENAI_SPEECH_FORMATS = ("wav", "mp3", "opus", "aac", "flac", "pcm")
+
+OPENAI_SPEECH_MODELS: dict[str, SpeechModel] = {
+    name: SpeechModel(name, voices, "alloy", "en", max_chars=OPENAI_SPEECH_MAX_CHARS, takes_directions=False,
+                      usd_per_million_chars=price, pace=OPENAI_TIER_ONE, output_formats=_OPENAI_SPEECH_FORMATS)
+    for name, voices, price in (
+        ("gpt-4o-mini-tts", (*_OPENAI_TTS1_VOICES, "ballad", "verse"), 15.0),
+        ("tts-1", _OPENAI_TTS1_VOICES, 15.0),
+        ("tts-1-hd", _OPENAI_TTS1_VOICES, 30.0),
+    )
+}
+"""OpenAI's speech models. gpt-4o-mini-tts is billed by tokens (about $0.015 a minute of audio): its price per
+character here is an estimate. Vocal directions go in the `instructions` field (gpt-4o-mini-tts), not the text."""
+
+OPENAI_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
+    "whisper-1": TranscriptionModel("whisper-1", 0.36, translates=True, max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES,
+                                    billing_minimum_seconds=0.0),
+    "gpt-4o-transcribe": TranscriptionModel("gpt-4o-transcribe", 0.36, translates=False,
+                                            max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES, billing_minimum_seconds=0.0,
+                                            timestamps=False),
+    "gpt-4o-mini-transcribe": TranscriptionModel("gpt-4o-mini-transcribe", 0.18, translates=False,
+                                                 max_upload_bytes=OPENAI_MAX_UPLOAD_BYTES,
+                                                 billing_minimum_seconds=0.0, timestamps=False),
+}
+"""OpenAI's transcription models. Only whisper-1 answers verbose_json (segments and word times) and translates; the
+gpt-4o models answer json or text only."""
+
+
+def billed_seconds(duration: float, minimum: float = BILLING_MINIMUM_SECONDS) -> float:
+    """Audio seconds billed for one request of this length (Groq's minimum by default)."""
+    return max(duration, minimum)

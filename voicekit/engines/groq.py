@@ -20,8 +20,9 @@ import httpx
 import soundfile
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from voicekit import __version__, errors
+from voicekit import errors
 from voicekit._sync import run_sync
+from voicekit._version import __version__
 from voicekit.audio.wav import parse_wav
 from voicekit.config import Settings, api_root
 from voicekit.engines import retry
@@ -104,7 +105,7 @@ class AsyncGroqClient:
             self._http = None
 
     async def speech(self, text: str, *, voice: str | None = None, model: str = ORPHEUS_ENGLISH) -> Audio:
-        """Speak `text` (at most the model's 200 characters) and return the decoded audio."""
+        """Speak `text` (at most the model's `max_chars` in the catalog) and return the decoded audio."""
         spec = SPEECH_MODELS.get(model)
         voice = voice or (spec.default_voice if spec else None)
         _check_speech(text, voice, model)
@@ -301,7 +302,7 @@ def _check_speech(text: str, voice: str | None, model: str) -> None:
         if not voice:
             raise errors.InputError(f"pass a voice for the model {model!r}")
         return
-    if len(text) > spec.max_chars:
+    if spec.max_chars is not None and len(text) > spec.max_chars:
         raise errors.TextTooLongError(
             f"{model} takes at most {spec.max_chars} characters per request and this text has {len(text)}; "
             "use voicekit.narrate for long text: it splits it into chunks"

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits
+from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, LOCAL_TRANSCRIPTION_MODELS, LOCAL_WHISPER, PIPER
 from voicekit.errors import EngineError, InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
 from voicekit.models import Audio, Segment, Transcript, Word
 
@@ -96,7 +98,8 @@ class PiperSynthesizer:
     """
 
     name = "piper"
-    max_chars: int | None = None
+    model = PIPER
+    limits = SpeechLimits.of(LOCAL_SPEECH_MODELS[PIPER])
 
     def __init__(self, *, voice: str = "joe", length_scale: float | None = None) -> None:
         if voice not in self.voices():
@@ -110,7 +113,23 @@ class PiperSynthesizer:
     @staticmethod
     def voices() -> list[str]:
         """The names of the voices that ship as packages and load offline."""
-        return ["joe"]
+        return list(LOCAL_SPEECH_MODELS[PIPER].voices)
+
+    @staticmethod
+    def models() -> list[str]:
+        return [PIPER]
+
+    def cost_usd(self, characters: int) -> float:
+        """Nothing: Piper runs on this machine."""
+        return 0.0
+
+    def cache_identity(self) -> CacheIdentity:
+        """The voice and its pace (`length_scale`) change the audio."""
+        return {"engine": self.name, "server": None, "model": self.model, "voice": self.voice,
+                "options": repr(self.length_scale)}
+
+    async def aclose(self) -> None:
+        """Nothing to close: the voice stays loaded for the process."""
 
     @property
     def sample_rate(self) -> int:
@@ -217,6 +236,9 @@ class WhisperTranscriber:
     """
 
     name = "faster-whisper"
+    model = LOCAL_WHISPER
+    translate = False
+    limits = TranscriptionLimits.of(LOCAL_TRANSCRIPTION_MODELS[LOCAL_WHISPER])
 
     def __init__(self, *, beam_size: int = 5, cpu_threads: int = 0, word_timestamps: bool = True) -> None:
         if beam_size < 1:
@@ -226,6 +248,25 @@ class WhisperTranscriber:
         self.beam_size = beam_size
         self.cpu_threads = cpu_threads
         self.word_timestamps = word_timestamps
+
+    @staticmethod
+    def models() -> list[str]:
+        return list(LOCAL_TRANSCRIPTION_MODELS)
+
+    def billed_seconds(self, duration: float) -> float:
+        return duration
+
+    def cost_usd(self, billed_seconds: float) -> float:
+        """Nothing: Whisper runs on this machine."""
+        return 0.0
+
+    def cache_identity(self) -> CacheIdentity:
+        """The model and the decoding settings change the transcript."""
+        return {"engine": self.name, "model": self.model, "beam_size": self.beam_size,
+                "word_timestamps": self.word_timestamps}
+
+    async def aclose(self) -> None:
+        """Nothing to close: the model stays loaded for the process."""
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:

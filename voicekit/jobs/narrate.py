@@ -15,55 +15,56 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
 
 from voicekit import errors
 from voicekit._sync import run_sync
+from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
 from voicekit.cache import Cache
 from voicekit.config import Settings
-from voicekit.engines.base import Synthesizer
-from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
-from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
+from voicekit.engines.base import SpeechEngine
+from voicekit.engines.catalog import RequestPace
 from voicekit.engines.groq import AsyncGroqClient
+from voicekit.engines.registry import EngineName, check_engine_name, open_speech_engine
+from voicekit.jobs.narration import Narration, Plan, PlannedChunk
+from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Audio, Segment, Transcript
 from voicekit.text.chunk import Chunk, ChunkOptions
-from voicekit.text.directions import strip_directions_from_text
+from voicekit.text.directions import is_soft, strip_directions_from_text
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
+from voicekit.transcript.model import Segment, Transcript
 
 logger = logging.getLogger("voicekit")
 
-FREE_PLAN_RPM = 10
-FREE_PLAN_TPM = 1200
-FREE_PLAN_RPD = 100
-FREE_PLAN_TPD = 3600
-LOCAL_CHARS_PER_SECOND = 250.0
-"""Piper speaks about this many characters per second of wall time on two cores (for the plan's estimate)."""
 _DOCUMENT_NAME = re.compile(r"[^\s\[\]]+\.(txt|text|md|markdown|html?|xhtml)", re.IGNORECASE)
 """A one-word string ending in a document extension is meant as a path, not as the text to speak."""
 
 
-class NarrateOptions(BaseModel):
+CAPTION_FORMATS = ("srt", "vtt", "json")
+"""The caption formats narration writes beside its audio."""
+
+
+class NarrateOptions(JobOptions):
     """Everything `narrate` can be told. The defaults suit a chapter read aloud."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    job: ClassVar[str] = "narrate"
 
-    engine: EngineName = "auto"
-    """groq, local, or auto: groq when GROQ_API_KEY is set."""
+    engine: EngineName | SpeechEngine = "auto"
+    """A name (groq, local, or auto: groq when GROQ_API_KEY is set) or a `SpeechEngine` object."""
     model: str | None = None
-    """The Groq model (default canopylabs/orpheus-v1-english)."""
+    """The engine's model (default: the engine's own, canopylabs/orpheus-v1-english on Groq)."""
     voice: str | None = None
     """The voice (see `voicekit voices`); each engine has a default."""
     kind: DocumentKind = "auto"
     """How to read the document: text, markdown, html, or auto (from the extension or the content)."""
-    max_chars: int = Field(default=200, ge=20)
-    """The longest chunk, counted on exactly the string that is sent (Orpheus takes 200)."""
+    max_chars: int | None = Field(default=None, ge=20)
+    """The longest chunk, counted on exactly the string that is sent. None: the engine's limit (its model's
+    `max_chars` in the catalog); a larger value is capped by that limit."""
     reapply_direction: bool = False
     """Start a chunk that continues a sentence with the vocal direction still in force."""
     join_paragraphs: bool | None = None
@@ -78,65 +79,22 @@ class NarrateOptions(BaseModel):
     """Keep finished chunks so a rerun requests only what is missing."""
     progress: bool = True
     """Show a progress bar (chunks, and seconds of audio made)."""
-    format: Literal["wav", "flac", "ogg", "mp3"] | None = None
-    """The output's audio format; default: from the output's extension (WAV for the default output)."""
+    format: str | None = None
+    """The output's audio format (one of `AUDIO_FORMATS`); default: from the output's extension (WAV for the default
+    output)."""
     stitch: StitchOptions = StitchOptions()
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, engine: EngineName | SpeechEngine) -> EngineName | SpeechEngine:
+        return check_engine_name(engine) if isinstance(engine, str) else engine
 
-class PlannedChunk(BaseModel):
-    text: str
-    chars: int
-
-
-class Plan(BaseModel):
-    """What a narration will send and cost, computed without any request."""
-
-    engine: str
-    model: str | None
-    voice: str | None
-    chunks: list[PlannedChunk]
-    requests: int
-    characters: int
-    """Characters billed: the sum over the chunks, directions included."""
-    cost_usd: float
-    estimated_seconds: float
-    """Wall time at the free plan's per-minute limits (Groq) or at Piper's speed (local)."""
-    oversize_splits: int
-    """Tokens longer than a chunk (URLs...) that had to be split inside."""
-    warnings: list[str] = []
-
-    def _repr_html_(self) -> str:
-        """A notebook table of the chunks with the request count, characters, cost and time."""
-        from voicekit.notebook import plan_html
-
-        return plan_html(self)
-
-
-class Narration(BaseModel):
-    """A finished narration."""
-
-    path: Path
-    duration: float
-    sample_rate: int
-    chunks: int
-    requests: int
-    """Chunks synthesized by the engine in this run (the rest came from the cache)."""
-    cached: int
-    characters: int
-    cost_usd: float
-    """What this run's requests cost (cached chunks cost nothing again)."""
-    captions: Path | None = None
-    warnings: list[str] = []
-
-    def audio(self, *, sample_rate: int | None = None) -> Audio:
-        """The narrated file decoded into memory (see `Audio.load`)."""
-        return Audio.load(self.path, sample_rate=sample_rate)
-
-    def _repr_html_(self) -> str:
-        """What was made, and a player of the file (long narrations: a preview of the start)."""
-        from voicekit.notebook import narration_html
-
-        return narration_html(self)
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, format: str | None) -> str | None:
+        if format is not None and format.lower() not in AUDIO_FORMATS:
+            raise ValueError(f"unknown audio format {format!r}: use one of {', '.join(AUDIO_FORMATS)}")
+        return format.lower() if format is not None else None
 
 
 class _Stopped(Exception):
@@ -144,17 +102,14 @@ class _Stopped(Exception):
 
 
 @dataclass
-class _Run:
+class NarrationRun:
     """One narration's engine, cache and counts. At most `concurrency` requests are in flight at once; a request
-    already sent is finished and cached even when the run fails meanwhile (it is paid for)."""
+    already sent is finished and cached even when the run fails meanwhile (it is paid for). One run may stitch
+    several outputs (the audiobook job stitches a chapter at a time); the counts add up over all of them."""
 
-    synthesizer: Synthesizer
+    synthesizer: SpeechEngine
     cache: Cache
-    model: str | None
-    voice: str | None
     concurrency: int
-    server: str | None = None
-    """The API root the audio comes from (another server may answer the same model and voice differently)."""
     requests: int = 0
     cached: int = 0
     characters: int = 0
@@ -179,56 +134,58 @@ class _Run:
 
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
     """The chunks, request count, characters, cost and time of narrating `source`, without any request."""
-    opts = _options(options, overrides)
-    engine = resolve_engine(opts.engine)
-    model, voice = _model_and_voice(opts, engine)
-    chunks, warnings = _chunks(source, opts, engine, model)
-    characters = sum(chunk.chars for chunk, _ in chunks)
-    spec = SPEECH_MODELS.get(model or "")
-    cost = characters / 1e6 * spec.usd_per_million_chars if engine == "groq" and spec else 0.0
-    if engine == "groq":
-        seconds = max(len(chunks) * 60 / FREE_PLAN_RPM, characters * 60 / FREE_PLAN_TPM)
-        if len(chunks) > FREE_PLAN_RPD or characters > FREE_PLAN_TPD:
-            days = max(len(chunks) / FREE_PLAN_RPD, characters / FREE_PLAN_TPD)
-            warnings.append(f"beyond the free plan's daily limits ({FREE_PLAN_RPD} requests, {FREE_PLAN_TPD} "
-                            f"tokens): about {math.ceil(days)} days on the free plan")
-    else:
-        seconds = characters / LOCAL_CHARS_PER_SECOND
-    return Plan(engine=engine, model=model, voice=voice,
-                chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
-                characters=characters, cost_usd=round(cost, 6), estimated_seconds=round(seconds, 1),
-                oversize_splits=sum(c.oversize_split for c, _ in chunks), warnings=warnings)
+    opts = NarrateOptions.resolve(options, overrides)
+    return run_sync(_plan(source, opts))
+
+
+async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
+    async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
+        chunks, warnings = _chunks(source, opts, engine)
+        characters = sum(chunk.chars for chunk, _ in chunks)
+        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters)
+        return Plan(engine=engine.name, model=engine.model, voice=engine.voice,
+                    chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
+                    characters=characters, cost_usd=round(engine.cost_usd(characters), 6),
+                    estimated_seconds=round(seconds, 1), oversize_splits=sum(c.oversize_split for c, _ in chunks),
+                    warnings=warnings + pace_warnings)
+
+
+def estimate_seconds(pace: RequestPace, requests: int, characters: int) -> tuple[float, list[str]]:
+    """Wall time at the engine's pace (its plan's per-minute limits, or its speed on this machine), and a warning
+    when the job is beyond the plan's daily limits."""
+    if pace.chars_per_second:
+        return characters / pace.chars_per_second, []
+    seconds = max(requests * 60 / pace.rpm if pace.rpm else 0.0, characters * 60 / pace.tpm if pace.tpm else 0.0)
+    days = max(requests / pace.rpd if pace.rpd else 0.0, characters / pace.tpd if pace.tpd else 0.0)
+    if days <= 1:
+        return seconds, []
+    return seconds, [f"beyond {pace.plan}'s daily limits ({pace.rpd} requests, {pace.tpd} tokens): about "
+                     f"{math.ceil(days)} days on {pace.plan}"]
 
 
 async def anarrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
                    options: NarrateOptions | None = None, client: AsyncGroqClient | None = None,
                    **overrides: Any) -> Narration:
     """Narrate `source` (a path, or the document's text) into `out` (default: beside the source, or in the cache
-    folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields."""
-    opts = _options(options, overrides)
-    engine = resolve_engine(opts.engine, client)
-    model, voice = _model_and_voice(opts, engine)
-    chunks, warnings = _chunks(source, opts, engine, model)
-    for warning in warnings:
-        logger.warning("%s", warning)
-    target = _output_path(source, out, opts.format)
+    folder for text), with optional SRT/VTT `captions`. Keyword overrides are `NarrateOptions` fields; `engine`
+    may be a name or a `SpeechEngine` object (left open for its owner). Outputs are checked before any work."""
+    opts = NarrateOptions.resolve(options, overrides)
     concurrency = opts.concurrency or Settings().concurrency
-    owned = client is None and engine == "groq"
-    client = AsyncGroqClient(max_concurrency=concurrency) if owned else client
-    try:
-        synthesizer = make_synthesizer(engine, model=model, voice=voice, client=client if engine == "groq" else None)
-        run = _Run(synthesizer, Cache() if opts.cache else Cache.disabled(), model, voice, concurrency,
-                   _server(client) if engine == "groq" else None)
-        result = await _synthesize_and_stitch(run, chunks, target, opts)
-    finally:
-        if owned and client is not None:
-            await client.aclose()
+    async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice, concurrency=concurrency,
+                                  client=client) as engine:
+        chunks, warnings = _chunks(source, opts, engine)
+        target = _output_path(source, out, opts.format)
+        check_audio_output(target, opts.format)
+        if captions is not None:
+            check_output(captions, CAPTION_FORMATS, what="captions")
+        for warning in warnings:
+            logger.warning("%s", warning)
+        run = NarrationRun(engine, Cache() if opts.cache else Cache.disabled(), concurrency)
+        result = await synthesize_and_stitch(run, chunks, target, opts)
     caption_path = _write_captions(captions, chunks, result) if captions is not None else None
-    spec = SPEECH_MODELS.get(model or "")
-    cost = run.characters / 1e6 * spec.usd_per_million_chars if engine == "groq" and spec else 0.0
     return Narration(path=target, duration=result.duration, sample_rate=result.sample_rate, chunks=len(chunks),
                      requests=run.requests, cached=run.cached, characters=sum(c.chars for c, _ in chunks),
-                     cost_usd=round(cost, 6), captions=caption_path, warnings=warnings)
+                     cost_usd=round(engine.cost_usd(run.characters), 6), captions=caption_path, warnings=warnings)
 
 
 def narrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
@@ -238,16 +195,17 @@ def narrate(source: str | Path, out: str | Path | None = None, *, captions: str 
     return run_sync(anarrate(source, out, captions=captions, options=options, client=client, **overrides))
 
 
-async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], target: Path,
+async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str]], target: Path,
                                  opts: NarrateOptions) -> StitchResult:
-    """Stitch the chunks in order as they arrive; on a failure, the requests already sent are finished and
-    cached before the error is raised, and the output is removed (the Stitcher's `.partial` file)."""
+    """Stitch the chunks into `target` (in `opts.format`, else by its extension) in order as they arrive; on a
+    failure, the requests already sent are finished and cached before the error is raised, and the output is
+    removed (the Stitcher's `.partial` file)."""
     try:
         with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
                 Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
-            async for (_, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
-                                                       run.concurrency * 2):
-                span = stitcher.add(audio, pause_after=pause)
+            async for (chunk, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
+                                                           run.concurrency * 2):
+                span = stitcher.add(audio, pause_after=pause, soft=is_soft(chunk.direction))
                 bar.update(1)
                 bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
             return stitcher.close()
@@ -259,11 +217,10 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
         raise
 
 
-async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
+async def _chunk_audio(run: NarrationRun, chunk: Chunk) -> Any:
     """One chunk's audio: from the cache, or from the engine (and then cached). The request runs in its own task,
     shielded, so that cancelling the waiter (another chunk failed) does not throw away audio already paid for."""
-    key = Cache.key("chunk", engine=run.synthesizer.name, server=run.server, model=run.model, voice=run.voice,
-                    text=chunk.text, options=repr(getattr(run.synthesizer, "length_scale", None)))
+    key = Cache.key("chunk", **run.synthesizer.cache_identity(), text=chunk.text)
     audio = run.cache.get_audio(key)
     if audio is not None:
         run.cached += 1
@@ -274,7 +231,7 @@ async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
     return await asyncio.shield(task)
 
 
-async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
+async def _request(run: NarrationRun, chunk: Chunk, key: str) -> Any:
     """Synthesize one chunk (at most `run.concurrency` at once, none once the run has stopped) and cache it."""
     async with run.sending:
         if run.stopped:
@@ -286,52 +243,34 @@ async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
     return audio
 
 
-def _server(client: AsyncGroqClient | None) -> str | None:
-    """The client's API root without any user name or password in it (part of the cache key)."""
-    if client is None:
-        return None
-    parts = urlsplit(client.base_url)
-    host = parts.hostname or ""
-    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
+def _chunks(source: str | Path, opts: NarrateOptions,
+            engine: SpeechEngine) -> tuple[list[tuple[Chunk, str]], list[str]]:
+    """The document's chunks with their pauses, and warnings (see `block_chunks`)."""
+    return block_chunks(_blocks(source, opts.kind), opts, engine)
 
 
-def _options(options: NarrateOptions | None, overrides: dict[str, Any]) -> NarrateOptions:
-    base = options or NarrateOptions()
-    return NarrateOptions.model_validate({**base.model_dump(), **overrides}) if overrides else base
-
-
-def _model_and_voice(opts: NarrateOptions, engine: str) -> tuple[str | None, str | None]:
-    """The model and voice for this engine; an unknown voice of a known Groq model is refused before any work."""
-    if engine == "local":
-        return "piper", opts.voice or "joe"
-    model = opts.model or ORPHEUS_ENGLISH
-    spec = SPEECH_MODELS.get(model)
-    voice = opts.voice or (spec.default_voice if spec else None)
-    if spec is not None and voice not in spec.voices:
-        raise errors.UnknownVoiceError(f"{model} has no voice {voice!r}; choose one of: {', '.join(spec.voices)}")
-    return model, voice
-
-
-def _chunks(source: str | Path, opts: NarrateOptions, engine: str,
-            model: str | None) -> tuple[list[tuple[Chunk, str]], list[str]]:
-    """The document's chunks, and warnings about what was removed (directions the engine cannot take)."""
-    return _block_chunks(_blocks(source, opts.kind), opts, engine, model)
-
-
-def _block_chunks(blocks: list[Block], opts: NarrateOptions, engine: str,
-                  model: str | None) -> tuple[list[tuple[Chunk, str]], list[str]]:
-    """The chunks of these blocks with their pauses, and warnings (an audiobook calls this once per chapter)."""
-    spec = SPEECH_MODELS.get(model or "")
-    takes_directions = engine == "groq" and (spec is None or spec.takes_directions)
-    join = opts.join_paragraphs if opts.join_paragraphs is not None else engine == "groq"
-    chunking = ChunkOptions(max_chars=opts.max_chars, reapply_direction=opts.reapply_direction, join_blocks=join)
-    frontend = FrontendOptions(chunk=chunking,
-                               language=spec.language if spec else "en", keep_citations=opts.keep_citations,
-                               directions=takes_directions)
+def block_chunks(blocks: list[Block], opts: NarrateOptions,
+                 engine: SpeechEngine) -> tuple[list[tuple[Chunk, str]], list[str]]:
+    """The chunks of these blocks, each with the pause after it, at most the engine's chunk length (or
+    `max_chars`, capped by the engine's limit), and warnings about what was removed (directions the engine cannot
+    take). Blocks with nothing to speak raise `InputError`. The audiobook job calls this once per chapter."""
+    limits = engine.limits
+    join = opts.join_paragraphs if opts.join_paragraphs is not None else limits.paced_by_requests
+    chunking = ChunkOptions(max_chars=chunk_limit(opts.max_chars, engine), reapply_direction=opts.reapply_direction,
+                            join_blocks=join)
+    frontend = FrontendOptions(chunk=chunking, language=limits.language, keep_citations=opts.keep_citations,
+                               directions=limits.takes_directions)
     prepared = prepare(blocks, frontend)
     if not prepared.chunks:
         raise errors.InputError("the document has nothing to speak (it is empty or holds only directions or markup)")
     return _with_pauses(prepared.chunks, blocks), list(prepared.warnings)
+
+
+def chunk_limit(max_chars: int | None, engine: SpeechEngine) -> int:
+    """The longest chunk: the engine's chunk length, or `max_chars` when given, never over the engine's limit."""
+    limits = engine.limits
+    wanted = max_chars if max_chars is not None else limits.chunk_chars
+    return min(wanted, limits.max_chars) if limits.max_chars is not None else wanted
 
 
 def _with_pauses(chunks: list[Chunk], blocks: list[Block]) -> list[tuple[Chunk, str]]:

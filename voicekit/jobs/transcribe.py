@@ -16,29 +16,30 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 import soxr
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
 
 from voicekit import errors
 from voicekit._sync import run_sync
 from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
+from voicekit.audio.model import Audio
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
-from voicekit.engines.base import Transcriber
-from voicekit.engines.catalog import TRANSCRIPTION_MODELS, billed_seconds
-from voicekit.engines.choose import EngineName, make_transcriber, resolve_engine
+from voicekit.engines.base import TranscriptionEngine
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.languages import language_code
+from voicekit.engines.registry import EngineName, check_engine_name, open_transcription_engine
+from voicekit.jobs.options import JobOptions
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
-from voicekit.models import Audio, Transcript
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
+from voicekit.transcript.model import Transcript
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +54,15 @@ PROMPT_TAIL_CHARS = 600
 Source = AudioSource | Audio | npt.NDArray[np.floating[Any]]
 
 
-class TranscribeOptions(BaseModel):
+class TranscribeOptions(JobOptions):
     """Everything `transcribe` can be told. The defaults suit a meeting recording."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    job: ClassVar[str] = "transcribe"
 
-    engine: EngineName = "auto"
-    """groq, local, or auto: groq when GROQ_API_KEY is set."""
+    engine: EngineName | TranscriptionEngine = "auto"
+    """A name (groq, local, or auto: groq when GROQ_API_KEY is set) or a `TranscriptionEngine` object."""
     model: str | None = None
-    """The Groq model (default whisper-large-v3-turbo; whisper-large-v3 for translation)."""
+    """The engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3 for translation)."""
     language: str | None = None
     """ISO-639-1 code such as "en". None detects it from the first window of speech (not from leading silence,
     which is never sent) and keeps it for the rest."""
@@ -85,15 +86,19 @@ class TranscribeOptions(BaseModel):
     segment: SegmentOptions = SegmentOptions()
     merge: MergeOptions = MergeOptions()
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, engine: EngineName | TranscriptionEngine) -> EngineName | TranscriptionEngine:
+        return check_engine_name(engine) if isinstance(engine, str) else engine
+
 
 @dataclass
 class _Run:
     """The state one transcription shares between its windows."""
 
-    transcriber: Transcriber
+    transcriber: TranscriptionEngine
     options: TranscribeOptions
     cache: Cache
-    model: str | None
     language: str | None
     previous_text: str = ""
     requests: int = 0
@@ -103,26 +108,18 @@ class _Run:
 async def atranscribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
                       client: AsyncGroqClient | None = None, **overrides: Any) -> Transcript:
     """Transcribe `source`: a path, the bytes of a file, a binary file, an `Audio`, or a numpy array with
-    `sample_rate`. Keyword overrides are `TranscribeOptions` fields (`language="en"`, `engine="local"`, ...)."""
-    opts = (options or TranscribeOptions()).model_copy(update=overrides) if overrides else (
-        options or TranscribeOptions())
-    TranscribeOptions.model_validate(opts.model_dump())
+    `sample_rate`. Keyword overrides are `TranscribeOptions` fields (`language="en"`, `engine="local"`, ...);
+    `engine` may be a name or a `TranscriptionEngine` object (left open for its owner)."""
+    opts = TranscribeOptions.resolve(options, overrides)
     _check_language(opts)
-    client = None if opts.engine == "local" else client
-    owned = client is None and resolve_engine(opts.engine) == "groq"
-    client = AsyncGroqClient() if owned else client
-    try:
-        transcriber = make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client)
-        run = _Run(transcriber, opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client),
-                   opts.language)
-        _check_translation(run)
+    concurrency = 1 if opts.carry_prompt else (opts.concurrency or Settings().concurrency)
+    async with open_transcription_engine(opts.engine, model=opts.model, translate=opts.translate,
+                                         concurrency=concurrency, client=client) as engine:
+        run = _Run(engine, opts, Cache() if opts.cache else Cache.disabled(), opts.language)
         with _open_input(source, sample_rate, opts.channel) as samples:
-            transcript = await _transcribe_windows(run, samples)
-        # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
-        return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
-    finally:
-        if owned and client is not None:
-            await client.aclose()
+            transcript = await _transcribe_windows(run, samples, concurrency)
+    # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
+    return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
 
 
 def transcribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
@@ -131,12 +128,11 @@ def transcribe(source: Source, *, sample_rate: int | None = None, options: Trans
     return run_sync(atranscribe(source, sample_rate=sample_rate, options=options, client=client, **overrides))
 
 
-async def _transcribe_windows(run: _Run, samples: _Input) -> Transcript:
+async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> Transcript:
     """Window, transcribe and merge. Without a language, the first window runs alone so that its language fixes
     the rest's."""
     merger = Merger(run.options.merge)
     windows = segment_windows(samples.blocks, RATE, run.options.segment)
-    concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or Settings().concurrency)
     total = samples.expected
     with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
         first = next(windows, None) if run.language is None else None
@@ -164,7 +160,7 @@ def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> 
 async def _window_transcript(run: _Run, window: Window) -> Transcript:
     """One window's transcript: from the cache, or from the engine (and then cached)."""
     prompt = _prompt(run)
-    key = Cache.key("window", engine=run.transcriber.name, model=run.model, language=run.language, prompt=prompt,
+    key = Cache.key("window", **run.transcriber.cache_identity(), language=run.language, prompt=prompt,
                     translate=run.options.translate, fill_gaps=run.options.fill_gaps,
                     audio=_fingerprint(window.samples))
     cached = run.cache.get_json(key)
@@ -181,7 +177,7 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
 
 async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt: str | None) -> Transcript:
     run.requests += 1
-    run.billed += billed_seconds(len(samples) / RATE)
+    run.billed += run.transcriber.billed_seconds(len(samples) / RATE)
     transcript = await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
     return _readable(transcript)
 
@@ -226,32 +222,18 @@ def _prompt(run: _Run) -> str | None:
 def _advance(bar: Any, run: _Run, window: Window) -> None:
     done = window.end if bar.total is None else min(window.end, bar.total)
     bar.update(max(0.0, done - bar.n))
-    price = TRANSCRIPTION_MODELS.get(run.model or "")
-    if price is not None and run.transcriber.name == "groq":
-        bar.set_postfix_str(f"{run.requests} requests, ${run.billed / 3600 * price.usd_per_hour:.4f}")
+    cost = run.transcriber.cost_usd(run.billed)
+    if cost > 0:
+        bar.set_postfix_str(f"{run.requests} requests, ${cost:.4f}")
 
 
 def _fingerprint(samples: npt.NDArray[np.float32]) -> str:
     return hashlib.sha256(np.ascontiguousarray(samples, dtype=np.float32).tobytes()).hexdigest()
 
 
-def _model_name(options: TranscribeOptions, client: AsyncGroqClient | None) -> str | None:
-    if client is None:
-        return "tiny.en"
-    return options.model or ("whisper-large-v3" if options.translate else "whisper-large-v3-turbo")
-
-
 def _check_language(options: TranscribeOptions) -> None:
     if options.language is not None and language_code(options.language) is None:
         raise errors.InputError(f"unknown language {options.language!r}: use an ISO-639-1 code such as en, de, es")
-
-
-def _check_translation(run: _Run) -> None:
-    """Translation needs a model that translates: say so before any audio is decoded or sent."""
-    spec = TRANSCRIPTION_MODELS.get(run.model or "")
-    if run.options.translate and spec is not None and not spec.translates:
-        raise errors.UnsupportedError(f"{spec.name} cannot translate; use model='whisper-large-v3' to translate "
-                                      f"into English")
 
 
 @dataclass

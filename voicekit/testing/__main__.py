@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="speech backend (default auto: Piper when installed)")
     parser.add_argument("--transcription", choices=["auto", "whisper", "synthetic"], default="auto",
                         help="transcription backend (default auto: faster-whisper when installed)")
+    parser.add_argument("--flavour", choices=["groq", "openai"], default="groq",
+                        help="answer as Groq (/openai/v1) or as OpenAI (/v1) does (default groq)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> ServerOptions:
     """`ServerOptions` from parsed arguments."""
     return ServerOptions(
+        flavour=args.flavour,
         api_key=args.api_key, latency=args.latency, host=args.host, port=args.port,
         requests_per_minute=args.rpm, requests_window=args.rpm_window,
         audio_seconds_per_hour=args.ash, audio_window=args.ash_window,
@@ -57,9 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(message)s")
     server = GroqServer(options_from(args))
     with server:
-        sys.stdout.write(f"Groq loopback server at {server.base_url} (endpoints under /openai/v1)\n"
-                         f"  GROQ_BASE_URL={server.base_url}\n  GROQ_API_KEY={server.api_key}\n"
-                         f"  speech: {server.speech_backend}, transcription: {server.transcription_backend}\n"
+        sys.stdout.write(_banner(server, args.flavour))
+        sys.stdout.write(f"  speech: {server.speech_backend}, transcription: {server.transcription_backend}\n"
                          "Ctrl-C to stop.\n")
         sys.stdout.flush()
         try:
@@ -67,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             sys.stdout.write("stopped\n")
     return 0
+
+
+def _banner(server: GroqServer, flavour: str) -> str:
+    """Where the server listens and the settings that point a client at it."""
+    if flavour == "openai":
+        return (f"OpenAI-flavoured loopback server at {server.base_url} (endpoints under /v1)\n"
+                f"  OPENAI_BASE_URL={server.base_url}\n  OPENAI_API_KEY={server.api_key}\n")
+    return (f"Groq loopback server at {server.base_url} (endpoints under /openai/v1)\n"
+            f"  GROQ_BASE_URL={server.base_url}\n  GROQ_API_KEY={server.api_key}\n")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
 from voicekit.testing import contract as c
+from voicekit.testing import openai_flavour
 from voicekit.testing.contract import ApiFailure
 from voicekit.testing.endpoints import Reply, Services, list_models, retrieve_model, speech
 from voicekit.testing.faults import Fault, FaultQueue
@@ -121,7 +122,7 @@ class LoopbackApp:
         fault: Fault | None = None
         try:
             self._authenticate(request)
-            endpoint, model_id = route(request.method, request.path)
+            endpoint, model_id = self._route(request.method, request.path)
             if endpoint is None:
                 raise c.unknown_url(request.method, request.path)
             fault = self.faults.take(endpoint)
@@ -134,6 +135,10 @@ class LoopbackApp:
         except ApiFailure as failure:
             return Response(failure.status, failure.body(), "application/json", dict(failure.headers), endpoint,
                             None, fault)
+
+    def _route(self, method: str, path: str) -> tuple[str | None, str | None]:
+        openai = self.services.options.flavour == "openai"
+        return openai_flavour.route(method, path) if openai else route(method, path)
 
     def _authenticate(self, request: Request) -> None:
         """401 invalid_api_key unless `Authorization: Bearer <the key>`."""
@@ -156,6 +161,8 @@ class LoopbackApp:
 
     def _dispatch(self, endpoint: str, model_id: str | None, request: Request, body: bytes) -> Reply:
         """The endpoint function for a routed request."""
+        if self.services.options.flavour == "openai":
+            return self._dispatch_openai(endpoint, model_id, request, body)
         if endpoint == "models":
             return list_models() if model_id is None else retrieve_model(model_id)
         if endpoint == "speech":
@@ -163,3 +170,12 @@ class LoopbackApp:
         task = "translate" if endpoint == "translations" else "transcribe"
         return transcribe(body, request.headers.get("content-type", ""), self.services, task=task,
                           request_id=request.request_id)
+
+    def _dispatch_openai(self, endpoint: str, model_id: str | None, request: Request, body: bytes) -> Reply:
+        """The OpenAI flavour's endpoint function for a routed request."""
+        if endpoint == "models":
+            return openai_flavour.models(model_id)
+        if endpoint == "speech":
+            return openai_flavour.speech(body, self.services)
+        task = "translate" if endpoint == "translations" else "transcribe"
+        return openai_flavour.transcribe(body, request.headers.get("content-type", ""), self.services, task=task)

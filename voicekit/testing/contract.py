@@ -10,15 +10,17 @@ import json
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from voicekit.engines.catalog import SPEECH_MODELS
+from voicekit.engines.catalog import TRANSCRIPTION_MODELS as TRANSCRIPTION_MODELS_BY_NAME
+
 API_PREFIX = "/openai/v1"
 
-SPEECH_VOICES: dict[str, tuple[str, ...]] = {
-    "canopylabs/orpheus-v1-english": ("autumn", "diana", "hannah", "austin", "daniel", "troy"),
-    "canopylabs/orpheus-arabic-saudi": ("abdullah", "fahad", "sultan", "lulwa", "noura", "aisha"),
-}
-TRANSCRIPTION_MODELS = ("whisper-large-v3", "whisper-large-v3-turbo")
-TRANSLATION_MODELS = ("whisper-large-v3",)
-SPEECH_MAX_CHARS = 200
+SPEECH_VOICES: dict[str, tuple[str, ...]] = {name: spec.voices for name, spec in SPEECH_MODELS.items()}
+"""The voices of each speech model, from voicekit's catalog (the one source of these facts)."""
+SPEECH_MAX_CHARS: dict[str, int | None] = {name: spec.max_chars for name, spec in SPEECH_MODELS.items()}
+"""The longest `input` of each speech model, from the catalog."""
+TRANSCRIPTION_MODELS = tuple(TRANSCRIPTION_MODELS_BY_NAME)
+TRANSLATION_MODELS = tuple(name for name, spec in TRANSCRIPTION_MODELS_BY_NAME.items() if spec.translates)
 SPEECH_FORMATS = ("wav",)
 TRANSCRIPTION_FORMATS = ("json", "text", "verbose_json")
 UPLOAD_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")

@@ -97,8 +97,9 @@ def _check_speech_fields(payload: dict[str, object], model: str) -> str:
         raise c.bad_request(f"voice must be one of the following voices: [{' '.join(voices)}]")
     if payload.get("response_format", "wav") not in c.SPEECH_FORMATS:
         raise c.bad_request(c.one_of("response_format", c.SPEECH_FORMATS))
-    if len(text) > c.SPEECH_MAX_CHARS:
-        raise ApiFailure(413, f"input must be {c.SPEECH_MAX_CHARS} characters or fewer, but provided input "
+    limit = c.SPEECH_MAX_CHARS[model]
+    if limit is not None and len(text) > limit:
+        raise ApiFailure(413, f"input must be {limit} characters or fewer, but provided input "
                          f"contains {len(text)} characters", code="request_too_large")
     return text
 

@@ -11,6 +11,7 @@ DEFAULT_API_KEY = "gsk_test_loopback_key"
 
 SpeechBackend = Literal["auto", "piper", "synthetic"]
 TranscriptionBackend = Literal["auto", "whisper", "synthetic"]
+Flavour = Literal["groq", "openai"]
 
 
 class ServerOptions(BaseModel):
@@ -23,6 +24,9 @@ class ServerOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    flavour: Flavour = "groq"
+    """Whose API to answer as: "groq" (under `/openai/v1`) or "openai" (under `/v1`, OpenAI's models, shapes and
+    errors; see `voicekit.testing.openai_flavour`)."""
     api_key: str = Field(default=DEFAULT_API_KEY, min_length=1)
     """The only key accepted in `Authorization: Bearer <key>`; anything else gets 401 invalid_api_key."""
     latency: float = Field(default=0.0, ge=0.0)

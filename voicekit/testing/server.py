@@ -71,11 +71,13 @@ class GroqServer:
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:PORT`: the host root, as `https://api.groq.com` is for the official SDK."""
+        """`http://127.0.0.1:PORT`: the host root, as `https://api.groq.com` is for the official SDK; with the
+        OpenAI flavour `http://127.0.0.1:PORT/v1`, as `OPENAI_BASE_URL` is for the `openai` SDK."""
         if self._httpd is None:
             raise RuntimeError("the server is not running: use it as a context manager or call start()")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        suffix = "/v1" if self.options.flavour == "openai" else ""
+        return f"http://{host!s}:{port}{suffix}"
 
     @property
     def speech_backend(self) -> str:

@@ -86,6 +86,10 @@ class Chunk(BaseModel):
     """It ends at a sentence end (or at its block's end)."""
     oversize_split: bool = False
     """It holds part of one token longer than the limit, which had to be cut inside."""
+    direction: str | None = None
+    """The vocal direction in force over all of the chunk's words (`[whisper]`), set at its start or earlier in its
+    block and not changed inside it; None when there is none or it changes inside the chunk. The stitcher levels a
+    soft one (a whisper) lower than plain speech."""
 
     @model_validator(mode="before")
     @classmethod
@@ -319,6 +323,7 @@ class _Packer:
             text = atoms.text[start] + "".join(
                 (" " + atoms.text[i]) if atoms.space[i] else atoms.text[i] for i in range(start + 1, end)
             )
+        steady = self.direction_throughout(start, end) if self.has_directions else None
         if self.has_directions:
             self.in_force = self.direction_after(start, end)
         if prefix:
@@ -327,8 +332,24 @@ class _Packer:
         ends_block = end == len(atoms) or atoms.block[end] != atoms.block[last]
         self.chunks.append(
             _Span(text, atoms.sentence[last] or ends_block, any(atoms.fragment[start:end]),
-                  len(prefix) + 1 if prefix else 0, atoms.block[start], ends_block)
+                  len(prefix) + 1 if prefix else 0, atoms.block[start], ends_block, steady)
         )
+
+    def direction_throughout(self, start: int, end: int) -> str | None:
+        """The direction in force over every word of atoms [start, end): the one carried from earlier in the block
+        or set before the first word, when no later direction and no new block (which starts with none) comes
+        inside; else None."""
+        atoms = self.atoms
+        current = self.in_force if start > 0 and atoms.block[start] == atoms.block[start - 1] else None
+        for index in range(start, end):
+            if index > start and atoms.block[index] != atoms.block[index - 1] and current is not None:
+                return None
+            if atoms.lead[index]:
+                direction = "[" + atoms.lead[index].rsplit("[", 1)[-1]
+                if index > start and direction != current:
+                    return None
+                current = direction
+        return current
 
     def direction_after(self, start: int, end: int) -> str | None:
         """The direction in force after atoms [start, end): the last one in the block of the last atom, which
@@ -353,6 +374,7 @@ class _Span:
     prefix: int
     block: int
     ends_block: bool
+    direction: str | None = None
 
 
 def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int | None:
@@ -409,7 +431,8 @@ def _merge_short_tail(chunks: list[_Span], options: ChunkOptions) -> None:
     if len(last.text) < options.min_chars and not (last.fragment or previous.fragment):
         joined = previous.text + " " + last.text[last.prefix :]
         if len(joined) <= options.max_chars:
-            chunks[-2:] = [_Span(joined, True, False, previous.prefix, previous.block, True)]
+            direction = previous.direction if previous.direction == last.direction else None
+            chunks[-2:] = [_Span(joined, True, False, previous.prefix, previous.block, True, direction)]
 
 
 def chunk_pieces(pieces: Sequence[Piece], options: ChunkOptions | None = None, block: int = 0) -> list[Chunk]:
@@ -450,6 +473,7 @@ def _chunk(span: _Span, options: ChunkOptions) -> Chunk:
         ends_block=span.ends_block,
         ends_sentence=span.ends_sentence,
         oversize_split=span.fragment,
+        direction=span.direction,
     )
 
 

@@ -33,7 +33,7 @@ MAX_DIRECTION_CHARS = 40
 _WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _DIRECTION_BODY = re.compile(rf"\s*({_WORD})(?:\s+({_WORD}))?\s*")
 _CITATION_BODY = re.compile(r"\s*\d+[a-z]?(?:\s*[-–,;]\s*\d+[a-z]?)*\s*")
-_FOOTNOTE_BODY = re.compile(r"\s*(?:[A-Za-z]|[ivx]{1,4}|note\s+\d+|fn\s*\d+|\*+|†|‡)\s*")
+_FOOTNOTE_BODY = re.compile(r"\s*(?:[A-Za-z]|[ivx]{1,4}|note\s+\d+|fn\s*\d+|\*+|†|‡|\^[\w-]+)\s*")
 _OMISSION_BODY = re.compile(r"\s*(?:\.\s*){2,}\s*|\s*…\s*")
 
 EDITORIAL_MARKS: frozenset[str] = frozenset(
@@ -166,9 +166,22 @@ def direction_of(body: str) -> str | None:
     return text if len(text) <= MAX_DIRECTION_CHARS else None
 
 
+SOFT_WORDS: frozenset[str] = frozenset(
+    "whisper whispers whispered whispering whispery softly soft quietly quiet murmur murmurs murmured murmuring "
+    "hushed breathy".split()
+)
+"""Words of a direction that asks for speech quieter than the voice's plain speech (`[whisper]`,
+`[gravelly whisper]`, `[softly]`)."""
+
+
+def is_soft(direction: str | None) -> bool:
+    """True for a direction that asks for quiet speech: one of its words is in `SOFT_WORDS`."""
+    return direction is not None and any(word in SOFT_WORDS for word in direction.strip("[]").lower().split())
+
+
 def is_citation(body: str) -> bool:
     """True for what a reader skips: numeric citations (`12`, `3, 4`, `12-14`), editorial marks (`sic`,
-    `citation needed`) and footnote marks (`a`, `iv`, `*`)."""
+    `citation needed`) and footnote marks (`a`, `iv`, `*`, Markdown's `^3`)."""
     if _CITATION_BODY.fullmatch(body) or _FOOTNOTE_BODY.fullmatch(body):
         return True
     return " ".join(body.split()).lower() in EDITORIAL_MARKS

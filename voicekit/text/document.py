@@ -9,7 +9,9 @@ single-spaced text. What a listener should not hear is left out:
   letter or digit (`*  *  *`). A `CHAPTER I`-style line becomes a heading of level 2, a short all-capitals title
   line a heading of level 1.
 - **Markdown** (markdown-it-py, CommonMark plus tables): front matter, code blocks and inline code (unless
-  `include_code`), images and raw HTML tags are skipped; emphasis marks are dropped and links read as their text.
+  `include_code`), images and raw HTML tags are skipped; emphasis marks are dropped and links read as their text,
+  except numeric citations (`[1]` with its `[1]: https://...` definition), which become bracketed citations that
+  are not read; reference definitions and footnote definitions (`[^1]: ...`) are not read.
   A table is read row by row, each row one paragraph with its cells joined by commas (the header row first).
 - **HTML** (stdlib `html.parser`): h1-h6, p, li (level = list depth), blockquote, td/th, div and friends; `<br>`
   ends a block; script, style, nav, head, template, noscript, svg and (unless `include_code`) pre/code are skipped;
@@ -123,18 +125,34 @@ _FRONT_MATTER = re.compile(
 """YAML (`---`) or TOML (`+++`) front matter: the block at the very start whose first line is `key: value`."""
 
 
+_CITATION_LABEL = re.compile(r"\s*\d{1,3}[a-z]?(?:\s*[-–,;]\s*\d{1,3}[a-z]?)*\s*")
+"""Link text that is a numeric citation (`[1]`, `[12a]`, `[3, 4]`), not words to read."""
+_FOOTNOTE_DEFINITION = re.compile(r"\s*\[\^[^\]\s]+\]:")
+"""A footnote definition (`[^3]: The note.`): the note itself, which a listener does not hear in the text."""
+
+
 def _inline_text(token: Any, include_code: bool) -> str:
     """The spoken text of an inline token: text and link text kept, images and HTML tags dropped, inline code kept
-    only with `include_code`, line breaks read as spaces."""
+    only with `include_code`, line breaks read as spaces. A link whose text is a numeric citation (`[1]` with a
+    `[1]: https://...` definition, or `[1](https://...)`) is written back as `[1]`, a citation, which the
+    directions step drops (or keeps, with `keep_citations`) like any other; the definition lines are never text."""
     parts: list[str] = []
+    link: list[str] | None = None
     for child in token.children or []:
-        if child.type == "text":
-            parts.append(child.content)
+        target = parts if link is None else link
+        if child.type == "link_open":
+            link = []
+        elif child.type == "link_close" and link is not None:
+            text = "".join(link)
+            parts.append(f"[{text.strip()}]" if _CITATION_LABEL.fullmatch(text) else text)
+            link = None
+        elif child.type == "text":
+            target.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
+            target.append(" ")
         elif child.type == "code_inline" and include_code:
-            parts.append(child.content)
-    return "".join(parts)
+            target.append(child.content)
+    return "".join(parts if link is None else parts + link)
 
 
 class _MarkdownWalker:
@@ -178,6 +196,8 @@ class _MarkdownWalker:
     def inline(self, token: Any) -> None:
         """An inline run: a heading, a table cell, a list item's text or a paragraph."""
         text = _inline_text(token, self.include_code)
+        if _FOOTNOTE_DEFINITION.match(text):
+            return
         if self.row is not None:
             self.row.append(clean_text(text))
         elif self.heading_level:

@@ -3,10 +3,16 @@
 Conventions voicekit keeps (and why):
 - A month written first is read month-first ("May 1, 2024" -> "May first, twenty twenty-four"); a day written
   first is read day-first with "the ... of" ("1 May 2024" -> "the first of May twenty twenty-four").
-- All-numeric dates: year-first (2024-05-01, 2016/07/03) is unambiguous; otherwise the first number is the day
-  when it is over 12 (15.01.2020), else the month (US order, 10/06/2005).
+- All-numeric dates, with dashes, slashes or dots: year-first (2024-05-01, 2016/07/03, 2024.05.01) is month then
+  day unless the month cannot be one (2024-25-12 is day then month); otherwise the first number is the day when it
+  is over 12 (15.01.2020, 25/12/2023), else the month (US order, 10/06/2005, 12.25.2023).
 - Times: "10:30" -> "ten thirty", "10:05" -> "ten oh five", "10:00" -> "ten o'clock", "7pm" -> "seven PM",
   "1:01:01" -> "one hour one minute and one second". AM/PM and time zones are spoken as capital letters.
+- 24-hour and zero-padded times: "16:00" -> "sixteen hundred", "16:30" -> "sixteen thirty", "08:15" -> "eight
+  fifteen", "00:30" -> "twelve thirty AM", "00:00" -> "midnight".
+- Race and recording times: after a word announcing a duration ("in", "clocked", "finished", ...) minutes that no
+  12-hour clock shows are minutes and seconds ("finished in 45:12" -> "forty-five minutes and twelve seconds");
+  minutes past 24 with no such word are read as a race time is said ("a 27:40 10K" -> "twenty-seven forty").
 - A lower-case "may" or "march" is the verb unless a year follows ("they march 5 miles", "17 may 2010").
 - A day and month with a slash and no year is a date only after "on", "by", "until", "from", "since",
   "before" or "after" ("on 5/12" -> "on May twelfth"); elsewhere it is a fraction.
@@ -59,11 +65,15 @@ def _speak_month_day(match: re.Match[str]) -> str:
     return spoken
 
 
+def _article(match: re.Match[str]) -> str:
+    """ "the " before a day-first date, unless the text already has it ("on the 26th May")."""
+    written_before = match.string[max(0, match.start() - 12) : match.start()]
+    return "" if re.search(r"(?i)\bthe\s+$", written_before) else "the "
+
+
 def _speak_day_month(match: re.Match[str]) -> str:
     """ "1 May 2024" -> "the first of May twenty twenty-four" ("the" only when not already written)."""
-    written_before = match.string[max(0, match.start() - 12) : match.start()]
-    article = "" if re.search(r"(?i)\bthe\s+$", written_before) else "the "
-    spoken = f"{article}{_day_ordinal(match['day'])} of {_MONTHS[month_number(match['month']) - 1]}"
+    spoken = f"{_article(match)}{_day_ordinal(match['day'])} of {_MONTHS[month_number(match['month']) - 1]}"
     if match["year"]:
         return spoken + f" {numbers.year(int(match['year']))}"
     return spoken + _keep_period(match, "dot")
@@ -74,18 +84,25 @@ def _short_year(written: str) -> str:
     return numbers.year(int(written)) if len(written) == 4 else numbers.two_digit_pair(int(written))
 
 
-def _numeric_date(month: int, day: int, year: str, day_first: bool) -> str | None:
+def _numeric_date(month: int, day: int, year: str, day_first: bool, article: str = "the ") -> str | None:
     """Words for an all-numeric date, or None when the month or the day cannot be one."""
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if day_first:
-        return f"the {numbers.ordinal(day)} of {_MONTHS[month - 1]} {_short_year(year)}"
+        return f"{article}{numbers.ordinal(day)} of {_MONTHS[month - 1]} {_short_year(year)}"
     return f"{_MONTHS[month - 1]} {numbers.ordinal(day)}, {_short_year(year)}"
 
 
 def _speak_year_first(match: re.Match[str]) -> str | None:
-    """ "2024-05-01", "2016/07/03" -> "May first, twenty twenty-four"."""
-    return _numeric_date(int(match["m"]), int(match["d"]), match["y"], day_first=False)
+    """ "2024-05-01", "2016/07/03", "2024.05.01" -> "May first, twenty twenty-four"; a middle number over 12 is the
+    day ("2024-25-12" -> "December twenty-fifth, ..."). With dots, month and day take two digits each: "2023.1.2"
+    is a version."""
+    if match["sep"] == "." and len(match["m"] + match["d"]) != 4:
+        return None
+    month, day = int(match["m"]), int(match["d"])
+    if month > 12 >= day:
+        month, day = day, month
+    return _numeric_date(month, day, match["y"], day_first=False)
 
 
 def _speak_year_last(match: re.Match[str]) -> str | None:
@@ -93,7 +110,7 @@ def _speak_year_last(match: re.Match[str]) -> str | None:
     -> "the fifteenth of January twenty twenty"."""
     first, second = int(match["p"]), int(match["q"])
     if first > 12:
-        return _numeric_date(second, first, match["y"], day_first=True)
+        return _numeric_date(second, first, match["y"], day_first=True, article=_article(match))
     return _numeric_date(first, second, match["y"], day_first=False)
 
 
@@ -137,7 +154,7 @@ def _speak_era(match: re.Match[str]) -> str:
 
 
 DATE_RULES: tuple[Rule, ...] = (
-    compile_rule("date year first", r"(?<![\d.-])(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    compile_rule("date year first", r"(?<![\d.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
                  r"(?![\d]|[-/.]\d)", _speak_year_first),
     compile_rule("date year last", r"(?<![\d./-])(?P<p>\d{1,2})(?P<sep>[-/])(?P<q>\d{1,2})(?P=sep)"
                  r"(?P<y>\d{4}|\d{2})(?![\d]|[-/.]\d)", _speak_year_last),
@@ -171,19 +188,41 @@ class _Time:
     final_period: bool
 
 
+def _unit(value: int, name: str) -> str:
+    """ "one minute", "twelve seconds" (plural unless one)."""
+    return f"{numbers.cardinal(value)} {name}{'' if value == 1 else 's'}"
+
+
 def _hms(hours: int, minutes: int, seconds: int) -> str:
-    """A time with seconds: "one hour one minute and one second" (plural unless one)."""
+    """A time with seconds: "one hour one minute and one second"; no hours are spoken for zero hours
+    ("00:04:30" -> "four minutes and thirty seconds")."""
+    if hours == 0:
+        return _minutes_seconds(minutes, seconds)
+    return f"{_unit(hours, 'hour')} {_unit(minutes, 'minute')} and {_unit(seconds, 'second')}"
 
-    def unit(value: int, name: str) -> str:
-        return f"{numbers.cardinal(value)} {name}{'' if value == 1 else 's'}"
 
-    return f"{unit(hours, 'hour')} {unit(minutes, 'minute')} and {unit(seconds, 'second')}"
+def _minutes_seconds(minutes: int, seconds: int) -> str:
+    """A duration in minutes and seconds: "forty-five minutes and twelve seconds", "forty-five minutes"."""
+    if seconds == 0:
+        return _unit(minutes, "minute")
+    return f"{_unit(minutes, 'minute')} and {_unit(seconds, 'second')}"
 
 
 def _clock(hours: int, minutes: int, has_meridiem: bool) -> str:
-    """Hours and minutes: "ten thirty", "ten oh five", "ten o'clock" (just "ten" before AM/PM)."""
+    """Hours and minutes: "ten thirty", "ten oh five", "ten o'clock" (just "ten" before AM/PM).
+
+    24-hour forms are read as people read them: on the hour after noon "sixteen hundred" (not "sixteen
+    o'clock"); hour zero as "twelve ... AM" ("00:30" -> "twelve thirty AM"); "00:00" and "24:00" as "midnight"."""
+    if has_meridiem and minutes == 0:
+        return numbers.cardinal(hours)
+    if has_meridiem:
+        return f"{numbers.cardinal(hours)} {numbers.two_digit_pair(minutes)}"
+    if hours in (0, 24) and minutes == 0:
+        return "midnight"
+    if hours == 0:
+        return f"twelve {numbers.two_digit_pair(minutes)} AM"
     if minutes == 0:
-        return numbers.cardinal(hours) + ("" if has_meridiem else " o'clock")
+        return numbers.cardinal(hours) + (" hundred" if hours > 12 else " o'clock")
     return f"{numbers.cardinal(hours)} {numbers.two_digit_pair(minutes)}"
 
 
@@ -251,8 +290,37 @@ def _speak_time_range(match: re.Match[str]) -> str | None:
 
 _ANY_TIME = rf"(?:{unnamed(_COLON_TIME)}|{unnamed(_MERIDIEM_TIME)})"
 
+# Words after which "45:12" is how long something took (a race, a recording): "finished in 45:12".
+_DURATION_CUE = (r"(?P<cue>\b(?i:in|within|timed|clocked|ran|run|finished|lasted|lasting|lasts|runs|took|record"
+                 r"|best|length|duration|runtime)\s+(?:(?i:a|an|about|around|just|under|over|nearly|almost)\s+)?)")
+_NO_MERIDIEM = r"(?![\d:]|\s?(?i:[ap]\.?m\b))"
+
+
+def _speak_duration(match: re.Match[str]) -> str | None:
+    """A race or recording time after a word that announces a duration, whose minutes cannot be a 12-hour
+    clock's hour: "finished in 45:12" -> "finished in forty-five minutes and twelve seconds". ("in 3:45" stays a
+    clock reading: it may be hours and minutes; so does "in 16:00", a 24-hour clock on the hour.)"""
+    minutes, seconds = int(match["m"]), int(match["s"])
+    if minutes <= 24 and seconds == 0:
+        return None
+    return match["cue"] + _minutes_seconds(minutes, seconds)
+
+
+def _speak_minutes_seconds(match: re.Match[str]) -> str:
+    """Minutes and seconds no clock can show ("45:12", "125:30"), with no word saying what they count (a race
+    time, a timestamp, a verse): read as the two numbers, the way a race time is said ("forty-five twelve");
+    whole minutes as minutes ("45:00" -> "forty-five minutes")."""
+    minutes, seconds = int(match["m"]), int(match["s"])
+    if seconds == 0:
+        return _minutes_seconds(minutes, seconds)
+    return f"{numbers.cardinal(minutes)} {numbers.two_digit_pair(seconds)}"
+
 TIME_RULES: tuple[Rule, ...] = (
     compile_rule("time range", r"(?<![\d.:])" + range_pattern(_ANY_TIME, r"\s*[-–]\s*"), _speak_time_range),
+    compile_rule("duration", _DURATION_CUE + r"(?<![\d.:])(?P<m>1[3-9]|[2-9]\d|\d{3}):(?P<s>[0-5]\d)" + _NO_MERIDIEM,
+                 _speak_duration),
     compile_rule("clock time", r"(?<![\d.:])" + _COLON_TIME, _speak_time),
+    compile_rule("minutes and seconds", r"(?<![\d.:])(?P<m>2[5-9]|[3-9]\d|\d{3}):(?P<s>[0-5]\d)" + _NO_MERIDIEM,
+                 _speak_minutes_seconds),
     compile_rule("meridiem time", r"(?<![\d.:])" + _MERIDIEM_TIME, _speak_time),
 )

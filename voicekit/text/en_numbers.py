@@ -1,17 +1,22 @@
 """English rules for plain numbers and identifiers, and a last rule that leaves no digit unread.
 
-Identifiers (digit by digit, groups apart): telephone numbers (also "+44 20 7946 0958", and seven-digit local
-numbers after a word such as "call": "call 555-0142"; "+1 123-456-7890" -> "plus one, one two three,
+Identifiers: numbers that name a thing after a word that says so, in pairs ("model 4035" -> "model forty
+thirty-five", "Boeing 747", "flight 370", "A380" glued to letters), codes digit by digit ("ZIP 90210", "CA 95051",
+"PIN 0420", "account 12345678"). Digit by digit, groups apart: telephone numbers (also "+44 20 7946 0958", and
+seven-digit local numbers after a word such as "call": "call 555-0142"; "+1 123-456-7890" -> "plus one, one two three,
 ..."), "call 911", IP addresses ("dot" between groups); section numbers ("1.E.9" -> "one E nine") and
-versions ("2.0.1" -> "two point zero point one"); "#5" -> "number five".
+versions ("2.0.1" -> "two point zero point one", "v2.0" -> "version two point zero", "Python 3.11" -> "Python
+three point eleven": after "version" or a program's name the parts are whole numbers); "#5" -> "number five".
 
 Numbers:
 - a dash between a number and a larger one is a range read "to" ("pages 5-10", "1980-1986", "1960-80");
-  before a smaller one it is no range (a score "52-48" -> "fifty-two forty-eight", "978-0");
-- fractions ("3/4" -> "three quarters", "2 1/2" -> "two and a half", "24/7" kept as said);
+  scores and votes are read "to" in either order ("3-2", "won 102-98" -> "one hundred two to ninety-eight");
+  before a smaller number otherwise it is no range ("978-0" -> "nine hundred seventy-eight zero");
+- fractions ("3/4" -> "three quarters", "2 1/2" -> "two and a half", "1½" -> "one and a half", "24/7" kept as
+  said);
 - ordinals with the right suffix only ("22nd"; "4rd" is "four rd");
 - ratios "3:1" -> "three to one", heights 6'2" -> "six feet two inches", "2x8" -> "two by eight",
-  "2+3" -> "two plus three", "=" between numbers -> "equals";
+  "2+3" -> "two plus three", "3*4" and "3 × 4 = 12" -> "three times four", "=" between numbers -> "equals";
 - decimals "3.14" -> "three point one four", "-2" -> "minus two" (a dash glued to a word is no minus sign);
 - four ungrouped digits from 1000 to 2099 are a year ("1990", "1066"), as in running text they nearly always
   are ("in 1990", "Room 1204" -> "twelve oh four");
@@ -150,6 +155,70 @@ def _speak_version(match: re.Match[str]) -> str:
     return " point ".join(integer_words(part) for part in match.group(0).split("."))
 
 
+_VERSION_NAMES = (
+    "version|versions|ver|Python|Java|Node|Node\\.js|Ruby|Perl|PHP|Rust|Swift|Kotlin|Scala|Julia|Lua|iOS|iPadOS"
+    "|macOS|OS X|Android|Windows|Ubuntu|Debian|Fedora|Firefox|Chrome|Django|Rails|TypeScript|GCC|Clang|LLVM"
+    "|Linux|HTTP|TLS|SSL|OpenSSL|Bluetooth|USB|PCIe|HDMI|Unicode|CUDA|firmware"
+)
+
+
+def version_words(written: str) -> str:
+    """A version's dot-separated numbers joined by "point", each read as a whole number: "3.11" -> "three point
+    eleven", "2.0" -> "two point zero" (a leading zero digit by digit: "1.05" -> "one point zero five")."""
+    return " point ".join(integer_words(part) for part in written.split("."))
+
+
+def _speak_v_version(match: re.Match[str]) -> str:
+    """ "v2.0" -> "version two point zero", "v3" -> "version three" (a capital V only with a dot: "V8" is no
+    version)."""
+    return f"version {version_words(match['ver'])}"
+
+
+def _speak_named_version(match: re.Match[str]) -> str:
+    """A number after the name of a program, a system or a standard, or after "version", is a version:
+    "Python 3.11" -> "Python three point eleven" (not "three point one one")."""
+    space = " slash " if match["space"] == "/" else match["space"]
+    return f"{match['name']}{space}{version_words(match['ver'])}"
+
+
+def identifier_words(token: str) -> str:
+    """A number that names a thing (a model, a flight, a room) read as people read such numbers: up to two digits
+    as a number ("gate 12"), three as a digit and a pair ("747" -> "seven forty-seven", "405" -> "four oh five"),
+    four as two pairs ("4035" -> "forty thirty-five", "4000" -> "four thousand"), five and more or a leading zero
+    digit by digit ("90210" -> "nine zero two one zero")."""
+    if len(token) > 4 or (len(token) > 1 and token.startswith("0")):
+        return numbers.digits(token)
+    if len(token) <= 2:
+        return numbers.cardinal(int(token))
+    if len(token) == 3:
+        hundreds, rest = divmod(int(token), 100)
+        if rest == 0:
+            return numbers.cardinal(int(token))
+        return f"{numbers.cardinal(hundreds)} {numbers.two_digit_pair(rest)}"
+    return numbers.year(int(token))
+
+
+# Words before a number that names a thing: read in pairs (model 4035) or, for codes, digit by digit (ZIP 90210).
+_NAMED_BY_NUMBER = (r"model|models|part|flight|room|suite|gate|platform|route|bus|train|apartment|apt\.?|Boeing"
+                    r"|Airbus|Tupolev|Cessna")
+_CODES = r"zip|zip code|postcode|postal code|serial|serial number|PIN|account|ticket|invoice|order number|ID"
+_NUMBER_WORD = r"(?:\s+(?i:number|no\.|nr\.|#))?\s?[#:]?\s?"
+_US_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY"
+              "|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+
+
+def _speak_named_by_number(match: re.Match[str]) -> str:
+    """ "model 4035" -> "model forty thirty-five", "Boeing 747" -> "Boeing seven forty-seven" ("part 4035-12" ->
+    each part so, a comma between)."""
+    return match["lead"] + ", ".join(identifier_words(part) for part in match["n"].split("-"))
+
+
+def _speak_code(match: re.Match[str]) -> str:
+    """ "ZIP 90210" -> "ZIP nine zero two one zero", "PIN 1234", "CA 95051-1234": digit by digit, a comma between
+    groups."""
+    return match["lead"] + ", ".join(numbers.digits(part) for part in match["n"].split("-"))
+
+
 def _speak_service_number(match: re.Match[str]) -> str:
     """An emergency or service number after "call" or "dial" is said digit by digit ("call 911")."""
     return f"{match['verb']} {numbers.digits(match['n'])}"
@@ -166,12 +235,21 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
     compile_rule("local number", r"(?P<lead>\b(?i:call|phone|telephone|tel\.?|fax|dial|ring|text|number|contact)\b"
                  r"[^.\d]{0,30}?)(?P<exchange>[2-9]\d{2})-(?P<line>\d{4})(?![\w-]|[.,]\d)", _speak_local_phone),
     compile_rule("digit groups", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", _speak_phone_groups),
+    compile_rule("named by number", rf"(?P<lead>\b(?i:{_NAMED_BY_NUMBER}){_NUMBER_WORD})(?P<n>\d{{3,}}(?:-\d+)*)"
+                 r"(?!\w|-\d|[.,]\d)", _speak_named_by_number),
+    compile_rule("code", rf"(?P<lead>\b(?i:{_CODES}){_NUMBER_WORD})(?P<n>\d+(?:-\d+)*)(?![\w-]|[.,]\d)", _speak_code),
+    compile_rule("zip code", rf"(?P<lead>\b(?:{_US_STATES}),?\s)(?P<n>\d{{5}}(?:-\d{{4}})?)(?![\w-]|[.,]\d)",
+                 _speak_code),
     compile_rule("ip address", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _speak_dotted_digits),
     compile_rule("section number", r"(?<![\w.])\d+(?:\.\d+)*\.[A-Z](?:\.(?:\d+|[A-Z]))*(?![\w]|\.\w)",
                  _speak_section),
     compile_rule("number sign", r"#\s?(?P<n>\d+)(?!\d|[.,]\d)", _speak_numbered),
+    compile_rule("v version", r"(?<![\w.])(?:v|V(?=\d+\.\d))(?P<ver>\d+(?:\.\d+)*)(?![\w]|\.\d)", _speak_v_version),
+    compile_rule("named version", rf"(?<![\w.])(?P<name>{_VERSION_NAMES})(?P<space>\.?\s?|/)"
+                 r"(?P<ver>\d+(?:\.\d+)+)(?![\w]|\.\d)", _speak_named_version),
     compile_rule("version", r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)", _speak_version),
     compile_rule("plus", r"(?<=\d)\s*\+\s*(?=\d)", lambda _match: " plus "),
+    compile_rule("times", r"(?<=\d)\s*(?:\*|×(?=\s*[\d.,]+\s*=))\s*(?=[-−]?\d)", lambda _match: " times "),
     compile_rule("equals", r"(?<=\d)\s*=\s*(?=[-−]?\d)", lambda _match: " equals "),
 )
 
@@ -179,14 +257,35 @@ IDENTIFIER_RULES: tuple[Rule, ...] = (
 # --- plain numbers ---------------------------------------------------------------------------------------
 
 
+_SCORE_WORDS = re.compile(r"\b(?i:won|win|wins|lost|lose|loses|beat|beats|defeated|score|scored|scores|drew|draw"
+                          r"|tied|tie|victory|lead|led|leading|trailing|trailed|final|vote|voted|result)\b"
+                          r"[^.!?\d]{0,24}$")
+
+
+def _is_score(match: re.Match[str]) -> bool:
+    """A result, not a range: two whole numbers, the second no larger, of at most two digits ("3-2", "52-48"),
+    or three after a word about a result ("won 102-98")."""
+    first, second = match["a"], match["b"]
+    if not (first.isdigit() and second.isdigit()) or int(second) > int(first):
+        return False
+    if re.match(r"\.[A-Za-z]", match.string[match.end() : match.end() + 2]):
+        return False  # a file name ("11-0.txt")
+    if max(len(first), len(second)) <= 2:
+        return True
+    before = match.string[max(0, match.start() - 40) : match.start()]
+    return max(len(first), len(second)) <= 3 and _SCORE_WORDS.search(before) is not None
+
+
 def _speak_range(match: re.Match[str]) -> str:
     """Two numbers joined by a dash read "A to B" when B is larger ("pages 5-10" -> "five to ten",
     "1980-1986" -> "nineteen eighty to nineteen eighty-six", "1960-80" -> "nineteen sixty to eighty").
-    A dash before a smaller number is no range (a score "52-48", "978-0"): the two numbers are read one after
-    the other ("fifty-two forty-eight")."""
+    A score or a vote is read "to" too, whatever its order ("won 3-2" -> "three to two", "52-48", "won 102-98").
+    Any other dash before a smaller number is no range ("978-0"): the two numbers are read one after the other."""
     first, second = match["a"], match["b"]
     if is_year_like(first) and len(second) == 2 and second.isdigit() and int(second) > int(first) % 100:
         return f"{numbers.year(int(first))} to {numbers.cardinal(int(second))}"
+    if _is_score(match):
+        return f"{numbers.cardinal(int(first))} to {numbers.cardinal(int(second))}"
     if _as_number(second) <= _as_number(first):
         return f"{counted_words(first)} {counted_words(second)}"
     return f"{counted_words(first)} to {counted_words(second)}"
@@ -199,9 +298,15 @@ def _fraction_parts(match: re.Match[str]) -> tuple[int, int] | None:
 
 
 def _speak_mixed_fraction(match: re.Match[str]) -> str | None:
-    """A whole number and a fraction: "2 1/2" -> "two and a half"."""
+    """A whole number and a fraction: "2 1/2" -> "two and a half"; before a hyphenated suffix it is one compound
+    word ("2 1/2-inch pipe" -> "two-and-a-half-inch pipe")."""
     parts = _fraction_parts(match)
-    return None if parts is None else numbers.mixed_fraction(int(match["whole"]), *parts)
+    if parts is None:
+        return None
+    spoken = numbers.mixed_fraction(int(match["whole"]), *parts)
+    if re.match(r"-[A-Za-z]", match.string[match.end() : match.end() + 2]):
+        return spoken.replace(" ", "-")
+    return spoken
 
 
 def _speak_fraction(match: re.Match[str]) -> str | None:
@@ -251,10 +356,41 @@ def _speak_year(match: re.Match[str]) -> str:
     return numbers.year(int(match.group(0)))
 
 
+def _speak_model_name(match: re.Match[str]) -> str:
+    """Three or four digits glued after letters name something: after a capital a model, read as one is
+    ("A380" -> "A three eighty", "F150" -> "F one fifty"); after lower-case letters a code, digit by digit
+    ("ab9453" -> "ab nine four five three"; one lower-case letter is a model again: "t2000")."""
+    if match.string[max(0, match.start() - 2) : match.start()].islower():
+        return numbers.digits(match.group(0))
+    return identifier_words(match.group(0))
+
+
 def _speak_leftover(match: re.Match[str]) -> str:
     """Any digits still unread (glued into a word such as "MP3"): read as a number, so no digit is ever sent."""
     return integer_words(match.group(0))
 
+
+_VULGAR_FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+                     "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7), "⅛": (1, 8), "⅜": (3, 8),
+                     "⅝": (5, 8), "⅞": (7, 8), "⅑": (1, 9), "⅒": (1, 10)}
+_VULGAR = "".join(_VULGAR_FRACTIONS)
+
+
+def _speak_vulgar_fraction(match: re.Match[str]) -> str:
+    """A fraction written as one character: after a whole number it is written out as a mixed fraction, for the
+    number and measure rules to read with its unit ("1½ cups" -> "1 1/2 cups" -> "one and a half cups",
+    "2½-inch" -> "two and a half-inch"); alone it is spoken ("½" -> "one half")."""
+    numerator, denominator = _VULGAR_FRACTIONS[match["frac"]]
+    if match["whole"]:
+        return f"{match['whole']} {numerator}/{denominator}"
+    return numbers.fraction(numerator, denominator)
+
+
+# Run before the digit rules (a lone "½" holds no ASCII digit, so the digit rules would never see it).
+FRACTION_SYMBOL_RULES: tuple[Rule, ...] = (
+    compile_rule("vulgar fraction", rf"(?:(?<![\d.,])(?P<whole>\d+)\s?)?(?P<frac>[{_VULGAR}])", _speak_vulgar_fraction,
+                 trigger=f"[{_VULGAR}]"),
+)
 
 NUMBER_RULES: tuple[Rule, ...] = (
     compile_rule("number range", START + range_pattern(f"(?:{NUMBER})", r"\s*[-–]\s*") + END, _speak_range),
@@ -270,6 +406,7 @@ NUMBER_RULES: tuple[Rule, ...] = (
     compile_rule("dimensions", START + rf"(?P<a>{NUMBER})\s?[x×]\s?(?P<b>{NUMBER})" + END, _speak_by),
     compile_rule("decimal", START + MINUS + r"(?P<n>(?:\d{1,3}(?:,\d{3})+|\d+)?\.\d+)" + END, _speak_number),
     compile_rule("grouped integer", START + MINUS + r"(?P<n>\d{1,3}(?:,\d{3})+)" + END, _speak_number),
+    compile_rule("model name", r"(?<=[A-Za-z])\d{3,4}(?!\d|[.,]\d)", _speak_model_name),
     compile_rule("year", START + r"(?<![\d,])(?:1\d\d\d|20\d\d)(?!\d|[.,]\d)", _speak_year),
     compile_rule("integer", START + MINUS + r"(?P<n>\d+)" + END, _speak_number),
     compile_rule("leftover digits", r"\d+", _speak_leftover),

@@ -1,7 +1,8 @@
 """English rules for measurements: a number and its unit, percentages, degrees.
 
 A unit is read only right after a number ("5 km", "12kg", "2°C", "4 1/2 lbs"); "in" only where it cannot be
-the preposition (end of phrase, or before "x", "by", "long", "wide", ...).
+the preposition (end of phrase, or before "x", "by", "long", "wide", ...). Symbols are read by name: "5 μm" ->
+"five micrometers", "20 °C", "98.6 °F", "100 km/h" -> "one hundred kilometers per hour", "9.8 m/s²".
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ _UNITS: dict[str, tuple[str, str]] = {
     "mL": ("milliliter", "milliliters"), "gal": ("gallon", "gallons"),
     "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
     "kph": ("kilometer per hour", "kilometers per hour"), "m/s": ("meter per second", "meters per second"),
+    "μm": ("micrometer", "micrometers"), "µm": ("micrometer", "micrometers"), "μg": ("microgram", "micrograms"),
+    "µg": ("microgram", "micrograms"), "mcg": ("microgram", "micrograms"), "μs": ("microsecond", "microseconds"),
+    "µs": ("microsecond", "microseconds"), "ns": ("nanosecond", "nanoseconds"), "μL": ("microliter", "microliters"),
+    "µL": ("microliter", "microliters"), "μl": ("microliter", "microliters"), "µl": ("microliter", "microliters"),
+    "m/s²": ("meter per second squared", "meters per second squared"),
+    "m/s2": ("meter per second squared", "meters per second squared"),
+    "℃": ("degree Celsius", "degrees Celsius"), "℉": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "° C": ("degree Celsius", "degrees Celsius"), "° F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°C": ("degree Celsius", "degrees Celsius"), "ºC": ("degree Celsius", "degrees Celsius"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"), "º": ("degree", "degrees"), "%": ("percent", "percent"),

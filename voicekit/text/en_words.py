@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 
 from voicekit.text import numbers
-from voicekit.text.en_numbers import integer_words
+from voicekit.text.en_numbers import identifier_words, integer_words
 from voicekit.text.rules import Rule, compile_rule, sentence_end_follows
 
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
            "Capt": "Captain", "Col": "Colonel", "Gen": "General", "Lt": "Lieutenant", "Sgt": "Sergeant",
            "Rev": "Reverend", "Hon": "Honorable", "Gov": "Governor", "Sen": "Senator", "Mt": "Mount",
-           "Messrs": "Messieurs"}
+           "Messrs": "Messieurs", "Maj": "Major", "Adm": "Admiral", "Cmdr": "Commander", "Cdr": "Commander",
+           "Brig": "Brigadier", "Cpl": "Corporal", "Pvt": "Private", "Lieut": "Lieutenant", "Supt": "Superintendent",
+           "Insp": "Inspector", "Pres": "President", "Rep": "Representative"}
 # These need no period to be titles ("Mr Smith", British style); the others do.
 _BARE_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Messrs")
 # These are titles with their period wherever they stand ("Mr. and Mrs. Bennet"): no other word is written so.
@@ -52,6 +54,21 @@ _NUMERAL = r"(?P<numeral>[IVXLCDM]{2,}|[VX]|I(?=\s*(?:$|[^\w\s]|[A-Z]|of\b|and\b
 def _speak_title(match: re.Match[str]) -> str:
     """A title before a name: "Dr. Smith" -> "Doctor Smith" (the period goes)."""
     return _TITLES[match["title"]]
+
+
+_LOWER_TITLES = ("mr", "mrs", "ms", "dr", "prof", "messrs")
+# "<number> <name> dr." is a street; the number may already be words when the rules run a second time.
+_STREET_BEFORE = re.compile(r"(?:\d|\b[\w-]*(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen"
+                            r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand))\s+[\w'’]+\s+$")
+
+
+def _speak_lower_title(match: re.Match[str]) -> str | None:
+    """A title written in lower case before a word: "mr. smith" -> "mister smith" (not after "<number> <word>",
+    where "dr." is a street: "12 elm dr. then")."""
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    if match["title"] == "dr" and _STREET_BEFORE.search(before):
+        return None
+    return _TITLES[match["title"].capitalize()].lower()
 
 
 def _kept_period(match: re.Match[str]) -> str:
@@ -110,9 +127,51 @@ def _speak_street_type(match: re.Match[str]) -> str:
     return f"{match['name']} {_STREET_TYPES[match['abbr']]}{_kept_period(match)}"
 
 
-def _speak_weekday(match: re.Match[str]) -> str:
-    """A weekday abbreviation before a date: "Mon., Jan. 5" -> "Monday, Jan. 5"."""
-    return _WEEKDAYS[match["day"]]
+_MONTH_NAMES = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June", "Jul": "July",
+                "Aug": "August", "Sep": "September", "Sept": "September", "Oct": "October", "Nov": "November",
+                "Dec": "December"}
+_FULL_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+_FULL_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Weekday abbreviations that are no English word: read wherever they stand ("open Tue", "Thurs.").
+_PLAIN_WEEKDAYS = ("Tue", "Tues", "Thu", "Thur", "Thurs", "Fri")
+_WEEKDAY_BEFORE = re.compile(rf"(?:\b(?i:on|every|until|till|by|from|before|after|next|last|this|each|open|opens"
+                             rf"|closed|closes|except)\s+"
+                             rf"|\b(?:{'|'.join(_WEEKDAYS)}|{_FULL_WEEKDAYS})\.?,?\s+(?:and|or|&|to|through)\s+"
+                             rf"|\b(?:{'|'.join(_WEEKDAYS)}|{_FULL_WEEKDAYS})\.?,\s+)$")
+_WEEKDAY_AFTER = re.compile(rf",?\s+(?:and|or|&|to|through|until|at|from|\d|(?:{_MONTH_STARTS})\b"
+                            rf"|(?:{'|'.join(_WEEKDAYS)})\b|(?:{_FULL_WEEKDAYS})\b)")
+
+
+_DAY_NAME = f"{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))}|{_FULL_WEEKDAYS}"
+_MONTH_NAME = f"{'|'.join(sorted(_MONTH_NAMES, key=len, reverse=True))}|{_FULL_MONTHS}|May"
+
+
+def _speak_weekday(match: re.Match[str]) -> str | None:
+    """A weekday abbreviation: "Tue" and "Fri." (no English word) anywhere; "Mon.", "Wed.", "Sat.", "Sun." (also
+    words or names) only with their period and beside a date, a time or another weekday ("Mon., Jan. 5" ->
+    "Monday, Jan. 5", "Sat. and Sun." -> "Saturday and Sunday."). The period is kept where a sentence ends."""
+    day = match["day"]
+    if day not in _PLAIN_WEEKDAYS:
+        before = match.string[max(0, match.start() - 24) : match.start()]
+        if not match["dot"] or not (_WEEKDAY_BEFORE.search(before) or _WEEKDAY_AFTER.match(match.string, match.end())):
+            return None
+    return _WEEKDAYS[day] + _kept_period(match)
+
+
+def _day_or_month_name(written: str) -> str:
+    """A weekday or month, abbreviated (with or without its period) or in full, by its full name."""
+    bare = written.rstrip(".")
+    return _WEEKDAYS.get(bare) or _MONTH_NAMES.get(bare) or bare
+
+
+def _speak_name_range(match: re.Match[str]) -> str:
+    """A range of weekdays or months: "Mon.-Fri." -> "Monday to Friday", "Jan.-Mar." -> "January to March"."""
+    return f"{_day_or_month_name(match['a'])} to {_day_or_month_name(match['b'])}{_kept_period(match)}"
+
+
+def _speak_month_alone(match: re.Match[str]) -> str:
+    """A month abbreviation with its period after a word that introduces a month: "in Sept." -> "in September"."""
+    return f"{match['lead']}{_MONTH_NAMES[match['month']]}{_kept_period(match)}"
 
 
 def _speak_suffix(match: re.Match[str]) -> str:
@@ -135,9 +194,16 @@ def _speak_before_number(match: re.Match[str]) -> str:
     return _BEFORE_NUMBER[match["abbr"]] + " "
 
 
+_MODEL_BEFORE = re.compile(r"(?i:model|part|serial)\s+$")
+
+
 def _speak_number_sign(match: re.Match[str]) -> str:
-    """ "No. 4" -> "Number four": the number names an item, so it is read as a plain number (never a year)."""
-    return f"{'Number' if match.group(0)[0] == 'N' else 'number'} {integer_words(match['n'])}"
+    """ "No. 4" -> "Number four": the number names an item, so it is read as a plain number (never a year);
+    after "Model" or "Part" it is read as such numbers are ("Model No. 4035" -> "Model Number forty
+    thirty-five")."""
+    before = match.string[max(0, match.start() - 12) : match.start()]
+    spoken = identifier_words(match["n"]) if _MODEL_BEFORE.search(before) else integer_words(match["n"])
+    return f"{'Number' if match.group(0)[0] == 'N' else 'number'} {spoken}"
 
 
 def _title_case(words: str) -> str:
@@ -178,11 +244,20 @@ WORD_RULES: tuple[Rule, ...] = (
                  + _NAME_AFTER, lambda m: _TITLES[m["title"] or m["bare"]], trigger=None),
     compile_rule("courtesy title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_ALWAYS_TITLES)})\.",
                  lambda m: _TITLES[m["title"]], trigger=r"M[rs]|Prof"),
+    compile_rule("lower-case title", rf"(?<![A-Za-z])(?P<title>{'|'.join(_LOWER_TITLES)})\.(?=\s+[\"'“‘(]?[A-Za-z])",
+                 _speak_lower_title, trigger=r"\b(?:mr|mrs|ms|dr|prof|messrs)\."),
     compile_rule("street type", rf"(?<![A-Za-z])(?P<name>[A-Z][a-z]+|\d+(?:st|nd|rd|th))\s"
                  rf"(?P<abbr>{'|'.join(_STREET_TYPES)})(?![\w'’])\.?", _speak_street_type,
                  trigger=rf"\b(?:{'|'.join(_STREET_TYPES)})\b"),
-    compile_rule("weekday", rf"(?<![A-Za-z])(?P<day>{'|'.join(_WEEKDAYS)})\.(?=,?\s+(?:{_MONTH_STARTS}|\d))",
-                 _speak_weekday, trigger=rf"\b(?:{'|'.join(_WEEKDAYS)})\."),
+    compile_rule("weekday range", rf"(?<![A-Za-z])(?P<a>(?:{_DAY_NAME})\.?)\s?[-–]\s?(?P<b>(?:{_DAY_NAME})\.?)"
+                 r"(?![\w'’-])", _speak_name_range, trigger=rf"\b(?:{_DAY_NAME})\.?\s?[-–]"),
+    compile_rule("month range", rf"(?<![A-Za-z])(?P<a>(?:{_MONTH_NAME})\.?)\s?[-–]\s?(?P<b>(?:{_MONTH_NAME})\.?)"
+                 r"(?![\w'’-])", _speak_name_range, trigger=rf"\b(?:{_MONTH_NAME})\.?\s?[-–]"),
+    compile_rule("weekday", rf"(?<![A-Za-z])(?P<day>{'|'.join(_WEEKDAYS)})(?P<dot>\.)?(?![\w'’-])",
+                 _speak_weekday, trigger=rf"\b(?:{'|'.join(_WEEKDAYS)})\b"),
+    compile_rule("month alone", rf"(?P<lead>\b(?i:in|since|until|till|by|from|of|early|late|mid|last|next|this)\s+)"
+                 rf"(?P<month>{'|'.join(_MONTH_NAMES)})\.(?!\s*\d)", _speak_month_alone,
+                 trigger=rf"\b(?:{'|'.join(_MONTH_NAMES)})\."),
     compile_rule("name suffix", r"(?<![A-Za-z])(?P<name>[A-Z][a-z]+)(?P<comma>,?)\s(?P<abbr>Jr|Sr)\.?(?!\w)",
                  lambda m: f"{m['name']}{m['comma']} {_speak_suffix(m)}",
                  trigger=r"[JS]r\b"),

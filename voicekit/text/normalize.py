@@ -8,7 +8,8 @@ What is left exactly as written:
 Everything else that holds an ASCII digit is read out, so the voice is never left to guess.
 
 English (``language="en"``) rules run in this order (each module's docstring states its rules):
-words (titles, abbreviations, Roman numerals; ``en_words``), e-mail and web addresses (``en_web``), dates and
+words (titles, abbreviations, Roman numerals; ``en_words``), e-mail and web addresses (``en_web``), fractions
+written as one character ("1½"; ``en_numbers``), dates and
 decades (``en_dates``), identifiers (telephone numbers, IP addresses, section numbers, versions;
 ``en_numbers``), clock times (``en_dates``), money (``en_money``), measures (``en_quantities``), then ranges,
 fractions, ordinals, decimals, years and cardinals (``en_numbers``); then words and addresses once more.
@@ -17,7 +18,10 @@ Where voicekit deliberately reads differently from NVIDIA NeMo's English normali
 ``benchmarks/normalize_nemo.py``):
 - ungrouped integers of five to nine digits are numbers ("13000 people" -> "thirteen thousand people"); NeMo
   reads them digit by digit. Only leading-zero and ten-plus-digit integers are read digit by digit here;
-- a dash between a number and a larger one is a range read "to" ("pages 5-10", "2-5"); NeMo keeps a dash;
+- a dash between a number and a larger one is a range read "to" ("pages 5-10", "2-5"), and so is a score in
+  either order ("won 3-2"); NeMo keeps a dash;
+- a 24-hour time on the hour is "sixteen hundred" ("16:00"); NeMo says "sixteen o'clock";
+- a title in lower case is expanded ("dr. Evil" -> "doctor Evil"); NeMo leaves it as written;
 - "2x8" is "two by eight"; "Sam II" (an unknown name) keeps its numeral: only regnal names take ordinals;
 - "and" appears only between dollars and cents and in mixed fractions; NeMo also puts it in the last hundreds.
 
@@ -38,7 +42,7 @@ from num2words import num2words
 from voicekit.errors import UnsupportedError
 from voicekit.text.en_dates import DATE_RULES, TIME_RULES
 from voicekit.text.en_money import MONEY_RULES
-from voicekit.text.en_numbers import IDENTIFIER_RULES, NUMBER_RULES
+from voicekit.text.en_numbers import FRACTION_SYMBOL_RULES, IDENTIFIER_RULES, NUMBER_RULES
 from voicekit.text.en_quantities import QUANTITY_RULES
 from voicekit.text.en_web import WEB_RULES
 from voicekit.text.en_words import WORD_RULES
@@ -60,12 +64,14 @@ ENGLISH_DIGIT_RULES: tuple[Rule, ...] = (
 # The whole English order. Words and addresses are read again at the end, now that numbers are words: an
 # abbreviation whose neighbour was a number ("St" before "2024-05-01") is decided in its final context, so
 # normalizing is idempotent.
-ENGLISH_RULES: tuple[Rule, ...] = WORD_RULES + WEB_RULES + ENGLISH_DIGIT_RULES + WEB_RULES + WORD_RULES
+ENGLISH_RULES: tuple[Rule, ...] = (
+    WORD_RULES + WEB_RULES + FRACTION_SYMBOL_RULES + ENGLISH_DIGIT_RULES + WEB_RULES + WORD_RULES
+)
 
 
 def _normalize_english(text: str) -> str:
     """English rules in order, the digit rules applied only around digits."""
-    text = apply_rules(WORD_RULES + WEB_RULES, text)
+    text = apply_rules(WORD_RULES + WEB_RULES + FRACTION_SYMBOL_RULES, text)
     text = apply_near_digits(ENGLISH_DIGIT_RULES, text)
     return apply_rules(WEB_RULES + WORD_RULES, text)
 

@@ -26,16 +26,16 @@ _TERMINALS = ".!?…؟"
 
 TITLES: frozenset[str] = frozenset(
     "mr mrs ms mx dr prof st mt ft rev fr sr jr gen col capt cpt lt sgt maj cmdr adm gov pres sen rep hon messrs "
-    "mme mlle mssrs vs v esq supt insp".split()
+    "mme mlle mssrs vs v esq supt insp cdr brig cpl pvt lieut".split()
 )
 """Abbreviations (lower-case, without the period) that introduce a name: a sentence never ends after them.
 `jr`/`sr` are here too: `Jr. Smith` is rarer than `John Smith Jr. said`, but both read fine as one sentence."""
 
 NUMBER_ABBREVIATIONS: frozenset[str] = frozenset(
     "p pp no nos n° nr vol vols ch chap fig figs sec sect art para par eq eqs op ed ex approx ca c cf tel ph "
-    "ref refs pt pts vs ver v".split()
+    "ref refs pt pts vs ver v jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
-"""Abbreviations (lower-case) that stand before a number: `p. 55` and `No. 5` are not sentence ends."""
+"""Abbreviations (lower-case) that stand before a number: `p. 55`, `No. 5` and `Jan. 5` are not sentence ends."""
 
 SENTENCE_OPENERS: frozenset[str] = frozenset(
     "A Being Did For He How However I In It Millions More She That The There They We What When Where Who Why "

@@ -13,12 +13,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = [
-    "FORMATS", "Cue", "format_timestamp", "from_json", "join_segment_texts", "load", "render", "save",
+    "FORMATS", "Cue", "format_timestamp", "join_segment_texts", "render", "save",
     "subtitle_cues",
     "to_json", "to_srt", "to_text", "to_tsv", "to_vtt",
 ]
@@ -284,13 +287,8 @@ def to_tsv(transcript: Transcript) -> str:
 
 
 def to_json(transcript: Transcript) -> str:
-    """Every field as JSON; `Transcript.model_validate_json` (or `from_json`) gives back an equal transcript."""
+    """Every field as JSON; `Transcript.model_validate_json` (or `Transcript.from_json`) gives it back."""
     return transcript.model_dump_json(indent=2) + "\n"
-
-
-def from_json(data: str | bytes) -> Transcript:
-    """A transcript from `to_json`'s output (or Whisper's verbose_json)."""
-    return Transcript.model_validate_json(data)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -323,11 +321,3 @@ def save(transcript: Transcript, path: str | Path, format: str | None = None) ->
     content = render(transcript, _format_of(target, format))
     target.write_text(content, encoding="utf-8", newline="")
     return target
-
-
-def load(path: str | Path) -> Transcript:
-    """Read a transcript saved as .json (the only format that keeps everything)."""
-    source = Path(path)
-    if source.suffix.lower() != ".json":
-        raise InputError(f"only .json transcripts can be read back exactly, not {source.name}")
-    return from_json(source.read_bytes())

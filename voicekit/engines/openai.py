@@ -1,0 +1,186 @@
+"""Any OpenAI-compatible API as voicekit engines: OpenAI's own speech and transcription models, or any server that
+speaks that API at a base URL (a self-hosted Kokoro or faster-whisper server, say).
+
+The key and the server come from `OPENAI_API_KEY` and `OPENAI_BASE_URL`, as the official `openai` SDK reads them
+(the base URL includes `/v1`: `https://api.openai.com/v1` by default). The client shares the Groq client's
+transport, retries, pacing and error mapping; only the root, the key and the request shapes differ.
+
+- Speech (`gpt-4o-mini-tts`, `tts-1`, `tts-1-hd`): at most 4,096 characters a request (the catalog's `max_chars`,
+  which narration chunks by), WAV asked for, `instructions` sent when given (gpt-4o-mini-tts reads it as the
+  vocal direction for the whole request; bracketed directions in the text are removed, as for any model that does
+  not take them).
+- Transcription: `whisper-1` answers verbose_json with segments and word times, as Groq's Whisper does. The gpt-4o
+  models answer only json or text, so each window's transcript is its text as one segment spanning the window,
+  without words: the merge then joins windows by their spans (no word-level overlap resolution), captions are a
+  window long at most, and gap filling finds no gaps (there are no segment times to find them between).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import httpx
+
+from voicekit import errors
+from voicekit.audio.io import encode_flac
+from voicekit.audio.model import Audio
+from voicekit.audio.wav import parse_wav
+from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits, public_root
+from voicekit.engines.catalog import (
+    OPENAI_SPEECH_MODELS,
+    OPENAI_TRANSCRIPTION_MODELS,
+    SpeechModel,
+    TranscriptionModel,
+    billed_seconds,
+)
+from voicekit.engines.groq import AsyncGroqClient, ResponseFormat
+from voicekit.engines.languages import language_code
+from voicekit.transcript.model import Segment, Transcript
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_SPEECH_MODEL = "gpt-4o-mini-tts"
+DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
+
+
+def configured() -> bool:
+    """Whether OPENAI_API_KEY is set (to anything but blanks)."""
+    return bool(os.environ.get("OPENAI_API_KEY", "").strip())
+
+
+class AsyncOpenAIClient(AsyncGroqClient):
+    """The audio endpoints of an OpenAI-compatible API. Arguments left as None come from `OPENAI_API_KEY`,
+    `OPENAI_BASE_URL` and `VOICEKIT_*`."""
+
+    def __init__(self, api_key: str | None = None, *, base_url: str | None = None,
+                 max_concurrency: int | None = None, max_retries: int | None = None, timeout: float | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "").strip()
+        if not key:
+            raise errors.ConfigurationError("no OpenAI API key: set OPENAI_API_KEY (and OPENAI_BASE_URL for another "
+                                            "server), or pass api_key=...")
+        super().__init__(key, base_url=DEFAULT_BASE_URL, max_concurrency=max_concurrency, max_retries=max_retries,
+                         timeout=timeout, transport=transport)
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+
+    async def speech(self, text: str, *, voice: str | None = None, model: str = DEFAULT_SPEECH_MODEL,
+                     instructions: str | None = None) -> Audio:
+        """Speak `text` (at most the model's `max_chars`) as WAV; `instructions` direct the delivery."""
+        if not text.strip():
+            raise errors.InputError("there is no text to speak")
+        if not voice:
+            raise errors.InputError(f"pass a voice for the model {model!r}")
+        payload: dict[str, str] = {"model": model, "voice": voice, "input": text, "response_format": "wav"}
+        if instructions:
+            payload["instructions"] = instructions
+        response = await self._send("POST", "/audio/speech", "speech", costs={"requests": 1, "tokens": len(text)},
+                                    json=payload, headers={"Accept": "audio/wav"})
+        try:
+            return parse_wav(response.content)
+        except errors.AudioError as exc:
+            raise errors.InvalidResponseError(f"the speech response is not usable WAV audio ({exc}) "
+                                              f"[request {response.headers.get('x-request-id')}]") from exc
+
+
+class _ClientOwner:
+    """An engine that creates its client (with the job's concurrency) when none is given, and then closes it."""
+
+    def __init__(self, client: AsyncGroqClient | None, concurrency: int | None) -> None:
+        self.client = client if client is not None else AsyncOpenAIClient(max_concurrency=concurrency)
+        self._owns_client = client is None
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.client.aclose()
+
+
+class OpenAISpeechEngine(_ClientOwner):
+    """Speech from an OpenAI-compatible API. Models voicekit does not know (another server's) need a voice."""
+
+    name = "openai"
+
+    def __init__(self, client: AsyncGroqClient | None = None, *, model: str | None = None, voice: str | None = None,
+                 instructions: str | None = None, concurrency: int | None = None) -> None:
+        self.model = model or DEFAULT_SPEECH_MODEL
+        spec = OPENAI_SPEECH_MODELS.get(self.model)
+        chosen = voice or (spec.default_voice if spec else None)
+        if chosen is None:
+            raise errors.InputError(f"pass a voice for the model {self.model!r} (voicekit knows no voices of it)")
+        if spec is not None and chosen not in spec.voices:
+            raise errors.UnknownVoiceError(f"{self.model} has no voice {chosen!r}; choose one of: "
+                                           f"{', '.join(spec.voices)}")
+        self.voice = chosen
+        self.instructions = instructions
+        self._spec = spec or SpeechModel(self.model, (chosen,), chosen, "en",
+                                         max_chars=OPENAI_SPEECH_MODELS[DEFAULT_SPEECH_MODEL].max_chars,
+                                         takes_directions=False, usd_per_million_chars=0.0)
+        self.limits = SpeechLimits.of(self._spec)
+        super().__init__(client, concurrency)
+
+    def voices(self) -> list[str]:
+        return list(self._spec.voices)
+
+    def models(self) -> list[str]:
+        return list(OPENAI_SPEECH_MODELS)
+
+    def cost_usd(self, characters: int) -> float:
+        return characters / 1e6 * self._spec.usd_per_million_chars
+
+    def cache_identity(self) -> CacheIdentity:
+        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
+                "voice": self.voice, "options": repr(self.instructions)}
+
+    async def synthesize(self, text: str) -> Audio:
+        if isinstance(self.client, AsyncOpenAIClient):
+            return await self.client.speech(text, voice=self.voice, model=self.model, instructions=self.instructions)
+        return await self.client.speech(text, voice=self.voice, model=self.model)
+
+
+class OpenAITranscriptionEngine(_ClientOwner):
+    """Transcription from an OpenAI-compatible API: whisper-1 with segments and words, the gpt-4o models as one
+    segment of text per window (see the module's notes)."""
+
+    name = "openai"
+
+    def __init__(self, client: AsyncGroqClient | None = None, *, model: str | None = None, translate: bool = False,
+                 concurrency: int | None = None) -> None:
+        self.translate = translate
+        self.model = model or DEFAULT_TRANSCRIPTION_MODEL
+        spec = OPENAI_TRANSCRIPTION_MODELS.get(self.model)
+        if translate and spec is not None and not spec.translates:
+            raise errors.UnsupportedError(f"{self.model} cannot translate; use model='whisper-1' to translate into "
+                                          "English")
+        self._spec = spec or TranscriptionModel(self.model, 0.0, translates=translate, billing_minimum_seconds=0.0)
+        self.limits = TranscriptionLimits.of(self._spec)
+        super().__init__(client, concurrency)
+
+    def models(self) -> list[str]:
+        return list(OPENAI_TRANSCRIPTION_MODELS)
+
+    def billed_seconds(self, duration: float) -> float:
+        return billed_seconds(duration, self.limits.billing_minimum_seconds)
+
+    def cost_usd(self, billed_seconds: float) -> float:
+        return billed_seconds / 3600 * self._spec.usd_per_hour
+
+    def cache_identity(self) -> CacheIdentity:
+        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model}
+
+    async def transcribe_window(self, audio: Audio, *, language: str | None = None,
+                                prompt: str | None = None) -> Transcript:
+        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate))
+        timed = self.limits.timestamps
+        fmt: ResponseFormat = "verbose_json" if timed else "json"
+        if self.translate:
+            result = await self.client.translate(upload, model=self.model, prompt=prompt, response_format=fmt,
+                                                 audio_seconds=audio.duration)
+        else:
+            result = await self.client.transcribe(upload, model=self.model, language=language, prompt=prompt,
+                                                  response_format=fmt,
+                                                  timestamp_granularities=("segment", "word") if timed else None,
+                                                  audio_seconds=audio.duration)
+        code = language_code(result.language) or language
+        if timed or not result.text.strip():
+            return result.model_copy(update={"language": code or result.language})
+        whole = Segment(start=0.0, end=audio.duration, text=" " + result.text.strip())
+        return result.model_copy(update={"language": code, "duration": audio.duration, "segments": [whole]})
