@@ -55,6 +55,7 @@ def run_case(out: str, chapters: str | None) -> dict[str, Any]:
                                                         progress=False))
     marks, _, rate = read_chapters(out)
     return {"wall": wall, "peak_mb": peak.above_mb, "duration": book.duration, "rate": rate,
+            "characters": book.characters,
             "chapters": [c.model_dump(mode="json") for c in book.chapters],
             "marks": [m.model_dump() for m in marks],
             "first_chunk": [round(r.spans[0].audio_start * r.sample_rate) for r in stitched],
@@ -109,16 +110,20 @@ def report(result: dict[str, Any], quick: bool) -> None:
     wav_per_hour = rate * 2 * 3600 / 1e6
     _common.print_table(
         f"Alice in Wonderland EPUB -> M4B with Piper ({'first three chapters' if quick else 'whole book'})",
-        ["output", "chapters", "audio", "wall (whole job)", "real-time factor", "peak memory", "MB per hour",
+        ["output", "chapters", "audio", "wall (whole job)", "real-time factor", "characters per second",
+         "peak memory", "MB per hour",
          "cached rerun: wall", "cached rerun: peak memory"],
         [["M4B (AAC 64 kb/s, mono)", str(len(result["chapters"])), f"{result['duration'] / 60:.1f} min",
-          f"{result['wall']:.0f} s", f"{result['duration'] / result['wall']:.1f}x", f"{result['peak_mb']:.0f} MB",
+          f"{result['wall']:.0f} s", f"{result['duration'] / result['wall']:.1f}x",
+          f"{result['characters'] / result['wall']:.0f}", f"{result['peak_mb']:.0f} MB",
           f"{result['bytes'] / 1e6 / hours:.1f}", f"{again['.m4b_wall']:.1f} s", f"{again['.m4b_peak_mb']:.0f} MB"],
-         ["FLAC (16-bit, mono), same parts", "", "", "", "", "", f"{again['.flac'] / 1e6 / hours:.1f}",
+         ["FLAC (16-bit, mono), same parts", "", "", "", "", "", "", f"{again['.flac'] / 1e6 / hours:.1f}",
           f"{again['.flac_wall']:.1f} s", f"{again['.flac_peak_mb']:.0f} MB"],
-         ["WAV (16-bit, mono), for scale", "", "", "", "", "", f"{wav_per_hour:.1f}", "", ""]],
+         ["WAV (16-bit, mono), for scale", "", "", "", "", "", "", f"{wav_per_hour:.1f}", "", ""]],
         ["Real-time factor: seconds of audio made per second of wall time, whole job (Piper synthesis, stitching, "
-         "FLAC parts, AAC encoding). Its peak memory is mostly Piper's (onnxruntime in four worker threads), "
+         "FLAC parts, AAC encoding); characters per second is the narrated text's characters per second of wall "
+         "time, the pace the plan's estimate uses (`PIPER_PACE` in engines/catalog.py). Its peak memory is mostly "
+         "Piper's (onnxruntime in four worker threads), "
          "whatever the book's length. The cached rerun is served by the chunk cache: no synthesis, only "
          "stitching the chapters again and writing the output, in a fresh interpreter: its memory is the output "
          "path's own."])

@@ -14,7 +14,9 @@ from narration import Loopback, run_cli
 import voicekit
 from voicekit import errors
 from voicekit.audio.m4b import read_chapters
-from voicekit.jobs.audiobook import CHAPTER_PAUSE_S, Audiobook, BookPlan, parse_chapters
+from voicekit.cli import main
+from voicekit.engines.groq_engines import GroqSpeechEngine
+from voicekit.jobs.audiobook import CHAPTER_PAUSE_S, Audiobook, BookPlan, book_output, parse_chapters
 from voicekit.testing import Fault
 from voicekit.testing.books import AUTHOR, CHAPTER_TITLES, FOOTNOTE, TITLE, tiny_book
 
@@ -131,8 +133,80 @@ def test_a_run_that_fails_in_chapter_three_redoes_nothing_of_chapters_one_and_tw
 
 
 def test_document_options_refuse_book_keywords(loop: Loopback, tmp_path: Path) -> None:
-    with pytest.raises(errors.InputError, match="EPUB books only"):
+    with pytest.raises(errors.OptionError, match="EPUB books only"):
         voicekit.narrate("A short text to read.", tmp_path / "a.wav", chapters="1", engine="local")  # type: ignore[arg-type]
+    with pytest.raises(errors.OptionError, match="split apply to EPUB books only"):
+        voicekit.plan_narration("A short text to read.", options=voicekit.BookOptions(split="chapters"))
+    assert not (tmp_path / "a.wav").exists()
+
+
+def test_a_misspelled_or_bad_book_option_is_refused_naming_it_before_any_work(loop: Loopback, tiny: Path,
+                                                                            tmp_path: Path) -> None:
+    out = tmp_path / "book.m4b"
+    with pytest.raises(errors.OptionError, match="unknown option 'chapter' \\(did you mean 'chapters'\\?\\)"):
+        book(loop, tiny, out, chapter="2")
+    with pytest.raises(errors.OptionError, match="option 'split'"):
+        book(loop, tiny, out, split="pages")
+    with pytest.raises(errors.OptionError, match="option 'chapters': cannot read the chapters"):
+        book(loop, tiny, out, chapters="two")
+    with pytest.raises(errors.OptionError, match="option 'format'"):
+        book(loop, tiny, out, format="aiff")
+    assert loop.server.log.count() == 0 and not out.exists()
+
+
+def test_the_output_is_checked_before_any_work(loop: Loopback, tiny: Path, tmp_path: Path) -> None:
+    for out, words in ((tmp_path / "book.txt", "'.txt': use one of .m4b"), (tmp_path / "no" / "book.m4b",
+                                                                          "does not exist"),
+                       (tmp_path, "it is a folder")):
+        with pytest.raises(errors.InputError, match=words):
+            book(loop, tiny, out)
+    assert loop.server.log.count() == 0
+    assert not list(tmp_path.glob("*.parts")), "no parts folder is made for a refused output"
+    assert book_output(tiny, None) == (tiny.with_suffix(".m4b"), "m4b")
+    assert book_output(tiny, None, "flac") == (tiny.with_suffix(".flac"), "flac")
+    assert book_output(tiny, tmp_path / "book.wave") == (tmp_path / "book.wave", "wav")
+
+
+def test_an_engine_object_narrates_the_book_and_stays_open_for_its_owner(loop: Loopback, tiny: Path,
+                                                                        tmp_path: Path) -> None:
+    engine = GroqSpeechEngine(loop.client(), voice="diana")
+    first = voicekit.narrate(tiny, tmp_path / "one.m4b", engine=engine, chapters="1", progress=False)
+    assert isinstance(first, Audiobook) and first.requests == loop.server.log.count() > 0
+    options = voicekit.NarrateOptions(engine=engine, cache=False, progress=False)
+    again = voicekit.narrate(tiny, tmp_path / "two.m4b", options=options, chapters="1")
+    assert isinstance(again, Audiobook) and again.requests == first.requests, "the engine was left open"
+    assert loop.server.log.count() == 2 * first.requests
+
+
+BOOK_CLI_BAD = [
+    # (arguments, status, words the one line holds)
+    (("narrate", "tiny.epub", "--chapters", "9"), 1, "chapters 1 to 3"),
+    (("narrate", "tiny.epub", "--chapters", "three"), 1, "option 'chapters'"),
+    (("narrate", "tiny.epub", "--split", "pages"), 2, "pages"),
+    (("narrate", "tiny.epub", "--format", "aiff"), 2, "aiff"),
+    (("narrate", "tiny.epub", "-o", "book.txt"), 1, ".txt"),
+    (("narrate", "tiny.epub", "-o", "nodir/book.m4b"), 1, "does not exist"),
+    (("narrate", "tiny.epub", "--captions", "book.srt"), 1, "captions"),
+    (("narrate", "tiny.epub", "--engine", "groq"), 1, "GROQ_API_KEY"),
+    (("narrate", "doc.md", "--chapters", "2", "--keep-all"), 1, "--chapters, --keep-all apply to EPUB books only"),
+    (("narrate", "doc.md", "--format", "m4b"), 1, "option 'format'"),
+]
+
+
+@pytest.mark.parametrize(("args", "status", "words"), BOOK_CLI_BAD, ids=[" ".join(a) for a, *_ in BOOK_CLI_BAD])
+def test_a_bad_book_invocation_is_one_line_and_a_status(tiny: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+                                                        status: int, words: str) -> None:
+    monkeypatch.chdir(tiny.parent)
+    (tiny.parent / "doc.md").write_text("# A chapter\n\nThe keeper lit the lamp.\n", encoding="utf-8")
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse's usage errors
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    assert code == status and len(captured.err.splitlines()) == 1, captured.err
+    assert ": error: " in captured.err and words in captured.err and captured.out == ""
+    assert {p.name for p in tiny.parent.iterdir()} - {"cache"} == {"doc.md", "tiny.epub"}, "no output, no parts"
 
 
 def test_the_command_line_plans_a_book(loop: Loopback, tiny: Path) -> None:
