@@ -21,6 +21,8 @@ from voicekit.errors import (
     VoicekitError,
 )
 from voicekit.jobs.audiobook import Audiobook, BookOptions, BookPlan, anarrate, narrate, plan_narration
+from voicekit.jobs.batch import BatchJob, atranscribe_batch, transcribe_batch
+from voicekit.jobs.batch_state import BatchOptions
 from voicekit.jobs.narrate import NarrateOptions
 from voicekit.jobs.narration import Narration, Plan
 from voicekit.jobs.speak import aspeak, speak
@@ -39,6 +41,8 @@ __all__ = [
     "AudioError",
     "Audiobook",
     "AuthenticationError",
+    "BatchJob",
+    "BatchOptions",
     "BookOptions",
     "BookPlan",
     "ConfigurationError",
@@ -62,10 +66,12 @@ __all__ = [
     "anarrate",
     "aspeak",
     "atranscribe",
+    "atranscribe_batch",
     "narrate",
     "normalize_text",
     "plan_narration",
     "plot",
     "speak",
     "transcribe",
+    "transcribe_batch",
 ]

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from voicekit import errors
 from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
+from voicekit.cli_batch import add_batch_command, add_batch_options, run_batch_submit
 from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
 from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_speak(commands)
     _add_voices(commands)
     _add_models(commands)
+    add_batch_command(commands)
     return parser
 
 
@@ -92,7 +94,8 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "transcribe", help="transcribe a recording of any length into text or subtitles",
         description="Transcribe a recording of any length and format. It is cut into windows of up to 30 s at "
                     "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
-    parser.add_argument("input", type=Path, help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...)")
+    parser.add_argument("input", type=Path, nargs="+",
+                        help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...); several with --batch")
     parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
     parser.add_argument("--format", choices=TRANSCRIPT_FORMATS,
                         help="output format (default: from -o's extension, else txt)")
@@ -104,6 +107,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
     parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
+    add_batch_options(parser)
     parser.set_defaults(run=_run_transcribe)
 
 
@@ -180,6 +184,11 @@ def _duration_words(seconds: float) -> str:
 
 
 def _run_transcribe(args: argparse.Namespace) -> int:
+    if args.batch:
+        return run_batch_submit(args)
+    if len(args.input) > 1:
+        raise errors.InputError("several recordings go together only with --batch; transcribe one at a time")
+    args.input = args.input[0]
     options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,

@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="transcription backend (default auto: faster-whisper when installed)")
     parser.add_argument("--flavour", choices=["groq", "openai"], default="groq",
                         help="answer as Groq (/openai/v1) or as OpenAI (/v1) does (default groq)")
+    parser.add_argument("--batch-seconds", type=float, default=0.0,
+                        help="seconds a batch takes to complete (default 0)")
+    parser.add_argument("--batch-failure-rate", type=float, default=0.0,
+                        help="share of batch lines that fail (default 0)")
+    parser.add_argument("--batch-capacity", type=int,
+                        help="lines per batch run before it expires with partial results (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -50,6 +56,8 @@ def options_from(args: argparse.Namespace) -> ServerOptions:
         audio_seconds_per_hour=args.ash, audio_window=args.ash_window,
         tokens_per_minute=args.tpm, tokens_window=args.tpm_window, max_upload_bytes=args.max_upload_bytes,
         speech_backend=args.speech, transcription_backend=args.transcription,
+        batch_completion_seconds=args.batch_seconds, batch_failure_rate=args.batch_failure_rate,
+        batch_capacity_lines=args.batch_capacity,
     )
 
 

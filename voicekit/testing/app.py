@@ -13,9 +13,11 @@ from urllib.parse import unquote, urlsplit
 
 from voicekit.testing import contract as c
 from voicekit.testing import openai_flavour
+from voicekit.testing.batch_api import BatchService, batches_endpoint
 from voicekit.testing.contract import ApiFailure
 from voicekit.testing.endpoints import Reply, Services, list_models, retrieve_model, speech
 from voicekit.testing.faults import Fault, FaultQueue
+from voicekit.testing.files_api import files_endpoint
 from voicekit.testing.limits import REQUESTS, rate_limited
 from voicekit.testing.transcribe_endpoint import transcribe
 
@@ -68,6 +70,9 @@ def route(method: str, path: str) -> tuple[str | None, str | None]:
     rest = path[len(c.API_PREFIX):]
     if method == "POST" and rest in posts:
         return posts[rest], None
+    for name in ("files", "batches"):
+        if rest == f"/{name}" or rest.startswith(f"/{name}/"):
+            return name, None
     if method == "GET" and rest == "/models":
         return "models", None
     if method == "GET" and rest.startswith("/models/") and len(rest) > len("/models/"):
@@ -109,9 +114,10 @@ def _default_failure(code: int, model: str, retry_after: float | None) -> ApiFai
 class LoopbackApp:
     """Answers requests as Groq's audio API does, consulting the injected faults first."""
 
-    def __init__(self, services: Services, faults: FaultQueue) -> None:
+    def __init__(self, services: Services, faults: FaultQueue, batches: BatchService | None = None) -> None:
         self.services = services
         self.faults = faults
+        self.batches = batches
 
     def respond(self, request: Request) -> Response:
         """Authenticate, route, apply any injected fault, then run the endpoint; every refusal is an envelope.
@@ -167,6 +173,12 @@ class LoopbackApp:
             return list_models() if model_id is None else retrieve_model(model_id)
         if endpoint == "speech":
             return speech(body, self.services)
+        if endpoint in ("files", "batches") and self.batches is not None:
+            rest = request.path[len(f"{c.API_PREFIX}/{endpoint}"):]
+            if endpoint == "files":
+                return files_endpoint(self.batches.files, request.method, rest, body,
+                                      request.headers.get("content-type", ""))
+            return batches_endpoint(self.batches, request.method, rest, urlsplit(request.target).query, body)
         task = "translate" if endpoint == "translations" else "transcribe"
         return transcribe(body, request.headers.get("content-type", ""), self.services, task=task,
                           request_id=request.request_id)

@@ -53,6 +53,15 @@ class ServerOptions(BaseModel):
     transcription_backend: TranscriptionBackend = "auto"
     """Where transcripts come from: "whisper" (local faster-whisper), "synthetic" (deterministic words whose
     count follows the audio's length), or "auto" (faster-whisper when it is installed, else synthetic)."""
+    batch_completion_seconds: float = Field(default=0.0, ge=0.0)
+    """Seconds a batch takes from creation to completion: a tenth validating, eight tenths shared evenly by its
+    lines, a tenth finalizing (the real API takes up to its completion window)."""
+    batch_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of batch lines that fail with a 500 in the error file (chosen by a hash of each `custom_id`, so the
+    same lines fail every time)."""
+    batch_capacity_lines: int | None = Field(default=None, ge=0)
+    """Lines of each batch the server gets to before its completion window ends: the rest expire and the batch
+    is `expired` with partial results. None: every batch completes."""
     host: str = "127.0.0.1"
     """Address to listen on. Keep the loopback address: the server has no security of its own."""
     port: int = Field(default=0, ge=0, le=65535)

@@ -19,8 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from voicekit.testing.app import LoopbackApp, Request, Response, new_request_id
+from voicekit.testing.batch_api import BatchService
 from voicekit.testing.endpoints import Services
 from voicekit.testing.faults import Fault, FaultQueue
+from voicekit.testing.files_api import FileStore
 from voicekit.testing.limits import Limits
 from voicekit.testing.options import ServerOptions
 from voicekit.testing.requestlog import LogEntry, RequestLog
@@ -60,7 +62,8 @@ class GroqServer:
         self.limits = build_limits(self.options)
         services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend),
                             TranscriptionSource(self.options.transcription_backend))
-        self.app = LoopbackApp(services, self.faults)
+        self.batches = BatchService(services, FileStore())
+        self.app = LoopbackApp(services, self.faults, self.batches)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -113,6 +116,7 @@ class GroqServer:
             return
         self._httpd.shutdown()
         self._httpd.server_close()
+        self.batches.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd, self._thread = None, None
