@@ -20,9 +20,10 @@ from voicekit.errors import (
     RateLimitError,
     VoicekitError,
 )
+from voicekit.jobs.audiobook import Audiobook, BookOptions, BookPlan, anarrate, narrate, plan_narration
 from voicekit.jobs.batch import BatchJob, atranscribe_batch, transcribe_batch
 from voicekit.jobs.batch_state import BatchOptions
-from voicekit.jobs.narrate import NarrateOptions, anarrate, narrate, plan_narration
+from voicekit.jobs.narrate import NarrateOptions
 from voicekit.jobs.narration import Narration, Plan
 from voicekit.jobs.speak import aspeak, speak
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe
@@ -38,9 +39,12 @@ __all__ = [
     "AsyncGroqClient",
     "Audio",
     "AudioError",
+    "Audiobook",
     "AuthenticationError",
     "BatchJob",
     "BatchOptions",
+    "BookOptions",
+    "BookPlan",
     "ConfigurationError",
     "GroqClient",
     "InputError",

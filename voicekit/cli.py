@@ -13,6 +13,7 @@ from voicekit import errors, outputs
 from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.cli_batch import add_batch_command, add_batch_options, run_batch_submit
+from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
 from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
 from voicekit.engines.registry import ENGINE_NAMES, voices
@@ -21,6 +22,7 @@ from voicekit.jobs.narration import Plan
 from voicekit.jobs.options import check_audio_output, check_output
 from voicekit.jobs.speak import speak
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
+from voicekit.text.epub import is_epub
 from voicekit.transcript.formats import FORMATS as TRANSCRIPT_FORMATS
 from voicekit.transcript.formats import render
 
@@ -32,6 +34,7 @@ any OpenAI-compatible API: OPENAI_API_KEY, and OPENAI_BASE_URL for a server othe
 examples:
   voicekit narrate chapter.md -o chapter.wav          read a whole document aloud into one file
   voicekit narrate book.txt --plan                    what it would send and cost, without sending anything
+  voicekit narrate book.epub -o book.m4b              an audiobook with the book's chapters, title and cover
   voicekit transcribe meeting.m4a -o meeting.srt      subtitles for a recording of any length
   voicekit transcribe talk.mp3                        the text, on standard output
   voicekit speak "Hello from voicekit." -o hello.wav
@@ -71,9 +74,10 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                     "[cheerful] are kept for Orpheus, and the text is sent in chunks no longer than the model takes "
                     f"(Orpheus: {ORPHEUS_MAX_CHARS} characters). "
                     "Finished chunks are cached: if a run stops, run it again and only the rest is synthesized.")
-    parser.add_argument("input", type=Path, help="the document: .txt, .md, .html (or - for standard input)")
+    parser.add_argument("input", type=Path, help="the document: .txt, .md, .html, .epub (or - for standard input)")
     parser.add_argument("-o", "--output", type=Path, help="the audio file (default: INPUT with .wav)")
-    parser.add_argument("--format", choices=AUDIO_FORMATS, help="audio format (default: from -o)")
+    parser.add_argument("--format", choices=(*AUDIO_FORMATS, *BOOK_ONLY_FORMATS),
+                        help=f"audio format (default: from -o; {', '.join(BOOK_ONLY_FORMATS)} for an EPUB book)")
     parser.add_argument("--captions", type=Path, help="also write SRT or VTT captions (by extension) of what is "
                                                       "spoken when")
     _add_engine_options(parser)
@@ -81,6 +85,7 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--plan", action="store_true", help="print the chunks, requests, cost and time; send nothing")
     parser.add_argument("--json", action="store_true", help="print the plan or the result as JSON")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished chunks")
+    add_book_options(parser)
     parser.set_defaults(run=_run_narrate)
 
 
@@ -142,9 +147,12 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_narrate(args: argparse.Namespace) -> int:
     source: str | Path = sys.stdin.read() if str(args.input) == "-" else args.input
-    options = NarrateOptions(**_given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
-                                      concurrency=args.concurrency, cache=not args.no_cache,
-                                      progress=sys.stderr.isatty()))
+    given = _given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
+                   concurrency=args.concurrency, cache=not args.no_cache, progress=sys.stderr.isatty())
+    if is_epub(source):
+        return run_book(args, Path(source), given)
+    refuse_book_options(args, source)
+    options = NarrateOptions(**given)
     if args.plan:
         plan = plan_narration(source, options=options)
         print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))

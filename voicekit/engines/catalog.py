@@ -42,8 +42,13 @@ class RequestPace:
 
 GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan")
 """Orpheus on Groq's free plan (the plan's estimate of wall time assumes it)."""
-PIPER_PACE = RequestPace(chars_per_second=250.0, plan="this machine")
-"""Piper speaks about this many characters per second of wall time on two cores."""
+PIPER_PACE = RequestPace(chars_per_second=115.0, plan="this machine")
+"""Piper narrates about this many characters per second of wall time on two cores (the plan's estimate of wall
+time). Measured on the project's shared 2-core machine (load average 7-10), whole narration jobs with an empty
+cache: 116 characters/s for the first three chapters of the Alice EPUB into an M4B (31,000 characters,
+`python benchmarks/audiobook.py --quick`, "characters per second"), 114 and 137 for `voicekit.narrate` of 2,784
+characters of Alice's first chapter into a WAV with `engine="local", cache=False` after the voice was loaded.
+250, the figure before, was never reached; on a busier machine it falls to 70-90."""
 
 
 @dataclass(frozen=True)

@@ -103,9 +103,10 @@ class _Stopped(Exception):
 
 
 @dataclass
-class _Run:
+class NarrationRun:
     """One narration's engine, cache and counts. At most `concurrency` requests are in flight at once; a request
-    already sent is finished and cached even when the run fails meanwhile (it is paid for)."""
+    already sent is finished and cached even when the run fails meanwhile (it is paid for). One run may stitch
+    several outputs (the audiobook job stitches a chapter at a time); the counts add up over all of them."""
 
     synthesizer: SpeechEngine
     cache: Cache
@@ -143,7 +144,7 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
     async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
         chunks, warnings = _chunks(source, opts, engine)
         characters = sum(chunk.chars for chunk, _ in chunks)
-        seconds, pace_warnings = _estimate(engine.limits.pace, len(chunks), characters)
+        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters)
         return Plan(engine=engine.name, model=engine.model, voice=engine.voice,
                     chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
                     characters=characters, cost_usd=round(engine.cost_usd(characters), 6),
@@ -151,7 +152,7 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
                     warnings=warnings + pace_warnings)
 
 
-def _estimate(pace: RequestPace, requests: int, characters: int) -> tuple[float, list[str]]:
+def estimate_seconds(pace: RequestPace, requests: int, characters: int) -> tuple[float, list[str]]:
     """Wall time at the engine's pace (its plan's per-minute limits, or its speed on this machine), and a warning
     when the job is beyond the plan's daily limits."""
     if pace.chars_per_second:
@@ -183,8 +184,8 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
             check_audio_output(target, opts.format)
             if captions is not None:
                 check_output(captions, CAPTION_FORMATS, what="captions")
-            run = _Run(engine, Cache() if opts.cache else Cache.disabled(), concurrency)
-            result = await _synthesize_and_stitch(run, chunks, target, opts)
+            run = NarrationRun(engine, Cache() if opts.cache else Cache.disabled(), concurrency)
+            result = await synthesize_and_stitch(run, chunks, target, opts)
             caption_path = _write_captions(captions, chunks, result) if captions is not None else None
     return Narration(path=target, duration=result.duration, sample_rate=result.sample_rate, chunks=len(chunks),
                      requests=run.requests, cached=run.cached, characters=sum(c.chars for c, _ in chunks),
@@ -198,10 +199,11 @@ def narrate(source: str | Path, out: str | Path | None = None, *, captions: str 
     return run_sync(anarrate(source, out, captions=captions, options=options, client=client, **overrides))
 
 
-async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], target: Path,
+async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str]], target: Path,
                                  opts: NarrateOptions) -> StitchResult:
-    """Stitch the chunks in order as they arrive; on a failure, the requests already sent are finished and
-    cached before the error is raised, and the output is removed (the Stitcher's `.partial` file)."""
+    """Stitch the chunks into `target` (in `opts.format`, else by its extension) in order as they arrive; on a
+    failure, the requests already sent are finished and cached before the error is raised, and the output is
+    removed (the Stitcher's `.partial` file)."""
     try:
         with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
                 Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
@@ -219,7 +221,7 @@ async def _synthesize_and_stitch(run: _Run, chunks: list[tuple[Chunk, str]], tar
         raise
 
 
-async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
+async def _chunk_audio(run: NarrationRun, chunk: Chunk) -> Any:
     """One chunk's audio: from the cache, or from the engine (and then cached). The request runs in its own task,
     shielded, so that cancelling the waiter (another chunk failed) does not throw away audio already paid for."""
     key = Cache.key("chunk", **run.synthesizer.cache_identity(), text=chunk.text)
@@ -233,7 +235,7 @@ async def _chunk_audio(run: _Run, chunk: Chunk) -> Any:
     return await asyncio.shield(task)
 
 
-async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
+async def _request(run: NarrationRun, chunk: Chunk, key: str) -> Any:
     """Synthesize one chunk (at most `run.concurrency` at once, none once the run has stopped) and cache it."""
     async with run.sending:
         if run.stopped:
@@ -251,9 +253,15 @@ async def _request(run: _Run, chunk: Chunk, key: str) -> Any:
 
 def _chunks(source: str | Path, opts: NarrateOptions,
             engine: SpeechEngine) -> tuple[list[tuple[Chunk, str]], list[str]]:
-    """The document's chunks, at most the engine's chunk length (or `max_chars`, capped by the engine's limit),
-    and warnings about what was removed (directions the engine cannot take)."""
-    blocks = _blocks(source, opts.kind)
+    """The document's chunks with their pauses, and warnings (see `block_chunks`)."""
+    return block_chunks(_blocks(source, opts.kind), opts, engine)
+
+
+def block_chunks(blocks: list[Block], opts: NarrateOptions,
+                 engine: SpeechEngine) -> tuple[list[tuple[Chunk, str]], list[str]]:
+    """The chunks of these blocks, each with the pause after it, at most the engine's chunk length (or
+    `max_chars`, capped by the engine's limit), and warnings about what was removed (directions the engine cannot
+    take). Blocks with nothing to speak raise `InputError`. The audiobook job calls this once per chapter."""
     limits = engine.limits
     join = opts.join_paragraphs if opts.join_paragraphs is not None else limits.paced_by_requests
     chunking = ChunkOptions(max_chars=chunk_limit(opts.max_chars, engine), reapply_direction=opts.reapply_direction,
