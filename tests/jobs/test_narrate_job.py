@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 from narration import ANY_BRACKET, DIRECTION, DOC, Loopback, narrate, run_cli, spoken, voiced_seconds
+from shared_data import shared_data
 
 import voicekit
 from voicekit.cache import Cache
@@ -149,15 +150,10 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
         assert float(np.sqrt(np.mean(samples[round(start * rate):round(end * rate)] ** 2))) > 0.02
 
 
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
-
 @pytest.mark.slow
 def test_a_real_book_opening_is_sent_whole_and_stitched_in_order(loop: Loopback, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    book = DATA / "text" / "gutenberg_11_alice_in_wonderland.txt"
-    if not book.exists():
-        pytest.skip(f"the shared test data is not at {DATA}")
+    book = shared_data("text", "gutenberg_11_alice_in_wonderland.txt")
     raw = book.read_bytes()
     doc = tmp_path / "alice.txt"
     doc.write_bytes(raw[: raw.index(b"\r\n\r\n", 9000)])  # BOM, CRLF, Gutenberg header, chapter I's opening

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from voicekit.audio.wav import encode_wav
 from voicekit.testing import contract as c
 from voicekit.testing.contract import ApiFailure
+from voicekit.testing.disconnect import Gone, never_gone
 from voicekit.testing.limits import Admission, Limits
 from voicekit.testing.options import ServerOptions
 from voicekit.testing.speech import SpeechSource
@@ -103,13 +104,14 @@ def _check_speech_fields(payload: dict[str, object], model: str) -> str:
     return text
 
 
-def speech(body: bytes, services: Services) -> Reply:
-    """`POST /audio/speech`: Orpheus's checks, the limits, then 24 kHz mono WAV in Orpheus's streamed shape."""
+def speech(body: bytes, services: Services, gone: Gone = never_gone) -> Reply:
+    """`POST /audio/speech`: Orpheus's checks, the limits, then 24 kHz mono WAV in Orpheus's streamed shape
+    (not made, `ClientGone`, when the client has gone before its turn)."""
     payload = _speech_request(body)
     model = _speech_model(payload)
     admission = Admission(services.limits, model)
     admission.take(services.limits.requests, 1)
     text = _check_speech_fields(payload, model)
     admission.take(services.limits.tokens, len(text))
-    audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL)
+    audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL, gone=gone)
     return Reply(encode_wav(audio, streamed=True), "audio/wav", model=model, chars=len(text))
