@@ -29,6 +29,7 @@ from voicekit.engines.base import Synthesizer
 from voicekit.engines.catalog import ORPHEUS_ENGLISH, SPEECH_MODELS
 from voicekit.engines.choose import EngineName, make_synthesizer, resolve_engine
 from voicekit.engines.groq import AsyncGroqClient
+from voicekit.jobs.estimate import local_speed
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.models import Audio, Segment, Transcript
@@ -43,8 +44,6 @@ FREE_PLAN_RPM = 10
 FREE_PLAN_TPM = 1200
 FREE_PLAN_RPD = 100
 FREE_PLAN_TPD = 3600
-LOCAL_CHARS_PER_SECOND = 250.0
-"""Piper speaks about this many characters per second of wall time on two cores (for the plan's estimate)."""
 _DOCUMENT_NAME = re.compile(r"[^\s\[\]]+\.(txt|text|md|markdown|html?|xhtml)", re.IGNORECASE)
 """A one-word string ending in a document extension is meant as a path, not as the text to speak."""
 
@@ -193,7 +192,8 @@ def plan_narration(source: str | Path, *, options: NarrateOptions | None = None,
             warnings.append(f"beyond the free plan's daily limits ({FREE_PLAN_RPD} requests, {FREE_PLAN_TPD} "
                             f"tokens): about {math.ceil(days)} days on the free plan")
     else:
-        seconds = characters / LOCAL_CHARS_PER_SECOND
+        in_flight = opts.concurrency or Settings().concurrency
+        seconds = local_speed(voice or "joe", in_flight).seconds(characters) if characters else 0.0
     return Plan(engine=engine, model=model, voice=voice,
                 chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
                 characters=characters, cost_usd=round(cost, 6), estimated_seconds=round(seconds, 1),
