@@ -354,7 +354,7 @@ def test_book_without_numbers_is_unchanged_apart_from_titles() -> None:
 
 
 def test_a_whole_book_is_spoken_as_words() -> None:
-    """The speed of this is measured in benchmarks/normalize_nemo.py and benchmarks/chunker.py, not here."""
+    """How fast is measured in benchmarks/chunker.py (MB/s through the front end on this book), not here."""
     path = shared_data("text", "gutenberg_1342_pride_and_prejudice.txt")
     text = path.read_text(encoding="utf-8")
     spoken = normalize_text(text)
