@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 ABSENT = "the shared test data (../shared/data beside the checkout) is absent"
+ABSENT_LINE = 0
+"""Where the summary reports those skips (set below to the line that raises them)."""
 
 
 def shared_data_present() -> bool:
@@ -26,8 +28,12 @@ def shared_data(*parts: str, module_level: bool = False) -> Path:
     file when the folder is there but the file is not.
     """
     if not shared_data_present():
-        pytest.skip(ABSENT, allow_module_level=module_level)
+        pytest.skip(ABSENT, allow_module_level=module_level)  # the line ABSENT_LINE names
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is missing from the shared test data", allow_module_level=module_level)
     return path
+
+
+ABSENT_LINE = next(number for number, line in enumerate(Path(__file__).read_text().splitlines(), 1)
+                   if "pytest.skip(ABSENT" in line)

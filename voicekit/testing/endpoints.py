@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from voicekit.audio.wav import encode_wav
 from voicekit.testing import contract as c
 from voicekit.testing.contract import ApiFailure
-from voicekit.testing.disconnect import Gone, never_gone
+from voicekit.testing.disconnect import Gone, Turns, never_gone
 from voicekit.testing.limits import Admission, Limits
 from voicekit.testing.options import ServerOptions
 from voicekit.testing.speech import SpeechSource
@@ -42,6 +42,8 @@ class Services:
     limits: Limits
     speech: SpeechSource
     transcription: TranscriptionSource
+    turns: Turns = field(default_factory=Turns)
+    """When work may start: held by `GroqServer.held()`; a request whose client has gone meanwhile is skipped."""
 
 
 def json_reply(payload: object, **costs: object) -> Reply:
@@ -113,5 +115,6 @@ def speech(body: bytes, services: Services, gone: Gone = never_gone) -> Reply:
     admission.take(services.limits.requests, 1)
     text = _check_speech_fields(payload, model)
     admission.take(services.limits.tokens, len(text))
-    audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL, gone=gone)
+    services.turns.take(None, gone)
+    audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL)
     return Reply(encode_wav(audio, streamed=True), "audio/wav", model=model, chars=len(text))

@@ -62,8 +62,8 @@ class GroqServer:
         self.faults = FaultQueue()
         self.limits = build_limits(self.options)
         self.turns = Turns()
-        services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend, self.turns),
-                            TranscriptionSource(self.options.transcription_backend, self.turns))
+        services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend),
+                            TranscriptionSource(self.options.transcription_backend, self.turns), self.turns)
         self.app = LoopbackApp(services, self.faults)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -14,7 +14,6 @@ import numpy as np
 
 from voicekit.models import Audio
 from voicekit.testing.backends import resolve_backend
-from voicekit.testing.disconnect import Gone, Turns, never_gone
 from voicekit.testing.options import SpeechBackend
 
 OUTPUT_RATE = 24_000
@@ -54,33 +53,27 @@ _DIRECTION = re.compile(r"\[[A-Za-z]+(?: [A-Za-z]+)?\]")
 class SpeechSource:
     """Turns one request's text into 24 kHz mono audio with the chosen backend (thread-safe)."""
 
-    def __init__(self, backend: SpeechBackend, turns: Turns | None = None) -> None:
+    def __init__(self, backend: SpeechBackend) -> None:
         self.backend = resolve_speech_backend(backend)
-        self.turns = turns or Turns()
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    def speak(self, text: str, *, english: bool = True, gone: Gone = never_gone) -> Audio:
+    def speak(self, text: str, *, english: bool = True) -> Audio:
         """The audio for `text`, resampled to 24 kHz mono.
 
         The packaged Piper voice is English: for other languages (the Arabic model) it would spell the script
         out letter by letter, so those get the synthetic signal whatever the backend. Orpheus performs vocal
         directions such as `[cheerful]` rather than reading them, so Piper is given the text without them.
-        Raises `ClientGone`, without speaking, when `gone()` says the client left before the work's turn.
         """
         if self.backend == "synthetic" or not english:
-            self.turns.take(None, gone)
             return synthetic_speech(text)
         text = " ".join(_DIRECTION.sub(" ", text).split()) or text
-        self.turns.take(self._lock, gone)
-        try:
+        with self._lock:
             if self._engine is None:
                 from voicekit.engines.local import PiperSynthesizer
 
                 self._engine = PiperSynthesizer()
             audio: Audio = self._engine.synthesize_sync(text)
-        finally:
-            self._lock.release()
         return to_rate_mono(audio, OUTPUT_RATE)
 
 
