@@ -62,6 +62,7 @@ def test_pure_silence_gives_an_empty_transcript(tmp_path: Path) -> None:
     assert result.duration == 20.0
 
 
+@pytest.mark.slow  # real Whisper on noise: about 4 s here
 def test_faint_room_noise_invents_no_words() -> None:
     """White noise at -60 dBFS is sent (the segmenter cannot tell steady noise from speech) and Whisper answers
     " . . ." in segments that pass its own silence rule (a high log-probability): the job keeps none of them."""
