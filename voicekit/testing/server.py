@@ -135,6 +135,7 @@ class GroqServer:
         """
         if self._httpd is None:
             return
+        self.turns.open.set()  # held requests are answered, not waited for forever
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
