@@ -53,10 +53,10 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     return dict(payload["error"])
 
 
-def make_client(server: GroqServer, key: str | None = None) -> httpx.Client:
+def make_client(server: GroqServer, key: str | None = None, timeout: float = 30) -> httpx.Client:
     key = server.api_key if key is None else key
     return httpx.Client(base_url=server.base_url + "/openai/v1", headers={"Authorization": f"Bearer {key}"},
-                        timeout=30)
+                        timeout=timeout)
 
 
 @pytest.fixture
@@ -557,7 +557,7 @@ def test_real_backends_speak_and_hear_the_same_words() -> None:
     pytest.importorskip("piper")
     pytest.importorskip("faster_whisper")
     options = ServerOptions(speech_backend="piper", transcription_backend="whisper")
-    with GroqServer(options) as server, make_client(server) as http:
+    with GroqServer(options) as server, make_client(server, timeout=900) as http:  # a busy machine's engines
         spoken = http.post("/audio/speech", json=speech_body("The quick brown fox jumps over the lazy dog."))
         assert parse_wav(spoken.content).sample_rate == 24_000
         heard = http.post("/audio/transcriptions", files={"file": ("fox.wav", spoken.content)},
@@ -570,7 +570,8 @@ def test_real_backends_speak_and_hear_the_same_words() -> None:
 def test_real_whisper_transcribes_the_jfk_clip() -> None:
     shared_data("audio", JFK.name)
     pytest.importorskip("faster_whisper")
-    with GroqServer(ServerOptions(transcription_backend="whisper")) as server, make_client(server) as http:
+    with GroqServer(ServerOptions(transcription_backend="whisper")) as server, \
+            make_client(server, timeout=900) as http:  # a busy machine's Whisper is slow: wait, do not retry
         response = http.post("/audio/transcriptions", files={"file": (JFK.name, JFK.read_bytes())},
                              data=audio_form(response_format="verbose_json"))
         assert "ask not what your country can do for you" in response.json()["text"].lower()
