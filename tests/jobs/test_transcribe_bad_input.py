@@ -117,6 +117,7 @@ def test_what_the_local_engine_cannot_do_is_refused_clearly() -> None:
         local(audio_path("en_stereo_diarization_2spk.wav"), channel=2)
 
 
+@pytest.mark.slow  # real Whisper twice on a real recording
 def test_a_file_transcript_knows_its_source_and_the_bar_never_overshoots() -> None:
     path = audio_path("en_jfk_16k_mono.wav")
     transcript = voicekit.transcribe(str(path), engine="local", language="en", progress=True)  # warnings are errors
