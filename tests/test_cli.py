@@ -121,6 +121,7 @@ def test_narrate_plan_json_sends_nothing(server: GroqServer, cache: dict[str, st
     assert server.log.count() == 0
 
 
+@pytest.mark.slow  # Piper and Whisper in two CLI processes: about 9 s here
 def test_narrate_and_transcribe_back_offline(tmp_path: Path, cache: dict[str, str]) -> None:
     doc = tmp_path / "note.md"
     doc.write_text("# A note\n\nThe meeting moved to 3pm on Friday. Bring 2 copies of the report.\n")

@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 import soundfile as sf
+from shared_data import SHARED_DATA, shared_data
 
 from voicekit.audio.io import (
     AudioStream,
@@ -22,7 +23,7 @@ from voicekit.audio.io import (
 from voicekit.audio.model import read_audio
 from voicekit.errors import AudioError, InputError
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio"
+DATA = SHARED_DATA / "audio"
 JFK_FLAC = DATA / "en_jfk_whisper.flac"  # 44.1 kHz stereo 24-bit
 JFK_WAV = DATA / "en_jfk_16k_mono.wav"  # the same speech, 16 kHz mono 16-bit
 BUSH_OGG = DATA / "en_long_bush_columbia_address_3m19s.ogg"  # 22.05 kHz stereo Vorbis
@@ -31,9 +32,7 @@ TWO_SPEAKERS = DATA / "en_stereo_diarization_2spk.wav"  # one speaker per channe
 
 
 def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test recording {path.name} is absent (expected under {DATA})")
-    return path
+    return shared_data("audio", path.name)
 
 
 def decode_all(source: object, options: DecodeOptions | None = None) -> tuple[np.ndarray, AudioStream]:

@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from shared_data import SHARED_DATA, shared_data
 
 from voicekit.audio.io import DecodeOptions, stream_audio
 from voicekit.audio.model import read_audio
 from voicekit.audio.segment import MAX_UPLOAD_BYTES, SegmentOptions, Window, segment_windows
 from voicekit.errors import InputError
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio"
+DATA = SHARED_DATA / "audio"
 BUSH_OGG = DATA / "en_long_bush_columbia_address_3m19s.ogg"
 JFK_WAV = DATA / "en_jfk_16k_mono.wav"
 RATE = 16000
@@ -23,9 +24,7 @@ FRAME = 480  # 30 ms at 16 kHz
 
 
 def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test recording {path.name} is absent (expected under {DATA})")
-    return path
+    return shared_data("audio", path.name)
 
 
 def blocks_of(signal: np.ndarray, seconds: float = 10.0) -> Iterator[np.ndarray]:

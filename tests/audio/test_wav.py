@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import wave
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -14,12 +13,11 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from shared_data import shared_data
 
 from voicekit.audio.wav import encode_wav, parse_wav
 from voicekit.errors import AudioError
 from voicekit.models import Audio
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
 
 RNG = np.random.default_rng(20261126)
 
@@ -122,12 +120,10 @@ def test_float_beyond_full_scale_is_clipped() -> None:
 
 def test_real_recordings_match_soundfile() -> None:
     names = ["en_jfk_16k_mono.wav", "en_stereo_diarization_2spk.wav", "en_timit_LDC93S1.wav"]
-    if not DATA.is_dir():
-        pytest.skip(f"shared test data not found at {DATA}")
     for name in names:
-        body = (DATA / name).read_bytes()
+        body = shared_data("audio", name).read_bytes()
         audio = parse_wav(body)
-        reference, rate = sf.read(DATA / name, dtype="float32")
+        reference, rate = sf.read(shared_data("audio", name), dtype="float32")
         assert audio.sample_rate == rate, name
         np.testing.assert_array_equal(audio.samples, reference, err_msg=name)
 

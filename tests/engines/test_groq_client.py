@@ -14,6 +14,7 @@ import httpx
 import numpy as np
 import pytest
 import soundfile
+from shared_data import shared_data
 
 import voicekit
 from voicekit import errors
@@ -186,12 +187,11 @@ def test_json_and_text_formats(fresh: GroqServer) -> None:
     assert fresh.log.audio_seconds_billed == pytest.approx(20.0)  # two 3 s clips, billed 10 s each
 
 
+@pytest.mark.slow  # the server's real Whisper on a real recording
 def test_a_path_upload_and_the_real_recording(tmp_path: Path) -> None:
-    clip = Path(__file__).resolve().parents[2].parent / "shared/data/audio/en_jfk_16k_mono.wav"
-    if not clip.exists():
-        pytest.skip("the shared recordings are not beside the checkout (../shared/data/audio)")
+    clip = shared_data("audio", "en_jfk_16k_mono.wav")
     with GroqServer(ServerOptions(transcription_backend="whisper", speech_backend="synthetic")) as real:
-        with client_for(real) as client:
+        with client_for(real, timeout=600.0) as client:  # a busy machine's Whisper is slow: wait, do not retry
             transcript = client.transcribe(clip, language="en")
     assert "ask not what your country can do for you" in transcript.text.lower()
     assert transcript.words[-1].end <= 11.05
@@ -311,21 +311,17 @@ def test_a_daily_quota_fails_at_once_saying_when_it_resets(fresh: GroqServer) ->
                "`on_demand` on seconds of audio per day (ASD): Limit 28800, Used 28790, Requested 30. "
                "Please try again in 3h12m5s.")
     fresh.inject(Fault.status(429, message=message, retry_after=11525), times=3, endpoint="transcriptions")
-    started = time.monotonic()
     with client_for(fresh) as client, pytest.raises(errors.QuotaExceededError, match="resets in 3h12m") as caught:
-        client.transcribe(wav_upload())
-    assert time.monotonic() - started < 1.0
-    assert logged(fresh, "transcriptions", 1) == 1
+        client.transcribe(wav_upload())  # waiting out the retry-after (3 h) would never return
+    assert logged(fresh, "transcriptions", 1) == 1  # one request: no retry
     assert caught.value.retry_after == 11525
 
 
 def test_a_timeout_is_retried_then_reported(fresh: GroqServer) -> None:
     fresh.inject(Fault.slow(4.0), times=5, endpoint="models")
-    started = time.monotonic()
     with client_for(fresh, max_retries=1, timeout=0.2) as client, pytest.raises(errors.APITimeoutError):
-        client.models()
-    assert time.monotonic() - started < 2.0
-    assert logged(fresh, "models", 2) == 2
+        client.models()  # a body trickled over 4 s would arrive whole: the timeout error says each attempt gave up
+    assert logged(fresh, "models", 2) == 2  # the first attempt and one retry, both abandoned
 
 
 # --- pacing -----------------------------------------------------------------------------------------------------

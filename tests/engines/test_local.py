@@ -5,20 +5,19 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from pathlib import Path
 
 import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from shared_data import shared_data
 
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _check_window
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
 from voicekit.models import Audio, Transcript
 
-AUDIO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
 
@@ -48,9 +47,7 @@ def spoken(piper: PiperSynthesizer) -> Audio:
 
 @pytest.fixture(scope="module")
 def jfk() -> tuple[Audio, str]:
-    path = AUDIO / "en_jfk_16k_mono.wav"
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
+    path = shared_data("audio", "en_jfk_16k_mono.wav")
     samples, rate = sf.read(path, dtype="float32")
     return Audio(samples, rate), path.with_suffix(".txt").read_text(encoding="utf-8")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from shared_data import SHARED_DATA, shared_data
 
-AUDIO = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "audio").resolve()
+AUDIO = SHARED_DATA / "audio"
 ADDRESS = "en_long_bush_columbia_address_3m19s.ogg"
 ADDRESS_SECONDS = 198.734
 RATE = 16000
@@ -14,10 +14,7 @@ RATE = 16000
 
 def audio_path(name: str) -> Path:
     """A shared recording; the test is skipped, saying why, when the shared data is absent."""
-    path = AUDIO / name
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path} (the recordings live in ../shared/data beside the checkout)")
-    return path
+    return shared_data("audio", name)
 
 
 def reference(name: str) -> str:

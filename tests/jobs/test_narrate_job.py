@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 from narration import ANY_BRACKET, DIRECTION, DOC, Loopback, narrate, run_cli, spoken, voiced_seconds
+from shared_data import shared_data
 
 import voicekit
 from voicekit.audio.stitch import speech_loudness_db
@@ -165,15 +166,10 @@ def test_a_whispered_chunk_is_levelled_below_its_neighbours(loop: Loopback, tmp_
     assert levels[1] <= min(levels[0], levels[2]) - 9.0
 
 
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
-
 @pytest.mark.slow
 def test_a_real_book_opening_is_sent_whole_and_stitched_in_order(loop: Loopback, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    book = DATA / "text" / "gutenberg_11_alice_in_wonderland.txt"
-    if not book.exists():
-        pytest.skip(f"the shared test data is not at {DATA}")
+    book = shared_data("text", "gutenberg_11_alice_in_wonderland.txt")
     raw = book.read_bytes()
     doc = tmp_path / "alice.txt"
     doc.write_bytes(raw[: raw.index(b"\r\n\r\n", 9000)])  # BOM, CRLF, Gutenberg header, chapter I's opening

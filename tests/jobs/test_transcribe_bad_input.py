@@ -62,6 +62,7 @@ def test_pure_silence_gives_an_empty_transcript(tmp_path: Path) -> None:
     assert result.duration == 20.0
 
 
+@pytest.mark.slow  # real Whisper on noise: about 4 s here
 def test_faint_room_noise_invents_no_words() -> None:
     """White noise at -60 dBFS is sent (the segmenter cannot tell steady noise from speech) and Whisper answers
     " . . ." in segments that pass its own silence rule (a high log-probability): the job keeps none of them."""
@@ -116,6 +117,7 @@ def test_what_the_local_engine_cannot_do_is_refused_clearly() -> None:
         local(audio_path("en_stereo_diarization_2spk.wav"), channel=2)
 
 
+@pytest.mark.slow  # real Whisper twice on a real recording
 def test_a_file_transcript_knows_its_source_and_the_bar_never_overshoots() -> None:
     path = audio_path("en_jfk_16k_mono.wav")
     transcript = voicekit.transcribe(str(path), engine="local", language="en", progress=True)  # warnings are errors

@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
+from shared_data import SHARED_DATA, shared_data
 
 from voicekit.audio.wav import parse_wav
 from voicekit.testing import Fault, GroqServer, ServerOptions
 
 groq = pytest.importorskip("groq")
 
-JFK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio" / "en_jfk_16k_mono.wav"
+JFK = SHARED_DATA / "audio" / "en_jfk_16k_mono.wav"
 ENGLISH = "canopylabs/orpheus-v1-english"
 SYNTHETIC = ServerOptions(speech_backend="synthetic", transcription_backend="synthetic")
 
@@ -54,8 +54,7 @@ def test_orpheus_speech_through_the_sdk_is_24khz_mono_wav(sdk: groq.Groq, server
 
 @pytest.mark.slow
 def test_verbose_json_with_words_and_segments_from_real_whisper() -> None:
-    if not JFK.is_file():
-        pytest.skip(f"shared test data not found at {JFK}")
+    shared_data("audio", JFK.name)
     pytest.importorskip("faster_whisper")
     with GroqServer(ServerOptions(transcription_backend="whisper")) as server, \
             groq.Groq(api_key=server.api_key, base_url=server.base_url) as sdk:
@@ -132,7 +131,7 @@ def test_sdk_waits_out_retry_after_and_succeeds() -> None:
         assert parse_wav(body).sample_rate == 24_000
         assert [e.status for e in server.log.entries] == [200, 429, 200]
         assert [e.retry_count for e in server.log.entries] == [0, 0, 1]
-        assert 0.9 <= waited < 3.0  # it slept the advertised retry-after of 1 s, not its own backoff
+        assert waited >= 0.9  # it slept the advertised retry-after of 1 s, not its own backoff (0.5 s at first)
 
 
 def test_sdk_retries_injected_failures(sdk: groq.Groq, server: GroqServer) -> None:

@@ -8,19 +8,19 @@ import re
 import struct
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 import soundfile
+from shared_data import SHARED_DATA, shared_data
 
 from voicekit.audio.wav import parse_wav
 from voicekit.testing import Fault, GroqServer, ServerOptions
 from voicekit.testing.__main__ import build_parser, options_from
 from voicekit.testing.limits import go_duration
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
+DATA = SHARED_DATA / "audio"
 JFK = DATA / "en_jfk_16k_mono.wav"
 ENGLISH = "canopylabs/orpheus-v1-english"
 ARABIC = "canopylabs/orpheus-arabic-saudi"
@@ -53,10 +53,10 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     return dict(payload["error"])
 
 
-def make_client(server: GroqServer, key: str | None = None) -> httpx.Client:
+def make_client(server: GroqServer, key: str | None = None, timeout: float = 30) -> httpx.Client:
     key = server.api_key if key is None else key
     return httpx.Client(base_url=server.base_url + "/openai/v1", headers={"Authorization": f"Bearer {key}"},
-                        timeout=30)
+                        timeout=timeout)
 
 
 @pytest.fixture
@@ -500,11 +500,11 @@ def test_slow_spreads_the_body_over_the_given_time(server: GroqServer, client: h
     server.inject(Fault.slow(0.6), endpoint="speech")
     started = time.monotonic()
     with client.stream("POST", "/audio/speech", json=speech_body()) as response:
-        first_bytes = time.monotonic() - started
-        body = response.read()
+        pieces = list(response.iter_raw())  # the headers are here: the body is still arriving
     elapsed = time.monotonic() - started
-    assert body == quick
-    assert first_bytes < 0.5 and 0.55 <= elapsed < 3.0
+    assert b"".join(pieces) == quick
+    assert len(pieces) >= 2  # it came in pieces, 0.06 s apart
+    assert elapsed >= 0.55  # and over the time asked for (a lower bound: the machine may be slower, never faster)
 
 
 def test_fault_arguments_are_checked(server: GroqServer) -> None:
@@ -557,7 +557,7 @@ def test_real_backends_speak_and_hear_the_same_words() -> None:
     pytest.importorskip("piper")
     pytest.importorskip("faster_whisper")
     options = ServerOptions(speech_backend="piper", transcription_backend="whisper")
-    with GroqServer(options) as server, make_client(server) as http:
+    with GroqServer(options) as server, make_client(server, timeout=900) as http:  # a busy machine's engines
         spoken = http.post("/audio/speech", json=speech_body("The quick brown fox jumps over the lazy dog."))
         assert parse_wav(spoken.content).sample_rate == 24_000
         heard = http.post("/audio/transcriptions", files={"file": ("fox.wav", spoken.content)},
@@ -568,10 +568,10 @@ def test_real_backends_speak_and_hear_the_same_words() -> None:
 
 @pytest.mark.slow
 def test_real_whisper_transcribes_the_jfk_clip() -> None:
-    if not JFK.is_file():
-        pytest.skip(f"shared test data not found at {JFK}")
+    shared_data("audio", JFK.name)
     pytest.importorskip("faster_whisper")
-    with GroqServer(ServerOptions(transcription_backend="whisper")) as server, make_client(server) as http:
+    with GroqServer(ServerOptions(transcription_backend="whisper")) as server, \
+            make_client(server, timeout=900) as http:  # a busy machine's Whisper is slow: wait, do not retry
         response = http.post("/audio/transcriptions", files={"file": (JFK.name, JFK.read_bytes())},
                              data=audio_form(response_format="verbose_json"))
         assert "ask not what your country can do for you" in response.json()["text"].lower()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from voicekit.errors import InputError
 from voicekit.text.document import Block, detect_kind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare_chunks
-
-TEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
 
 
 def kinds(blocks: list[Block]) -> list[tuple[str, str, int]]:
@@ -184,9 +183,7 @@ def test_unknown_kind_is_an_input_error() -> None:
 
 
 def test_pride_and_prejudice_blocks() -> None:
-    path = TEXTS / "gutenberg_1342_pride_and_prejudice.txt"
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
+    path = shared_data("text", "gutenberg_1342_pride_and_prejudice.txt")
     blocks = load_document(path)
     headings = [block.text for block in blocks if block.kind == "heading"]
     assert headings[0] == "PRIDE AND PREJUDICE"

@@ -6,18 +6,17 @@ import logging
 import math
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import shared_data
 
 from voicekit.errors import InputError
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.document import Block, load_document
 from voicekit.text.frontend import FrontendOptions, normalize_piece, prepare, prepare_chunks
 
-TEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
 PLAIN = FrontendOptions(normalize=False)
 DIRECTION = re.compile(r"\[[^\[\]]*\]")
 
@@ -108,9 +107,7 @@ def test_chunks_are_counted_after_real_normalization() -> None:
 
 
 def pride_and_prejudice() -> list[Block]:
-    path = TEXTS / "gutenberg_1342_pride_and_prejudice.txt"
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
+    path = shared_data("text", "gutenberg_1342_pride_and_prejudice.txt")
     return load_document(path)
 
 

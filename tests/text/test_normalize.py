@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_data import shared_data
 
 from voicekit.errors import UnsupportedError
 from voicekit.text.normalize import ENGLISH_DIGIT_RULES, normalize_text
@@ -536,17 +536,11 @@ def test_book_without_numbers_is_unchanged_apart_from_titles() -> None:
     check(text, text)
 
 
-def test_whole_book_in_well_under_a_few_seconds() -> None:
-    book = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
-    path = book / "gutenberg_1342_pride_and_prejudice.txt"
-    if not path.is_file():
-        pytest.skip(f"shared test data not found at {path}")
-    import time
-
+def test_a_whole_book_is_spoken_as_words() -> None:
+    """How fast is measured in benchmarks/chunker.py (MB/s through the front end on this book), not here."""
+    path = shared_data("text", "gutenberg_1342_pride_and_prejudice.txt")
     text = path.read_text(encoding="utf-8")
-    start = time.process_time()  # CPU time: other processes on a busy machine do not count
     spoken = normalize_text(text)
-    assert time.process_time() - start < 2.0
     assert "Chapter one" in spoken and "Chapter 1" not in spoken
     assert "Missus Bennet" in spoken
     assert not re.search(r"[0-9]", re.sub(r"\[[^\]]*\]", "", spoken))

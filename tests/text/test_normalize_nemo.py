@@ -12,12 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from shared_data import shared_data
 
 ROOT = Path(__file__).resolve().parents[2]
-NEMO = ROOT.parent / "shared" / "data" / "tn" / "nemo_en"
-
-if not NEMO.is_dir():
-    pytest.skip(f"NeMo test cases not found at {NEMO} (the shared data folder is absent)", allow_module_level=True)
+NEMO = shared_data("tn", "nemo_en", module_level=True)
 
 
 def _load_benchmark() -> ModuleType:

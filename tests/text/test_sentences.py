@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from voicekit.text.sentences import sentence_ends, split_sentences
 
-SBD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sbd"
 GOLDEN_FLOOR = 45
 """pySBD's own English golden rules pass 47 of 48 here (rule 18, a.m./P.M. before a name, fails as it does in
 pySBD); the test keeps a floor a little under that."""
@@ -58,9 +57,7 @@ def test_numbered_list_items_start_sentences() -> None:
 
 
 def load_golden() -> list[dict[str, object]]:
-    path = SBD / "golden_rules_en.json"
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
+    path = shared_data("sbd", "golden_rules_en.json")
     rules: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
     return rules
 

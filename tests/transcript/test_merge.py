@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_data import shared_data
 
 from voicekit.errors import InputError
 from voicekit.models import Segment, Transcript, Word
@@ -347,9 +348,6 @@ def test_no_word_lost_or_doubled(stream: tuple[list[WordSpec], list[WindowSpan]]
 # Real recordings: the local Whisper model on overlapping windows against one pass over the same audio
 
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"
-
-
 @pytest.fixture(scope="module")
 def whisper() -> Any:
     faster_whisper = pytest.importorskip("faster_whisper")
@@ -359,9 +357,7 @@ def whisper() -> Any:
 
 
 def load_channel(name: str, channel: int = 0) -> np.ndarray:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"test data {path} is not there (the shared data folder is missing)")
+    path = shared_data("audio", name)
     samples, rate = sf.read(path, dtype="float32", always_2d=True)
     assert rate == SR
     return np.ascontiguousarray(samples[:, channel])

@@ -16,6 +16,7 @@ from voicekit.testing import contract as c
 from voicekit.testing import openai_flavour
 from voicekit.testing.batch_api import BatchService, batches_endpoint
 from voicekit.testing.contract import ApiFailure
+from voicekit.testing.disconnect import ClientGone, Gone, never_gone
 from voicekit.testing.endpoints import Reply, Services, list_models, retrieve_model, speech
 from voicekit.testing.faults import Fault, FaultQueue
 from voicekit.testing.files_api import files_endpoint
@@ -43,6 +44,8 @@ class Request:
     headers: dict[str, str]
     body: bytes | None
     request_id: str
+    gone: Gone = never_gone
+    """Whether the client has closed its connection (the server's handler asks its socket)."""
 
     @property
     def path(self) -> str:
@@ -60,6 +63,8 @@ class Response:
     endpoint: str | None = None
     reply: Reply | None = None
     fault: Fault | None = None
+    abandoned: bool = False
+    """The client had gone before the work's turn: nothing was made and nothing is sent."""
 
 
 def route(method: str, path: str) -> tuple[str | None, str | None]:
@@ -139,7 +144,8 @@ class LoopbackApp:
     def respond(self, request: Request) -> Response:
         """Authenticate, route, apply any injected fault, then run the endpoint; every refusal is an envelope.
 
-        A status fault answers in the endpoint's place; a dropped request is not worked on (status 0).
+        A status fault answers in the endpoint's place; a dropped request is not worked on (status 0), nor is the
+        request of a client that has gone (status 0, `abandoned`).
         """
         endpoint: str | None = None
         fault: Fault | None = None
@@ -158,6 +164,8 @@ class LoopbackApp:
             self._check_storm(endpoint)
             reply = self._run(endpoint, model_id, request)
             return Response(reply.status, reply.body, reply.content_type, dict(reply.headers), endpoint, reply, fault)
+        except ClientGone:
+            return Response(0, b"", "", {}, endpoint, None, fault, abandoned=True)
         except ApiFailure as failure:
             return Response(failure.status, failure.body(), "application/json", dict(failure.headers), endpoint,
                             None, fault)
@@ -184,7 +192,7 @@ class LoopbackApp:
             raise c.upload_too_large()
         try:
             return self._dispatch(endpoint, model_id, request, request.body)
-        except ApiFailure:
+        except (ApiFailure, ClientGone):
             raise
         except Exception as exc:
             logger.exception("loopback %s request %s failed", endpoint, request.request_id)
@@ -197,7 +205,7 @@ class LoopbackApp:
         if endpoint == "models":
             return list_models() if model_id is None else retrieve_model(model_id)
         if endpoint == "speech":
-            return speech(body, self.services)
+            return speech(body, self.services, request.gone)
         if endpoint in ("files", "batches") and self.batches is not None:
             rest = request.path[len(f"{c.API_PREFIX}/{endpoint}"):]
             if endpoint == "files":
@@ -206,7 +214,7 @@ class LoopbackApp:
             return batches_endpoint(self.batches, request.method, rest, urlsplit(request.target).query, body)
         task = "translate" if endpoint == "translations" else "transcribe"
         return transcribe(body, request.headers.get("content-type", ""), self.services, task=task,
-                          request_id=request.request_id)
+                          request_id=request.request_id, gone=request.gone)
 
     def _dispatch_openai(self, endpoint: str, model_id: str | None, request: Request, body: bytes) -> Reply:
         """The OpenAI flavour's endpoint function for a routed request."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from voicekit.audio.wav import encode_wav
 from voicekit.testing import contract as c
 from voicekit.testing.contract import ApiFailure
+from voicekit.testing.disconnect import Gone, Turns, never_gone
 from voicekit.testing.limits import Admission, Limits
 from voicekit.testing.options import ServerOptions
 from voicekit.testing.speech import SpeechSource
@@ -41,6 +42,8 @@ class Services:
     limits: Limits
     speech: SpeechSource
     transcription: TranscriptionSource
+    turns: Turns = field(default_factory=Turns)
+    """When work may start: held by `GroqServer.held()`; a request whose client has gone meanwhile is skipped."""
 
 
 def json_reply(payload: object, **costs: object) -> Reply:
@@ -104,8 +107,9 @@ def _check_speech_fields(payload: dict[str, object], model: str) -> str:
     return text
 
 
-def speech(body: bytes, services: Services) -> Reply:
-    """`POST /audio/speech`: Orpheus's checks, the limits, then 24 kHz mono WAV in Orpheus's streamed shape."""
+def speech(body: bytes, services: Services, gone: Gone = never_gone) -> Reply:
+    """`POST /audio/speech`: Orpheus's checks, the limits, then 24 kHz mono WAV in Orpheus's streamed shape
+    (not made, `ClientGone`, when the client has gone before its turn)."""
     payload = _speech_request(body)
     model = _speech_model(payload)
     admission = Admission(services.limits, model)
@@ -113,5 +117,6 @@ def speech(body: bytes, services: Services) -> Reply:
     admission.take(services.limits.daily, 1)
     text = _check_speech_fields(payload, model)
     admission.take(services.limits.tokens, len(text))
+    services.turns.take(None, gone)
     audio = services.speech.speak(text, english=model == ENGLISH_SPEECH_MODEL)
     return Reply(encode_wav(audio, streamed=True), "audio/wav", model=model, chars=len(text))

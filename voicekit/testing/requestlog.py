@@ -39,6 +39,9 @@ class LogEntry:
     """The kind of injected fault that spoiled this request, if any."""
     retry_count: int | None = None
     """The client's `x-stainless-retry-count` header, when it sent one (the official SDKs do)."""
+    abandoned: bool = False
+    """The client had closed its connection before the work's turn came: the work was skipped, nothing was sent
+    (status None)."""
 
 
 class RequestLog:
@@ -71,6 +74,11 @@ class RequestLog:
         """Requests seen, optionally only those to `endpoint` and/or answered with `status`."""
         return sum(1 for e in self.entries
                    if (endpoint is None or e.endpoint == endpoint) and (status is None or e.status == status))
+
+    @property
+    def abandoned(self) -> int:
+        """Requests whose work was skipped because their client had gone."""
+        return sum(1 for e in self.entries if e.abandoned)
 
     @property
     def bytes_in(self) -> int:

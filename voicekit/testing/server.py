@@ -15,11 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from voicekit.testing.app import LoopbackApp, Request, Response, new_request_id
 from voicekit.testing.batch_api import BatchService
+from voicekit.testing.disconnect import Turns, connection_closed
 from voicekit.testing.endpoints import Services
 from voicekit.testing.faults import Fault, FaultProfile, FaultQueue
 from voicekit.testing.files_api import FileStore
@@ -67,12 +70,15 @@ class GroqServer:
         self.faults = FaultQueue(profile=FaultProfile(dict(self.options.fault_rates), self.options.fault_seed)
                                  if self.options.fault_rates else None)
         self.limits = build_limits(self.options)
+        self.turns = Turns()
         services = Services(self.options, self.limits, SpeechSource(self.options.speech_backend),
-                            TranscriptionSource(self.options.transcription_backend))
+                            TranscriptionSource(self.options.transcription_backend, self.turns), self.turns)
         self.batches = BatchService(services, FileStore())
         self.app = LoopbackApp(services, self.faults, self.batches)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._working = 0
+        self._idle = threading.Condition()
 
     @property
     def api_key(self) -> str:
@@ -105,6 +111,22 @@ class GroqServer:
         """
         self.faults.add(fault, times=times, endpoint=endpoint)
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Within the block, requests are read and checked but their speech or transcript waits (a busy server);
+        a request whose client goes away meanwhile is skipped. For tests that need requests waiting their turn.
+        """
+        self.turns.open.clear()
+        try:
+            yield
+        finally:
+            self.turns.open.set()
+
+    @property
+    def transcripts_made(self) -> int:
+        """Transcripts the backend has made (a request skipped because its client had gone made none)."""
+        return self.app.services.transcription.runs
+
     def start(self) -> GroqServer:
         """Bind and serve in a background thread. Returns self."""
         if self._httpd is not None:
@@ -118,15 +140,33 @@ class GroqServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving, close the socket, and wait for the requests being worked on to be answered.
+
+        No engine is left running in a handler thread after this returns (a thread still inside a native model
+        when the interpreter exits can crash it); a request whose client has gone stops at its next check.
+        """
         if self._httpd is None:
             return
+        self.turns.open.set()  # held requests are answered, not waited for forever
         self._httpd.shutdown()
         self._httpd.server_close()
         self.batches.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with self._idle:
+            self._idle.wait_for(lambda: self._working == 0)
         self._httpd, self._thread = None, None
+
+    def work(self, request: Request) -> Response:
+        """The app's answer to `request`, counted among the requests in progress until it is ready."""
+        with self._idle:
+            self._working += 1
+        try:
+            return self.app.respond(request)
+        finally:
+            with self._idle:
+                self._working -= 1
+                self._idle.notify_all()
 
     def __enter__(self) -> GroqServer:
         return self.start()
@@ -168,8 +208,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        request = Request(self.command, self.path, headers, body, new_request_id())
-        response = groq.app.respond(request)
+        request = Request(self.command, self.path, headers, body, new_request_id(),
+                          gone=lambda: connection_closed(self.connection))
+        response = groq.work(request)
+        if response.abandoned:
+            groq.log.add(_entry(request, response, arrived, time.monotonic() - started, bytes_in))
+            self.close_connection = True
+            return
         if groq.options.latency:
             time.sleep(groq.options.latency)
         response.headers.update(self._standard_headers(response, request.request_id))
@@ -258,7 +303,8 @@ def _entry(request: Request, response: Response, arrived: float, elapsed: float,
     reply = response.reply
     kind = response.fault.kind if response.fault else None
     cut = kind == "truncate" or (response.fault is not None and response.fault.body == "truncated")
-    bytes_out = None if kind == "drop" else len(response.body) // 2 if cut else len(response.body)
+    bytes_out = (None if kind == "drop" or response.abandoned else len(response.body) // 2 if cut
+                 else len(response.body))
     retry = request.headers.get("x-stainless-retry-count", "")
     return LogEntry(
         endpoint=response.endpoint, method=request.method, path=request.path,
@@ -267,4 +313,4 @@ def _entry(request: Request, response: Response, arrived: float, elapsed: float,
         audio_seconds=reply.audio_seconds if reply else 0.0,
         audio_duration=reply.audio_duration if reply else 0.0, bytes_in=bytes_in, bytes_out=bytes_out or 0,
         fault=response.fault.kind if response.fault else None,
-        retry_count=int(retry) if retry.isdigit() else None)
+        retry_count=int(retry) if retry.isdigit() else None, abandoned=response.abandoned)

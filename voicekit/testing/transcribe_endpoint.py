@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 from voicekit.audio.model import Audio
 from voicekit.testing import contract as c
+from voicekit.testing.disconnect import Gone, never_gone
 from voicekit.testing.endpoints import Reply, Services, json_reply
 from voicekit.testing.languages import LANGUAGES, language_name
 from voicekit.testing.limits import Admission
@@ -146,16 +147,18 @@ def parse_audio_request(body: bytes, content_type: str, task: str,
     return request, admission
 
 
-def transcribe(body: bytes, content_type: str, services: Services, *, task: str, request_id: str) -> Reply:
+def transcribe(body: bytes, content_type: str, services: Services, *, task: str, request_id: str,
+               gone: Gone = never_gone) -> Reply:
     """Transcribe (task "transcribe") or translate (task "translate") one upload and bill it.
 
     Billing is `max(duration, min_billed_seconds)`, counted against the audio-seconds limit before any work.
+    When the client has gone before the transcription's turn, it is not made (`ClientGone`).
     """
     request, admission = parse_audio_request(body, content_type, task, services)
     audio = _decode(request.audio_bytes)
     billed = max(audio.duration, services.options.min_billed_seconds)
     admission.take(services.limits.audio_seconds, billed)
-    transcript = services.transcription.transcribe(prepare_for_model(audio), prompt=request.prompt)
+    transcript = services.transcription.transcribe(prepare_for_model(audio), prompt=request.prompt, gone=gone)
     reply = _shape(transcript, request, audio.duration, request_id)
     reply.model, reply.audio_seconds, reply.audio_duration = request.model, billed, audio.duration
     return reply

@@ -12,6 +12,7 @@ import numpy as np
 
 from voicekit.audio.model import Audio
 from voicekit.testing.backends import resolve_backend
+from voicekit.testing.disconnect import Gone, Turns, never_gone
 from voicekit.testing.options import TranscriptionBackend
 from voicekit.testing.speech import to_rate_mono
 from voicekit.transcript.model import Segment, Transcript, Word
@@ -83,26 +84,40 @@ def synthetic_transcript(duration: float) -> Transcript:
 
 
 class TranscriptionSource:
-    """Transcribes 16 kHz mono audio with the chosen backend (thread-safe)."""
+    """Transcribes 16 kHz mono audio with the chosen backend (thread-safe; Whisper runs one request at a time)."""
 
-    def __init__(self, backend: TranscriptionBackend) -> None:
+    def __init__(self, backend: TranscriptionBackend, turns: Turns | None = None) -> None:
         self.backend = resolve_transcription_backend(backend)
+        self.turns = turns or Turns()
+        self.runs = 0
+        """Transcripts made (requests whose client had gone before their turn are not run, so not counted)."""
         self._engine: Any = None
         self._lock = threading.Lock()
+        self._counting = threading.Lock()
 
-    def transcribe(self, audio: Audio, *, prompt: str | None = None) -> Transcript:
+    def transcribe(self, audio: Audio, *, prompt: str | None = None, gone: Gone = never_gone) -> Transcript:
         """The transcript of `audio`, which must already be 16 kHz mono; `prompt` guides Whisper's spelling.
 
         The local model is English-only, so the request's language is not passed on: it transcribes English.
+        Raises `ClientGone`, without transcribing, when `gone()` says the client left before the work's turn.
         """
         if self.backend == "synthetic":
-            return synthetic_transcript(audio.duration)
-        with self._lock:
+            self.turns.take(None, gone)
+            return self._counted(synthetic_transcript(audio.duration))
+        self.turns.take(self._lock, gone)
+        try:
             if self._engine is None:
                 from voicekit.engines.local import WhisperTranscriber
 
                 self._engine = WhisperTranscriber()
             transcript: Transcript = self._engine.transcribe_sync(audio, prompt=prompt)
+            return self._counted(transcript)
+        finally:
+            self._lock.release()
+
+    def _counted(self, transcript: Transcript) -> Transcript:
+        with self._counting:
+            self.runs += 1
         return transcript
 
 
