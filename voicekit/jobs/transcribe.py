@@ -39,6 +39,7 @@ from voicekit.jobs.progress import progress_bar
 from voicekit.models import Audio, Transcript
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
+from voicekit.transcript.words import WORD_FORM, normalize_transcript
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     """One window's transcript: from the cache, or from the engine (and then cached)."""
     prompt = _prompt(run)
     key = Cache.key("window", engine=run.transcriber.name, model=run.model, language=run.language, prompt=prompt,
-                    translate=run.options.translate, fill_gaps=run.options.fill_gaps,
+                    translate=run.options.translate, fill_gaps=run.options.fill_gaps, words=WORD_FORM,
                     audio=_fingerprint(window.samples))
     cached = run.cache.get_json(key)
     if cached is not None:
@@ -183,7 +184,8 @@ async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt
     run.requests += 1
     run.billed += billed_seconds(len(samples) / RATE)
     transcript = await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
-    return _readable(transcript)
+    # Every provider's words enter the job here and leave in the one normal form (bare, punctuation attached).
+    return _readable(normalize_transcript(transcript))
 
 
 def _readable(transcript: Transcript) -> Transcript:

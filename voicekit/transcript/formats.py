@@ -16,6 +16,7 @@ from pathlib import Path
 
 from voicekit.errors import InputError
 from voicekit.models import Segment, Transcript, Word
+from voicekit.transcript.words import join_words, no_space_script, normalize_words
 
 __all__ = [
     "FORMATS", "Cue", "format_timestamp", "from_json", "join_segment_texts", "load", "render", "save",
@@ -37,17 +38,11 @@ _TOKEN = re.compile(r"\s*\S+")
 # Plain text
 
 
-def _no_space_script(char: str) -> bool:
-    """Scripts written without spaces between words (CJK, Thai, ...): segments join without a space."""
-    code = ord(char)
-    return 0x0E00 <= code <= 0x0EFF or 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or code >= 0xF900
-
-
 def _join_two(left: str, right: str) -> str:
     """Join two pieces of text with one space, unless one already has it or the script uses none."""
     if not left or not right:
         return left + right
-    if left[-1].isspace() or right[0].isspace() or _no_space_script(left[-1]) or _no_space_script(right[0]):
+    if left[-1].isspace() or right[0].isspace() or no_space_script(left[-1]) or no_space_script(right[0]):
         return left + right
     return left + " " + right
 
@@ -138,17 +133,9 @@ def _segment_tokens(segment: Segment) -> list[_Token]:
 
 
 def _word_tokens(words: Sequence[Word]) -> list[_Token]:
-    """Words as tokens; where words carry their leading space (faster-whisper), a word without one (",500" after
-    " 1") belongs to the word before it."""
-    spaced = any(word.word[:1].isspace() for word in words)
-    tokens: list[_Token] = []
-    for word in words:
-        if spaced and tokens and not word.word[:1].isspace():
-            previous = tokens[-1]
-            tokens[-1] = _Token(previous.text + word.word.strip(), previous.start, word.end)
-        else:
-            tokens.append(_Token(word.word.strip(), word.start, word.end))
-    return tokens
+    """Words as tokens, in the one normal form (`voicekit.transcript.words`): a piece without its leading space
+    (",500" after " 1") or a lone punctuation mark belongs to the word before it."""
+    return [_Token(word.word, word.start, word.end) for word in normalize_words(words)]
 
 
 def _wrap(texts: Sequence[str], limit: int) -> list[str]:
@@ -156,7 +143,7 @@ def _wrap(texts: Sequence[str], limit: int) -> list[str]:
     lines: list[str] = []
     for text in texts:
         if lines and len(lines[-1]) + 1 + len(text) <= limit:
-            lines[-1] += " " + text
+            lines[-1] = join_words((lines[-1], text))
         else:
             lines.append(text)
     return lines
@@ -164,12 +151,12 @@ def _wrap(texts: Sequence[str], limit: int) -> list[str]:
 
 def _balanced(texts: Sequence[str], limit: int) -> list[str]:
     """Two lines as even as possible (the shorter longest line), each within `limit`; one line if it fits."""
-    joined = " ".join(texts)
+    joined = join_words(texts)
     if len(joined) <= limit or len(texts) < 2:
         return [joined]
     best: list[str] | None = None
     for k in range(1, len(texts)):
-        top, bottom = " ".join(texts[:k]), " ".join(texts[k:])
+        top, bottom = join_words(texts[:k]), join_words(texts[k:])
         if len(top) <= limit and len(bottom) <= limit and (
                 best is None or max(len(top), len(bottom)) < max(len(line) for line in best)):
             best = [top, bottom]
