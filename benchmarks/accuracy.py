@@ -8,8 +8,10 @@ Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threa
 
 - **plain**: one `WhisperModel.transcribe` over the whole file (faster-whisper's own 30 s sliding decode,
   `condition_on_previous_text` on, no VAD): the single pass voicekit must not lose to.
-- **batched**: faster-whisper's `BatchedInferencePipeline` (its Silero VAD chunks, `--batch` at once).
-- **voicekit local**: `voicekit.transcribe(path, engine="local")` (windows at quiet points, merge).
+- **batched pipeline**: faster-whisper's `BatchedInferencePipeline` (its Silero VAD chunks, `--batch` at once), as
+  it comes (no word times) and with word times (like voicekit, whose transcripts always carry them).
+- **voicekit local**: `voicekit.transcribe(path, engine="local")` (windows at quiet points, decoded in batches of
+  8 with word times, merged).
 - **voicekit loopback**: `voicekit.transcribe(path, engine="groq")` through the loopback Groq server answering with
   the same local model (bare words, no probability, as Groq does).
 
@@ -86,14 +88,14 @@ def plain(args: argparse.Namespace) -> Callable[[Path], str]:
     return run
 
 
-def batched(args: argparse.Namespace) -> Callable[[Path], str]:
+def batched(args: argparse.Namespace, words: bool) -> Callable[[Path], str]:
     from faster_whisper import BatchedInferencePipeline
 
     pipeline = BatchedInferencePipeline(_load_whisper(args.threads))
 
     def run(path: Path) -> str:
         segments, _ = pipeline.transcribe(samples_of(path), language="en", beam_size=args.beam,
-                                          batch_size=args.batch)
+                                          batch_size=args.batch, word_timestamps=words)
         return " ".join(s.text.strip() for s in segments)
     return run
 
@@ -128,7 +130,9 @@ def main() -> None:
     
     recordings = [AUDIO / name for name in (QUICK if args.quick else RECORDINGS) if (AUDIO / name).is_file()]
     _load_whisper(args.threads).transcribe(samples_of(recordings[-1]), language="en")  # load and warm
-    methods: dict[str, Callable[[Path], str]] = {"plain pass": plain(args), "batched pipeline": batched(args)}
+    methods: dict[str, Callable[[Path], str]] = {
+        "plain pass": plain(args), "batched pipeline": batched(args, False),
+        "batched pipeline + word times": batched(args, True)}
     fills = {"on": [True], "off": [False], "both": [False, True], "default": [None]}[args.fill_gaps]
     for fill in fills:
         extra = {} if fill is None else {"fill_gaps": fill}

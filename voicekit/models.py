@@ -188,6 +188,8 @@ class Transcript(BaseModel):
     duration: float | None = None
     segments: list[Segment] = []
     words: list[Word] = []
+    model: str | None = None
+    """The model that made the transcript ("whisper-large-v3-turbo", "tiny.en"), when a job recorded it."""
     request_id: str | None = None
     """Groq's request id (`x_groq.id`), for support questions."""
     source: str | None = None

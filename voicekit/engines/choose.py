@@ -94,7 +94,7 @@ def make_transcriber(engine: EngineName = "auto", *, model: str | None = None, t
         raise errors.UnsupportedError("the local engine cannot translate; use --engine groq with GROQ_API_KEY set")
     from voicekit.engines.local import WhisperTranscriber
 
-    return WhisperTranscriber()
+    return WhisperTranscriber(model=model)
 
 
 def voices(engine: EngineName = "auto") -> dict[str, list[str]]:

@@ -62,7 +62,8 @@ class TranscribeOptions(BaseModel):
     engine: EngineName = "auto"
     """groq, local, or auto: groq when GROQ_API_KEY is set."""
     model: str | None = None
-    """The Groq model (default whisper-large-v3-turbo; whisper-large-v3 for translation)."""
+    """The Groq model (default whisper-large-v3-turbo; whisper-large-v3 for translation), or the local Whisper model
+    (tiny.en, the one installed; another name fails at once, listing the installed ones)."""
     language: str | None = None
     """ISO-639-1 code such as "en". None detects it from the first window of speech (not from leading silence,
     which is never sent) and keeps it for the rest."""
@@ -75,12 +76,14 @@ class TranscribeOptions(BaseModel):
     channel: Literal["mix"] | int = "mix"
     """Mix all channels, or transcribe one channel (0-based)."""
     concurrency: int | None = Field(default=None, ge=1)
-    """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4)."""
+    """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4; for the local engine at least its batch size,
+    8, so that its batches fill)."""
     cache: bool = True
     """Keep finished windows so a rerun requests only what is missing."""
-    fill_gaps: bool = True
+    fill_gaps: bool = False
     """Transcribe again, on its own, any stretch of speech of 1.5 s or more that a window's transcript skipped
-    (Whisper sometimes ends a window early). Each such retry is one more request."""
+    (Whisper sometimes ends a window early). Each such retry is one more request. Off by default: measured on the
+    shared English recordings (benchmarks/accuracy.py) it costs accuracy now that each window is decoded whole."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""
     segment: SegmentOptions = SegmentOptions()
@@ -114,12 +117,15 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     client = AsyncGroqClient() if owned else client
     try:
         transcriber = make_transcriber(opts.engine, model=opts.model, translate=opts.translate, client=client)
+        # The local model is English-only: no window has to run alone to find the language.
+        language = opts.language or ("en" if client is None else None)
         run = _Run(transcriber, opts, Cache() if opts.cache else Cache.disabled(), _model_name(opts, client),
-                   opts.language)
+                   language)
         _check_translation(run)
         with _open_input(source, sample_rate, opts.channel) as samples:
             transcript = await _transcribe_windows(run, samples)
         # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
+        transcript = transcript.model_copy(update={"model": run.model})
         return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
     finally:
         if owned and client is not None:
@@ -137,7 +143,8 @@ async def _transcribe_windows(run: _Run, samples: _Input) -> Transcript:
     the rest's."""
     merger = Merger(run.options.merge)
     windows = segment_windows(samples.blocks, RATE, run.options.segment)
-    concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or Settings().concurrency)
+    concurrency = 1 if run.options.carry_prompt else (run.options.concurrency or max(
+        Settings().concurrency, getattr(run.transcriber, "batch_size", 1)))
     total = samples.expected
     with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
         first = next(windows, None) if run.language is None else None
@@ -239,7 +246,7 @@ def _fingerprint(samples: npt.NDArray[np.float32]) -> str:
 
 def _model_name(options: TranscribeOptions, client: AsyncGroqClient | None) -> str | None:
     if client is None:
-        return "tiny.en"
+        return options.model or "tiny.en"
     return options.model or ("whisper-large-v3" if options.translate else "whisper-large-v3-turbo")
 
 

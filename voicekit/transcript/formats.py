@@ -190,7 +190,8 @@ def _lines(texts: Sequence[str], max_line_length: int, max_lines: int) -> tuple[
 def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: float,
            limit: float | None) -> list[Cue]:
     """Cue times that never overlap: a cue starts no earlier than the previous one ends, and lasts at least
-    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first."""
+    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first. A cue left with
+    no length at all joins the cue before it, so no cue has end <= start."""
     cues: list[Cue] = []
     previous_end = 0.0
     for index, (raw_start, raw_end, lines) in enumerate(raw):
@@ -200,6 +201,10 @@ def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: fl
         if limit is not None and limit >= end:
             stop = min(stop, limit)
         end = max(end, min(start + min_duration, stop))
+        if end <= start and cues:  # no room at all (an instantaneous word): it joins the cue before it
+            last = cues[-1]
+            cues[-1] = Cue(last.start, last.end, (*last.lines[:-1], join_words((last.lines[-1], *lines))))
+            continue
         cues.append(Cue(start, end, lines))
         previous_end = end
     return cues
