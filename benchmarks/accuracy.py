@@ -2,7 +2,8 @@
 
     python benchmarks/accuracy.py            # every English recording in ../shared/data/audio
     python benchmarks/accuracy.py --quick    # the two long ones only (Columbia address, MFA)
-    python benchmarks/accuracy.py --fill-gaps both   # voicekit local with gap filling off and on
+    python benchmarks/accuracy.py --fill-gaps both   # voicekit with gap filling off and on
+    python benchmarks/accuracy.py --repeat 3         # median wall time of three runs per case
 
 Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threads` threads, beam size `--beam`):
 
@@ -17,7 +18,8 @@ Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threa
 
 WER is jiwer's, after `whisper_normalizer`'s `EnglishTextNormalizer` on both the reference and the hypothesis;
 pooled WER is the sum of errors over the sum of reference words. Wall time includes decoding the file; the model is
-loaded (and warmed on one short clip) before any timing. One run; the machine is shared, read the times as ratios.
+loaded (and warmed on one short clip) before any timing. The methods take turns on each recording (so a change in
+the machine's load hits them alike); `--repeat N` shows the median of N runs. Read the times as ratios.
 """
 
 from __future__ import annotations
@@ -106,16 +108,18 @@ def voicekit_run(engine: str, **options: object) -> Callable[[Path], str]:
     return run
 
 
-def measure(name: str, run: Callable[[Path], str], recordings: list[Path], scores: dict[str, Score]) -> None:
-    score = scores.setdefault(name, Score())
-    for path in recordings:
+def measure(name: str, run: Callable[[Path], str], path: Path, repeat: int, score: Score) -> None:
+    """One method on one recording: WER of its (deterministic) text, median wall time of `repeat` runs."""
+    times, text = [], ""
+    for _ in range(repeat):
         started = time.perf_counter()
         text = run(path)
-        seconds = time.perf_counter() - started
-        bad, words = errors(path.with_suffix(".txt").read_text(encoding="utf-8"), text)
-        score.errors, score.words, score.seconds = score.errors + bad, score.words + words, score.seconds + seconds
-        score.rows[path.name] = (bad / max(1, words), seconds)
-        print(f"  {name:28s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s", flush=True)
+        times.append(time.perf_counter() - started)
+    seconds = _common.median(times)
+    bad, words = errors(path.with_suffix(".txt").read_text(encoding="utf-8"), text)
+    score.errors, score.words, score.seconds = score.errors + bad, score.words + words, score.seconds + seconds
+    score.rows[path.name] = (bad / max(1, words), seconds)
+    print(f"  {name:30s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s", flush=True)
 
 
 def main() -> None:
@@ -125,6 +129,7 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--batch", type=int, default=8, help="batch size for the batched pipeline")
     parser.add_argument("--fill-gaps", choices=("on", "off", "both", "default"), default="default")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each case; the median time is shown")
     parser.add_argument("--only", nargs="*", default=None, help="methods to run (names as in the table)")
     args = parser.parse_args()
     
@@ -139,11 +144,13 @@ def main() -> None:
         suffix = "" if fill is None else f" (gaps {'on' if fill else 'off'})"
         methods[f"voicekit local{suffix}"] = voicekit_run("local", **extra)
         methods[f"voicekit loopback{suffix}"] = voicekit_run("groq", **extra)
-    scores: dict[str, Score] = {}
+    chosen = {name: run for name, run in methods.items()
+              if args.only is None or any(name.startswith(o) for o in args.only)}
+    scores = {name: Score() for name in chosen}
     with _common.loopback(ServerOptions(transcription_backend="whisper")):
-        for name, run in methods.items():
-            if args.only is None or any(name.startswith(o) for o in args.only):
-                measure(name, run, recordings, scores)
+        for path in recordings:  # methods interleaved per recording: load drifts hit them alike
+            for name, run in chosen.items():
+                measure(name, run, path, args.repeat, scores[name])
     header = ["recording", *scores]
     rows = [[path.name, *(f"{s.rows[path.name][0]:.1%} / {s.rows[path.name][1]:.1f} s" for s in scores.values())]
             for path in recordings]

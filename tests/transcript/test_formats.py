@@ -291,7 +291,7 @@ def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> Non
     assert "about 1,500 years." in transcript.to_srt()
 
 
-def test_an_instantaneous_word_joins_the_cue_before_it() -> None:
+def test_an_instantaneous_word_shares_the_cue_before_it() -> None:
     from voicekit.transcript.formats import subtitle_cues
 
     transcript = Transcript(text="Hello world. Now.", duration=2.0, segments=[
@@ -302,3 +302,4 @@ def test_an_instantaneous_word_joins_the_cue_before_it() -> None:
     cues = subtitle_cues(transcript)
     assert all(cue.end > cue.start for cue in cues)
     assert " ".join(line for cue in cues for line in cue.lines) == "Hello world. Now."
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))

@@ -191,7 +191,8 @@ def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: fl
            limit: float | None) -> list[Cue]:
     """Cue times that never overlap: a cue starts no earlier than the previous one ends, and lasts at least
     `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first. A cue left with
-    no length at all joins the cue before it, so no cue has end <= start."""
+    no length at all (an instantaneous word) takes the pause before it, or else the second half of the cue before
+    it, so no cue has end <= start unless all of them are instantaneous."""
     cues: list[Cue] = []
     previous_end = 0.0
     for index, (raw_start, raw_end, lines) in enumerate(raw):
@@ -201,10 +202,13 @@ def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: fl
         if limit is not None and limit >= end:
             stop = min(stop, limit)
         end = max(end, min(start + min_duration, stop))
-        if end <= start and cues:  # no room at all (an instantaneous word): it joins the cue before it
+        if end <= start and start > previous_end:  # no room after it: it takes the pause before it
+            start = max(previous_end, end - min_duration)
+        elif end <= start and cues and cues[-1].end > cues[-1].start:
+            # No room at all (an instantaneous word): it shares the time of the cue before it, from its middle.
             last = cues[-1]
-            cues[-1] = Cue(last.start, last.end, (*last.lines[:-1], join_words((last.lines[-1], *lines))))
-            continue
+            start = (last.start + last.end) / 2
+            cues[-1] = Cue(last.start, start, last.lines)
         cues.append(Cue(start, end, lines))
         previous_end = end
     return cues
