@@ -15,6 +15,7 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -246,9 +247,9 @@ def _shifted(segment: Any, offset: float) -> Segment:
                                         "end": max(0.0, converted.end - offset), "words": words, "seek": 0})
 
 
-def _sentences(segment: Segment) -> list[Segment]:
+def _sentences(segment: Segment, encode: Callable[[str], list[int]]) -> list[Segment]:
     """A window decoded as one segment, split after each word that ends a sentence (the words' own times bound each
-    part), so paragraphs and quality figures keep a sentence's grain."""
+    part, `encode` gives each part its tokens), so paragraphs and quality figures keep a sentence's grain."""
     words = normalize_words(segment.words)
     if not words:
         return [segment]
@@ -262,8 +263,8 @@ def _sentences(segment: Segment) -> list[Segment]:
         return [segment.model_copy(update={"words": words})]
     return [segment.model_copy(update={
         "start": segment.start if i == 0 else part[0].start, "end": segment.end if i == len(parts) - 1 else
-        part[-1].end, "text": " " + join_words(w.word for w in part), "words": part, "tokens": []})
-        for i, part in enumerate(parts)]
+        part[-1].end, "text": " " + join_words(w.word for w in part), "words": part,
+        "tokens": encode(" " + join_words(w.word for w in part))}) for i, part in enumerate(parts)]
 
 
 @dataclass
@@ -384,10 +385,13 @@ class WhisperTranscriber:
             found = list(lazy)
         except Exception as exc:  # ctranslate2 raises RuntimeError and others
             raise EngineError(f"faster-whisper failed on a batch of {len(audios)} windows: {exc}") from exc
+        def encode(text: str) -> list[int]:
+            return list(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
         per_window: list[list[Segment]] = [[] for _ in audios]
         for segment in found:
             index = min(len(audios) - 1, int((segment.start + segment.end) / 2 // 30.0))
-            per_window[index].extend(_sentences(_shifted(segment, index * 30.0)))
+            per_window[index].extend(_sentences(_shifted(segment, index * 30.0), encode))
         return [_transcript([s.model_copy(update={"id": i}) for i, s in enumerate(segments)], audio.duration, "en")
                 for segments, audio in zip(per_window, audios, strict=True)]
 
