@@ -130,9 +130,9 @@ def test_an_identical_rerun_makes_no_requests(server: GroqServer, address_window
 def test_changing_what_shapes_a_window_transcript_requests_it_again(server: GroqServer,
                                                                    address_windows: list[Window]) -> None:
     transport = RecordingTransport()
-    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
-    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
-    groq(server, audio_path(ADDRESS), transport)
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=True)
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=True)
+    groq(server, audio_path(ADDRESS), transport)  # gap filling is off by default
     assert len(transport.sent) == 2 * len(address_windows)
 
 
