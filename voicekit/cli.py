@@ -79,7 +79,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
                         help="output format (default: from -o's extension, else txt)")
     parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
                         help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
-    parser.add_argument("--model", help="whisper-large-v3-turbo (default) or whisper-large-v3")
+    parser.add_argument("--model", help="groq: whisper-large-v3-turbo (default) or whisper-large-v3; local: tiny.en")
     parser.add_argument("--language", help="the spoken language as an ISO code, e.g. en (default: detected)")
     parser.add_argument("--translate", action="store_true", help="translate the speech into English")
     parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")

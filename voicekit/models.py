@@ -143,7 +143,8 @@ class Word(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     word: str
-    """The word as the model wrote it, usually with its leading space."""
+    """One spoken word. Transcripts from `transcribe` hold it in the one normal form (`voicekit.transcript.words`):
+    bare, no surrounding whitespace, its punctuation attached ("Columbia,"); an engine's raw answer may differ."""
     start: float
     """Seconds from the start of the recording."""
     end: float
