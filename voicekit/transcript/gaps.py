@@ -98,6 +98,27 @@ def speech_gaps(samples: npt.NDArray[np.float32], sample_rate: int, transcript: 
     return gaps
 
 
+def uncovered_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
+                     options: GapOptions | None = None) -> float:
+    """Seconds of speech-loud frames that no word covers, counted in uncovered stretches of at least
+    `min_seconds` (a whole clip of speech after a window's last word counts, however much silence surrounds it).
+    0 for a transcript without words (nothing to judge)."""
+    options = options or GapOptions()
+    spans = _covered_spans(transcript)
+    if not spans or len(samples) == 0:
+        return 0.0
+    frame = max(1, int(options.frame_seconds * sample_rate))
+    levels = _frame_levels(samples, frame)
+    if levels.size == 0:
+        return 0.0
+    loud = levels >= np.percentile(levels, 90) - options.below_speech_db
+    voiced = 0
+    for start, end in _uncovered(spans, len(samples) / sample_rate):
+        if end - start >= options.min_seconds:
+            voiced += int(loud[int(start * sample_rate) // frame:int(np.ceil(end * sample_rate / frame))].sum())
+    return voiced * frame / sample_rate
+
+
 MIN_SECONDS = 0.01
 """The shortest span a spliced segment or recovered word gets (an engine's zero-length stamp is stretched to it)."""
 
