@@ -218,7 +218,7 @@ LOCAL_WHISPER_MODELS = ("tiny.en",)
 BATCH_SIZE = 8
 """Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
 RECHECK_SECONDS = 1.0
-"""Speech left outside every word of a window decoded whole, beyond which it is decoded again sequentially."""
+"""Speech after the last word of a window decoded whole, beyond which it is decoded again sequentially."""
 LINGER_SECONDS = 0.25
 """A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
 _SLOT_SAMPLES = 30 * _WHISPER_RATE
@@ -412,19 +412,19 @@ class WhisperTranscriber:
         return [self._checked(audio, result, prompt) for audio, result in zip(audios, results, strict=True)]
 
     def _checked(self, audio: Audio, result: Transcript, prompt: str | None) -> Transcript:
-        """A window decoded whole can skip a stretch of speech (seen: a 6 s clip after a 4 s pause, never written).
-        When more than `RECHECK_SECONDS` of speech-loud audio lies outside every word, the window is decoded again
-        with the sequential decoder, and the transcript that leaves less speech uncovered wins (the whole decode
-        on a tie)."""
-        from voicekit.transcript.gaps import uncovered_speech
+        """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
+        after a 4 s pause). When more than `RECHECK_SECONDS` of speech-loud audio follows the last word, the window
+        is decoded again with the sequential decoder, which is kept when it has more words and leaves less speech
+        after its last word."""
+        from voicekit.transcript.gaps import trailing_speech
 
         samples = audio.samples.reshape(-1)
-        missed = uncovered_speech(samples, _WHISPER_RATE, result)
+        missed = trailing_speech(samples, _WHISPER_RATE, result)
         if missed < RECHECK_SECONDS and (result.words or not result.text.strip()):
             return result
         again = self.transcribe_sync(audio, prompt=prompt)
-        missed_again = uncovered_speech(samples, _WHISPER_RATE, again)
-        return again if missed_again < missed or (not result.words and again.words) else result
+        better = len(again.words) > len(result.words) and trailing_speech(samples, _WHISPER_RATE, again) < missed
+        return again if better or (not result.words and again.words) else result
 
     def transcribe_sync(self, audio: Audio, *, language: str | None = None,
                         prompt: str | None = None) -> Transcript:

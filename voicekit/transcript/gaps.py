@@ -98,11 +98,11 @@ def speech_gaps(samples: npt.NDArray[np.float32], sample_rate: int, transcript: 
     return gaps
 
 
-def uncovered_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
-                     options: GapOptions | None = None) -> float:
-    """Seconds of speech-loud frames that no word covers, counted in uncovered stretches of at least
-    `min_seconds` (a whole clip of speech after a window's last word counts, however much silence surrounds it).
-    0 for a transcript without words (nothing to judge)."""
+def trailing_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
+                    options: GapOptions | None = None) -> float:
+    """Seconds of speech-loud frames after the transcript's last covering word, when that stretch lasts at least
+    `min_seconds` (a whole clip of speech after a window's last word counts, however much silence surrounds it):
+    the mark of a decode that stopped early. 0 for a transcript without words (nothing to judge)."""
     options = options or GapOptions()
     spans = _covered_spans(transcript)
     if not spans or len(samples) == 0:
@@ -112,11 +112,10 @@ def uncovered_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcr
     if levels.size == 0:
         return 0.0
     loud = levels >= np.percentile(levels, 90) - options.below_speech_db
-    voiced = 0
-    for start, end in _uncovered(spans, len(samples) / sample_rate):
-        if end - start >= options.min_seconds:
-            voiced += int(loud[int(start * sample_rate) // frame:int(np.ceil(end * sample_rate / frame))].sum())
-    return voiced * frame / sample_rate
+    start, end = max(e for _, e in spans), len(samples) / sample_rate
+    if end - start < options.min_seconds:
+        return 0.0
+    return int(loud[int(start * sample_rate) // frame:].sum()) * frame / sample_rate
 
 
 MIN_SECONDS = 0.01
