@@ -26,9 +26,9 @@ from voicekit import errors
 from voicekit.audio.io import DecodeOptions, read_audio, stream_audio
 from voicekit.audio.segment import Window, segment_windows
 from voicekit.models import Transcript
-from voicekit.transcript.formats import to_json
 from voicekit.testing import Fault, GroqServer, ServerOptions
 from voicekit.testing.multipart import parse_multipart
+from voicekit.transcript.formats import to_json
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from voicekit.models import Segment, Transcript, Word
-from voicekit.transcript.gaps import speech_gaps, splice
+from voicekit.transcript.gaps import speech_gaps, splice, trailing_speech
 from voicekit.transcript.words import join_words
 
 RATE = 16000
@@ -101,3 +101,13 @@ def test_words_stamped_with_no_length_at_the_gap_end_get_room() -> None:
     assert [w.word for w in spliced.words] == ["It", "was", "a", "simpler", "round", "1465."]
     assert all(1.0 <= w.start < w.end <= 10.0 for w in spliced.words[2:])
     _positive_and_in_order(spliced)
+
+
+def test_speech_after_the_last_word_is_measured_past_a_pause() -> None:
+    # A decode that stopped after the first clip: 6 s of speech follow a 4 s pause with no word.
+    samples = np.concatenate([babble(5.0), np.zeros(4 * RATE, dtype=np.float32), babble(6.0)])
+    stopped = transcript_of(steady(0.0, 5.0))
+    assert trailing_speech(samples, RATE, stopped) == pytest.approx(6.0, abs=0.1)
+    whole = transcript_of(steady(0.0, 5.0) + steady(9.0, 15.0))
+    assert trailing_speech(samples, RATE, whole) == 0.0
+    assert trailing_speech(samples, RATE, Transcript(text="")) == 0.0
