@@ -46,8 +46,12 @@ def test_opening_punctuation_joins_the_word_after_it() -> None:
 
 def test_hyphenated_words_are_one_word() -> None:
     assert texts(normalize_words(words((" well-known", 0.0, 0.5), (" man", 0.5, 0.8)))) == ["well-known", "man"]
-    # A provider that splits at the hyphen without a space: the piece continues the word.
+    # A provider that splits at the hyphen without a space: the piece continues the word, bare or space-led.
     assert texts(normalize_words(words((" well", 0.0, 0.3), ("-known", 0.3, 0.5)))) == ["well-known"]
+    assert texts(normalize_words(words(("Mi", 0.0, 0.3), ("-Kabitam", 0.3, 0.5), ("don", 0.5, 0.6),
+                                       ("'t", 0.6, 0.7)))) == ["Mi-Kabitam", "don't"]
+    # A dash said between words stays attached to the word before it, never glued to the next.
+    assert texts(normalize_words(words(("yes", 0.0, 0.3), ("-", 0.3, 0.3), ("no", 0.4, 0.5)))) == ["yes-", "no"]
 
 
 def test_numbers_with_separators_are_one_word() -> None:

@@ -11,7 +11,9 @@ where they enter a job (`normalize_transcript`), so the merge, the gap splice an
 - never empty and never punctuation alone: a piece that is only punctuation joins the word before it (or, for
   opening punctuation such as `"("` or `"¿"`, the word after it);
 - where the provider marks word starts with a leading space, a piece without one continues the word before it
-  (`" 1"` + `",465"` is one word `"1,465"`, spanning both pieces' times).
+  (`" 1"` + `",465"` is one word `"1,465"`, spanning both pieces' times); with any provider, a piece that starts
+  with a hyphen or an apostrophe and goes on with a letter or digit continues the word before it (`"Mi"` +
+  `"-Kabitam"`, `"don"` + `"'t"`).
 
 **Rebuilding text** (`join_words`): words joined by one space, except none before closing punctuation
 (`. , ; : ! ? % ) ] } ”` ...), none after opening punctuation (`( [ { “ ¿ ¡`), and none between characters of
@@ -31,6 +33,9 @@ WORD_FORM = "bare-1"
 with transcripts cached in an older one."""
 CLOSING = frozenset(".,;:!?%)]}\u201d\u2019\u00bb\u2026\u3002\u3001\uff0c\uff01\uff1f")
 """Characters that attach to the word before them: no space is written before them."""
+JOINING = frozenset("-\u2010\u2011'\u2019")
+"""A piece that starts with one of these and goes on with a letter or digit continues the word before it
+("Mi" + "-Kabitam", "don" + "'t"), whatever the provider's spacing."""
 OPENING = frozenset("([{\u201c\u2018\u00ab\u00bf\u00a1")
 """Characters that attach to the word after them: no space is written after them."""
 
@@ -92,8 +97,8 @@ def normalize_words(words: Sequence[Word]) -> list[Word]:
             word, opening = _combine(opening, word, opening.word + bare), None
             out.append(word)
             continue
-        continues = spaced and out and not word.word[:1].isspace()
-        if out and (continues or (_is_punctuation(bare) and not _opens(bare))):
+        continues = (spaced and not word.word[:1].isspace()) or (bare[0] in JOINING and bare[1:2].isalnum())
+        if out and (bool(continues) or (_is_punctuation(bare) and not _opens(bare))):
             out[-1] = _combine(out[-1], word, out[-1].word + bare)
         elif _is_punctuation(bare) and _opens(bare):
             opening = word.model_copy(update={"word": bare})
