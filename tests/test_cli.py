@@ -148,3 +148,11 @@ def test_narrate_format_flag_picks_the_container(tmp_path: Path, cache: dict[str
     named = run("narrate", str(doc), "-o", str(tmp_path / "named.wav"), "--format", "ogg", env=cache)
     assert named.returncode == 0, named.stderr
     assert soundfile.info(str(tmp_path / "named.wav")).format == "OGG"
+
+
+def test_transcribe_with_a_local_model_that_is_not_installed_fails_at_once_naming_the_installed_ones(
+        cache: dict[str, str]) -> None:
+    done = run("transcribe", str(SAMPLES / "meeting.ogg"), "--engine", "local", "--model", "large-v3",
+               env=cache)
+    assert done.returncode == 1
+    assert "no Whisper model 'large-v3'" in done.stderr and "tiny.en" in done.stderr

@@ -100,7 +100,8 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--format", choices=TRANSCRIPT_FORMATS,
                         help="output format (default: from -o's extension, else txt)")
     _add_engine_choice(parser)
-    parser.add_argument("--model", help="the engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3)")
+    parser.add_argument("--model", help="the engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3; "
+                                        "local: tiny.en)")
     parser.add_argument("--language", help="the spoken language as an ISO code, e.g. en (default: detected)")
     parser.add_argument("--translate", action="store_true", help="translate the speech into English")
     parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")

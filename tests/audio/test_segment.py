@@ -273,3 +273,12 @@ def test_options_are_checked() -> None:
         next(segment_windows([np.zeros(10, dtype=np.float32)], 48000, SegmentOptions(max_seconds=600.0)))
     with pytest.raises(InputError, match="mono"):
         next(segment_windows([np.zeros((10, 2), dtype=np.float32)], RATE))
+
+
+def test_a_pause_still_going_at_max_seconds_is_cut_at_its_latest_point() -> None:
+    # Speech to 29.8 s, then a pause that outlasts the window: the cut keeps all 0.2 s of it the window may hold
+    # (the middle of the visible part, 29.9 s, would end the window 0.1 s after the last word).
+    stream = np.concatenate([noise_burst(29.8, 1), silence(1.5), noise_burst(12.0, 2)])
+    first, second = segment_windows(blocks_of(stream), RATE)
+    assert first.end_sample == 30 * RATE
+    assert second.start_sample >= first.end_sample and second.overlap_before == 0

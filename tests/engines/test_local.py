@@ -187,3 +187,45 @@ def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize("language", [None, "en", "EN", "en-US", "en_GB", "English"])
 def test_whisper_accepts_english_however_named(language: str | None) -> None:
     _check_window(Audio(np.zeros(160, dtype=np.float32), 16000), language)  # the rule, without a model run
+
+
+# ---------------------------------------------------------------------------------------------- model and batches
+
+
+def test_whisper_model_is_one_that_is_installed() -> None:
+    assert WhisperTranscriber().model == "tiny.en" == WhisperTranscriber(model="tiny.en").model
+    assert WhisperTranscriber.models() == ["tiny.en"]
+    with pytest.raises(InputError, match=r"no Whisper model 'large-v3'.*installed models are tiny\.en"):
+        WhisperTranscriber(model="large-v3")
+
+
+def test_the_job_refuses_a_local_model_that_is_not_installed_before_any_work() -> None:
+    import voicekit
+
+    with pytest.raises(InputError, match="installed models are tiny.en"):
+        voicekit.transcribe(np.zeros(16000, dtype=np.float32), sample_rate=16000, engine="local", model="base.en",
+                            progress=False, cache=False)
+
+
+@pytest.mark.slow  # three windows through tiny.en
+def test_windows_submitted_together_are_decoded_as_one_batch(jfk: tuple[Audio, str]) -> None:
+    audio, expected = jfk
+    engine = WhisperTranscriber(batch_size=8)
+    sizes: list[int] = []
+    run_batch = engine.transcribe_batch_sync
+
+    def counting(audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
+        sizes.append(len(audios))
+        return run_batch(audios, prompt)
+
+    engine.transcribe_batch_sync = counting  # type: ignore[method-assign]
+
+    async def three() -> list[Transcript]:
+        return list(await asyncio.gather(*(engine.transcribe_window(audio) for _ in range(3))))
+
+    results = asyncio.run(three())
+    assert sizes == [3]
+    for result in results:
+        assert _wer(expected, result.text) <= 0.1, result.text
+        assert result.words and all(0 <= w.start <= w.end <= audio.duration + 0.01 for w in result.words)
+        assert all(w.word == w.word.strip() for w in result.words)

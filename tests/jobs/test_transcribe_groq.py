@@ -29,6 +29,7 @@ from voicekit.audio.segment import Window, segment_windows
 from voicekit.models import Transcript
 from voicekit.testing import Fault, GroqServer, ServerOptions
 from voicekit.testing.multipart import parse_multipart
+from voicekit.transcript.formats import to_json
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,9 @@ def test_one_request_per_window_billed_near_the_recording_length(server: GroqSer
     assert languages == [None] + ["en"] * (len(address_windows) - 1)
     assert result.language == "en" and result.duration == pytest.approx(ADDRESS_SECONDS, abs=0.01)
     assert all(any(w.start <= word.start and word.end <= w.end for w in address_windows) for word in result.words)
+    assert result.model == "whisper-large-v3-turbo"
+    assert json.loads(to_json(result))["model"] == "whisper-large-v3-turbo"
+    assert all(word.word == word.word.strip() and word.word for word in result.words)
 
 
 def test_a_given_language_is_sent_with_every_window(server: GroqServer, address_windows: list[Window]) -> None:
@@ -131,9 +135,9 @@ def test_an_identical_rerun_makes_no_requests(server: GroqServer, address_window
 def test_changing_what_shapes_a_window_transcript_requests_it_again(server: GroqServer,
                                                                    address_windows: list[Window]) -> None:
     transport = RecordingTransport()
-    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
-    groq(server, audio_path(ADDRESS), transport, fill_gaps=False)
-    groq(server, audio_path(ADDRESS), transport)
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=True)
+    groq(server, audio_path(ADDRESS), transport, fill_gaps=True)
+    groq(server, audio_path(ADDRESS), transport)  # gap filling is off by default
     assert len(transport.sent) == 2 * len(address_windows)
 
 

@@ -52,6 +52,9 @@ def assert_well_formed(transcript: Transcript) -> None:
     starts = [s.start for s in transcript.segments]
     assert starts == sorted(starts)
     assert normalize(transcript.text) == normalize("".join(s.text for s in transcript.segments))
+    assert all(w.word and w.word == w.word.strip() for w in transcript.words)  # the one normal form: bare words
+    assert all(s.end > s.start for s in transcript.segments)
+    assert transcript.model == "tiny.en"
 
 
 # ---------------------------------------------------------------------------------------------------------------

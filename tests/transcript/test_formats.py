@@ -288,3 +288,17 @@ def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> Non
     transcript = Transcript(text=" about 1,500 years.", segments=[
         Segment(start=0.0, end=3.0, text=" about 1,500 years.", words=words)])  # three tokens, four words
     assert "about 1,500 years." in transcript.to_srt()
+
+
+def test_an_instantaneous_word_shares_the_cue_before_it() -> None:
+    from voicekit.transcript.formats import subtitle_cues
+
+    transcript = Transcript(text="Hello world. Now.", duration=2.0, segments=[
+        Segment(start=0.0, end=1.2, text=" Hello world.", words=[Word(word="Hello", start=0.0, end=0.5),
+                                                                  Word(word="world.", start=0.6, end=1.2)]),
+        Segment(start=2.0, end=2.0, text=" Now.", words=[Word(word="Now.", start=2.0, end=2.0)]),
+    ])
+    cues = subtitle_cues(transcript)
+    assert all(cue.end > cue.start for cue in cues)
+    assert " ".join(line for cue in cues for line in cue.lines) == "Hello world. Now."
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))

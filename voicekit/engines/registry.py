@@ -68,10 +68,7 @@ def _local_transcription(model: str | None, translate: bool, concurrency: int | 
 
     if translate:
         raise errors.UnsupportedError("the local engine cannot translate; use --engine groq with GROQ_API_KEY set")
-    if model is not None and model not in WhisperTranscriber.models():
-        raise errors.UnsupportedError(f"the local engine has no model {model!r}; the installed models are: "
-                                      f"{', '.join(WhisperTranscriber.models())}")
-    return WhisperTranscriber()
+    return WhisperTranscriber(model=model)
 
 
 def _local_voices() -> dict[str, list[str]]:

@@ -41,6 +41,7 @@ from voicekit.jobs.progress import progress_bar
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
 from voicekit.transcript.model import Transcript
+from voicekit.transcript.words import WORD_FORM, normalize_transcript
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class TranscribeOptions(JobOptions):
     engine: EngineName | TranscriptionEngine = "auto"
     """A name (groq, local, or auto: groq when GROQ_API_KEY is set) or a `TranscriptionEngine` object."""
     model: str | None = None
-    """The engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3 for translation)."""
+    """The Groq model (default whisper-large-v3-turbo; whisper-large-v3 for translation), or the local Whisper model
+    (tiny.en, the one installed; another name fails at once, listing the installed ones)."""
     language: str | None = None
     """ISO-639-1 code such as "en". None detects it from the first window of speech (not from leading silence,
     which is never sent) and keeps it for the rest."""
@@ -76,12 +78,14 @@ class TranscribeOptions(JobOptions):
     channel: Literal["mix"] | int = "mix"
     """Mix all channels, or transcribe one channel (0-based)."""
     concurrency: int | None = Field(default=None, ge=1)
-    """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4)."""
+    """Windows in flight at once (default: VOICEKIT_CONCURRENCY, 4; for the local engine at least its batch size,
+    8, so that its batches fill)."""
     cache: bool = True
     """Keep finished windows so a rerun requests only what is missing."""
-    fill_gaps: bool = True
+    fill_gaps: bool = False
     """Transcribe again, on its own, any stretch of speech of 1.5 s or more that a window's transcript skipped
-    (Whisper sometimes ends a window early). Each such retry is one more request."""
+    (Whisper sometimes ends a window early). Each such retry is one more request. Off by default: measured on the
+    shared English recordings (benchmarks/accuracy.py) it costs accuracy now that each window is decoded whole."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""
     segment: SegmentOptions = SegmentOptions()
@@ -116,9 +120,14 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     concurrency = 1 if opts.carry_prompt else (opts.concurrency or Settings().concurrency)
     async with open_transcription_engine(opts.engine, model=opts.model, translate=opts.translate,
                                          concurrency=concurrency, client=client) as engine:
-        run = _Run(engine, opts, Cache() if opts.cache else Cache.disabled(), opts.language)
+        # An engine that knows one language only (the local English model) needs no window to run alone to find it.
+        run = _Run(engine, opts, Cache() if opts.cache else Cache.disabled(),
+                   opts.language or engine.limits.language)
+        in_flight = concurrency if opts.concurrency or opts.carry_prompt else max(concurrency,
+                                                                                  engine.limits.batch_size)
         with _open_input(source, sample_rate, opts.channel) as samples:
-            transcript = await _transcribe_windows(run, samples, concurrency)
+            transcript = await _transcribe_windows(run, samples, in_flight)
+    transcript = transcript.model_copy(update={"model": engine.model})
     # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
     return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
 
@@ -162,7 +171,7 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     """One window's transcript: from the cache, or from the engine (and then cached)."""
     prompt = _prompt(run)
     key = Cache.key("window", **run.transcriber.cache_identity(), language=run.language, prompt=prompt,
-                    translate=run.options.translate, fill_gaps=run.options.fill_gaps,
+                    translate=run.options.translate, fill_gaps=run.options.fill_gaps, words=WORD_FORM,
                     audio=_fingerprint(window.samples))
     async with run.cache.claim(key):  # another process transcribing this window: wait for it, then read it
         cached = run.cache.get_json(key)
@@ -181,7 +190,8 @@ async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt
     run.requests += 1
     run.billed += run.transcriber.billed_seconds(len(samples) / RATE)
     transcript = await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
-    return _readable(transcript)
+    # Every provider's words enter the job here and leave in the one normal form (bare, punctuation attached).
+    return _readable(normalize_transcript(transcript))
 
 
 def _readable(transcript: Transcript) -> Transcript:

@@ -110,7 +110,12 @@ class TranscriptionSource:
                 from voicekit.engines.local import WhisperTranscriber
 
                 self._engine = WhisperTranscriber()
-            transcript: Transcript = self._engine.transcribe_sync(audio, prompt=prompt)
+            # The local engine's own decoding: a window of up to 30 s in one pass (as its batches do), longer ones
+            # with faster-whisper's sequential decoder. The endpoint then answers with bare words, as Groq does.
+            if audio.duration <= 30.0:
+                transcript: Transcript = self._engine.transcribe_batch_sync([audio], prompt=prompt)[0]
+            else:
+                transcript = self._engine.transcribe_sync(audio, prompt=prompt)
             return self._counted(transcript)
         finally:
             self._lock.release()

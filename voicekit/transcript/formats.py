@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from voicekit.errors import InputError
 from voicekit.outputs import write_text
+from voicekit.transcript.words import join_words, no_space_script, normalize_words
 
 if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript, Word
@@ -41,17 +42,11 @@ _TOKEN = re.compile(r"\s*\S+")
 # Plain text
 
 
-def _no_space_script(char: str) -> bool:
-    """Scripts written without spaces between words (CJK, Thai, ...): segments join without a space."""
-    code = ord(char)
-    return 0x0E00 <= code <= 0x0EFF or 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or code >= 0xF900
-
-
 def _join_two(left: str, right: str) -> str:
     """Join two pieces of text with one space, unless one already has it or the script uses none."""
     if not left or not right:
         return left + right
-    if left[-1].isspace() or right[0].isspace() or _no_space_script(left[-1]) or _no_space_script(right[0]):
+    if left[-1].isspace() or right[0].isspace() or no_space_script(left[-1]) or no_space_script(right[0]):
         return left + right
     return left + " " + right
 
@@ -142,17 +137,9 @@ def _segment_tokens(segment: Segment) -> list[_Token]:
 
 
 def _word_tokens(words: Sequence[Word]) -> list[_Token]:
-    """Words as tokens; where words carry their leading space (faster-whisper), a word without one (",500" after
-    " 1") belongs to the word before it."""
-    spaced = any(word.word[:1].isspace() for word in words)
-    tokens: list[_Token] = []
-    for word in words:
-        if spaced and tokens and not word.word[:1].isspace():
-            previous = tokens[-1]
-            tokens[-1] = _Token(previous.text + word.word.strip(), previous.start, word.end)
-        else:
-            tokens.append(_Token(word.word.strip(), word.start, word.end))
-    return tokens
+    """Words as tokens, in the one normal form (`voicekit.transcript.words`): a piece without its leading space
+    (",500" after " 1") or a lone punctuation mark belongs to the word before it."""
+    return [_Token(word.word, word.start, word.end) for word in normalize_words(words)]
 
 
 def _wrap(texts: Sequence[str], limit: int) -> list[str]:
@@ -160,7 +147,7 @@ def _wrap(texts: Sequence[str], limit: int) -> list[str]:
     lines: list[str] = []
     for text in texts:
         if lines and len(lines[-1]) + 1 + len(text) <= limit:
-            lines[-1] += " " + text
+            lines[-1] = join_words((lines[-1], text))
         else:
             lines.append(text)
     return lines
@@ -168,12 +155,12 @@ def _wrap(texts: Sequence[str], limit: int) -> list[str]:
 
 def _balanced(texts: Sequence[str], limit: int) -> list[str]:
     """Two lines as even as possible (the shorter longest line), each within `limit`; one line if it fits."""
-    joined = " ".join(texts)
+    joined = join_words(texts)
     if len(joined) <= limit or len(texts) < 2:
         return [joined]
     best: list[str] | None = None
     for k in range(1, len(texts)):
-        top, bottom = " ".join(texts[:k]), " ".join(texts[k:])
+        top, bottom = join_words(texts[:k]), join_words(texts[k:])
         if len(top) <= limit and len(bottom) <= limit and (
                 best is None or max(len(top), len(bottom)) < max(len(line) for line in best)):
             best = [top, bottom]
@@ -207,7 +194,9 @@ def _lines(texts: Sequence[str], max_line_length: int, max_lines: int) -> tuple[
 def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: float,
            limit: float | None) -> list[Cue]:
     """Cue times that never overlap: a cue starts no earlier than the previous one ends, and lasts at least
-    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first."""
+    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first. A cue left with
+    no length at all (an instantaneous word) takes the pause before it, or else the second half of the cue before
+    it, so no cue has end <= start unless all of them are instantaneous."""
     cues: list[Cue] = []
     previous_end = 0.0
     for index, (raw_start, raw_end, lines) in enumerate(raw):
@@ -217,6 +206,13 @@ def _timed(raw: Sequence[tuple[float, float, tuple[str, ...]]], min_duration: fl
         if limit is not None and limit >= end:
             stop = min(stop, limit)
         end = max(end, min(start + min_duration, stop))
+        if end <= start and start > previous_end:  # no room after it: it takes the pause before it
+            start = max(previous_end, end - min_duration)
+        elif end <= start and cues and cues[-1].end > cues[-1].start:
+            # No room at all (an instantaneous word): it shares the time of the cue before it, from its middle.
+            last = cues[-1]
+            start = (last.start + last.end) / 2
+            cues[-1] = Cue(last.start, start, last.lines)
         cues.append(Cue(start, end, lines))
         previous_end = end
     return cues

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from voicekit.transcript.formats import join_segment_texts
 from voicekit.transcript.model import Segment, Transcript, Word
+from voicekit.transcript.words import join_words
 
 PLACEHOLDER_SECONDS = 0.02
 SECONDS_PER_CHAR = 0.12
@@ -96,31 +98,108 @@ def speech_gaps(samples: npt.NDArray[np.float32], sample_rate: int, transcript: 
     return gaps
 
 
-def _shift(word: Word, offset: float) -> Word:
-    return word.model_copy(update={"start": word.start + offset, "end": word.end + offset})
+def trailing_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
+                    options: GapOptions | None = None) -> float:
+    """Seconds of speech-loud frames after the transcript's last covering word, when that stretch lasts at least
+    `min_seconds` (a whole clip of speech after a window's last word counts, however much silence surrounds it):
+    the mark of a decode that stopped early. 0 for a transcript without words (nothing to judge)."""
+    options = options or GapOptions()
+    spans = _covered_spans(transcript)
+    if not spans or len(samples) == 0:
+        return 0.0
+    frame = max(1, int(options.frame_seconds * sample_rate))
+    levels = _frame_levels(samples, frame)
+    if levels.size == 0:
+        return 0.0
+    loud = levels >= np.percentile(levels, 90) - options.below_speech_db
+    start, end = max(e for _, e in spans), len(samples) / sample_rate
+    if end - start < options.min_seconds:
+        return 0.0
+    return int(loud[int(start * sample_rate) // frame:].sum()) * frame / sample_rate
+
+
+MIN_SECONDS = 0.01
+"""The shortest span a spliced segment or recovered word gets (an engine's zero-length stamp is stretched to it)."""
 
 
 def _outside(words: list[Word], start: float, end: float) -> list[Word]:
     return [w for w in words if not start <= (w.start + w.end) / 2 <= end]
 
 
+def _part(segment: Segment, words: list[Word], before: bool) -> Segment:
+    """What is left of a segment on one side of a gap: its span shrunk to end (before) or start (after) at its
+    words, its text rebuilt from them."""
+    if before:
+        low, high = segment.start, max(segment.start, min(segment.end, words[-1].end))
+    else:
+        low, high = min(segment.end, max(segment.start, words[0].start)), segment.end
+    return segment.model_copy(update={"words": words, "text": " " + join_words(w.word for w in words),
+                                      "start": low, "end": high, "tokens": []})
+
+
+def _kept_parts(segment: Segment, start: float, end: float) -> list[Segment]:
+    """A segment outside the gap, or its parts before and after the gap: none of its words inside it."""
+    if not segment.words:
+        return [] if start <= (segment.start + segment.end) / 2 <= end else [segment]
+    before = [w for w in segment.words if (w.start + w.end) / 2 < start]
+    after = [w for w in segment.words if (w.start + w.end) / 2 > end]
+    if len(before) + len(after) == len(segment.words) and (not before or not after):
+        return [segment]
+    return [_part(segment, words, side) for words, side in ((before, True), (after, False)) if words]
+
+
+def _placed_words(words: list[Word], start: float, end: float) -> list[Word]:
+    """Recovered words in the recording's timeline, inside `[start, end]`, in order, each of positive length
+    (a word stamped with no length takes `MIN_SECONDS`, or what is left of the gap)."""
+    placed: list[Word] = []
+    floor = start
+    for word in words:
+        low = min(max(word.start + start, floor), end)
+        high = min(max(word.end + start, low + MIN_SECONDS), end)
+        if high <= low:  # stamped at the gap's very end: share the room the word before left
+            low = max(start, end - MIN_SECONDS) if not placed else (placed[-1].start + placed[-1].end) / 2
+            if placed:
+                placed[-1] = placed[-1].model_copy(update={"end": low})
+            high = end
+        placed.append(word.model_copy(update={"start": low, "end": high}))
+        floor = high
+    return placed
+
+
+def _fill_segments(fill: Transcript, start: float, end: float) -> list[Segment]:
+    """The fill's segments placed in the gap: in order, of positive length, their words inside them."""
+    words = _placed_words([w for s in fill.segments for w in s.words], start, end)
+    placed: list[Segment] = []
+    floor = start
+    for segment in fill.segments:
+        mine, words = words[:len(segment.words)], words[len(segment.words):]
+        low = min(max(segment.start + start, floor), end - MIN_SECONDS)
+        high = min(max(segment.end + start, low + MIN_SECONDS), end)
+        if mine:
+            low, high = min(low, mine[0].start), max(high, mine[-1].end)
+        if placed and low < placed[-1].end:
+            low = placed[-1].end
+        placed.append(segment.model_copy(update={"start": low, "end": max(high, low + MIN_SECONDS),
+                                                 "words": mine}))
+        floor = placed[-1].end
+    return placed
+
+
 def splice(transcript: Transcript, fill: Transcript, start: float, end: float) -> Transcript:
-    """`transcript` with the gap `[start, end]` replaced by `fill` (whose times count from `start`)."""
-    kept: list[Segment] = []
-    for segment in transcript.segments:
-        words = _outside(segment.words, start, end)
-        if segment.words and not words:
-            continue
-        if len(words) != len(segment.words):
-            segment = segment.model_copy(update={
-                "words": words, "text": "".join(w.word for w in words), "end": min(segment.end, max(
-                    words[-1].end, segment.start))})
-        kept.append(segment)
-    added = [s.model_copy(update={"start": s.start + start, "end": min(s.end + start, end),
-                                  "words": [_shift(w, start) for w in s.words]}) for s in fill.segments]
-    segments = sorted(kept + added, key=lambda s: s.start)
+    """`transcript` with the gap `[start, end]` replaced by `fill` (whose times count from `start`).
+
+    Words whose middle lies in the gap go; a segment with words on both sides of the gap is split in two around
+    it, so the recovered words land between the words said before and after them. The fill's words and segments
+    are placed inside the gap, in order, each of positive length.
+    """
+    kept = [part for segment in transcript.segments for part in _kept_parts(segment, start, end)]
+    added = _fill_segments(fill, start, end)
+    segments = sorted(kept + added, key=lambda s: (s.start, s.end))
     segments = [s.model_copy(update={"id": i}) for i, s in enumerate(segments)]
-    words = sorted(_outside(transcript.words, start, end) + [_shift(w, start) for w in fill.words],
-                   key=lambda w: w.start)
+    if any(s.words for s in segments):
+        words = [w for s in segments for w in s.words]
+    else:
+        words = sorted(_outside(transcript.words, start, end)
+                       + _placed_words(list(fill.words), start, end), key=lambda w: w.start)
     return transcript.model_copy(update={"segments": segments, "words": words,
-                                         "text": "".join(s.text for s in segments)})
+                                         "text": join_segment_texts(segments, None)})

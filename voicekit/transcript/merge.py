@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from voicekit.errors import InputError
 from voicekit.transcript.formats import join_segment_texts
 from voicekit.transcript.model import Segment, Transcript, Word
+from voicekit.transcript.words import join_words
 
 __all__ = ["DroppedSegment", "MergeOptions", "Merger", "WindowSpan", "merge_windows"]
 
@@ -196,7 +197,7 @@ def _window_segments(transcript: Transcript, span: WindowSpan) -> list[Segment]:
     """
     segments = list(transcript.segments)
     if not segments:
-        text = transcript.text if transcript.text.strip() else "".join(" " + w.word.strip() for w in transcript.words)
+        text = transcript.text if transcript.text.strip() else join_words(w.word for w in transcript.words)
         if not text.strip():
             return []
         words = transcript.words
@@ -442,19 +443,19 @@ def _cut_next_head(parts: list[_Part], dropped: Sequence[tuple[int, int]]) -> No
 def _trimmed_text(part: _Part) -> str:
     """The text of what is left of a segment after its ends were cut.
 
-    Estimated pieces are the text's own tokens. With real words: rebuilt from the words when they spell the text,
-    else the text's tokens are cut by count when there are as many as words, else the words are joined.
+    Estimated pieces are the text's own tokens. With real words: the text's tokens are cut by count when there are
+    as many as words (the text keeps its own spelling), else the kept words are joined (`join_words`).
     """
     segment, pieces = part.segment, part.pieces
     kept = pieces[part.cut_head:len(pieces) - part.cut_tail]
     if not part.cut_head and not part.cut_tail:
         return segment.text
-    if not segment.words or "".join(p.text for p in pieces).strip() == segment.text.strip():
+    if not segment.words:
         return "".join(p.text for p in kept)
     tokens = _TOKEN.findall(segment.text)
     if len(tokens) == len(pieces):
         return "".join(tokens[part.cut_head:len(tokens) - part.cut_tail])
-    return "".join(" " + p.text.strip() for p in kept)
+    return join_words(p.text for p in kept)
 
 
 class _Floor:

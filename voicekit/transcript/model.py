@@ -23,7 +23,8 @@ class Word(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     word: str
-    """The word as the model wrote it, usually with its leading space."""
+    """One spoken word. Transcripts from `transcribe` hold it in the one normal form (`voicekit.transcript.words`):
+    bare, no surrounding whitespace, its punctuation attached ("Columbia,"); an engine's raw answer may differ."""
     start: float
     """Seconds from the start of the recording."""
     end: float
@@ -68,6 +69,8 @@ class Transcript(BaseModel):
     duration: float | None = None
     segments: list[Segment] = []
     words: list[Word] = []
+    model: str | None = None
+    """The model that made the transcript ("whisper-large-v3-turbo", "tiny.en"), when a job recorded it."""
     request_id: str | None = None
     """Groq's request id (`x_groq.id`), for support questions."""
     source: str | None = None

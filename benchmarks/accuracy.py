@@ -1,0 +1,168 @@
+"""Chunked accuracy and speed against one plain pass: WER and wall time per English recording, and pooled.
+
+    python benchmarks/accuracy.py            # every English recording in ../shared/data/audio
+    python benchmarks/accuracy.py --quick    # the two long ones only (Columbia address, MFA)
+    python benchmarks/accuracy.py --fill-gaps both   # voicekit with gap filling off and on
+    python benchmarks/accuracy.py --repeat 3         # median wall time of three runs per case
+
+Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threads` threads, beam size `--beam`):
+
+- **plain**: one `WhisperModel.transcribe` over the whole file (faster-whisper's own 30 s sliding decode,
+  `condition_on_previous_text` on, no VAD): the single pass voicekit must not lose to.
+- **batched pipeline**: faster-whisper's `BatchedInferencePipeline` (its Silero VAD chunks, `--batch` at once), as
+  it comes (no word times) and with word times (like voicekit, whose transcripts always carry them).
+- **voicekit local**: `voicekit.transcribe(path, engine="local")` (windows at quiet points, decoded in batches of
+  8 with word times, merged).
+- **voicekit loopback**: `voicekit.transcribe(path, engine="groq")` through the loopback Groq server answering with
+  the same local model (bare words, no probability, as Groq does).
+
+WER is jiwer's, after `whisper_normalizer`'s `EnglishTextNormalizer` on both the reference and the hypothesis;
+pooled WER is the sum of errors over the sum of reference words. Wall time includes decoding the file; the model is
+loaded (and warmed on one short clip) before any timing. The methods take turns on each recording (so a change in
+the machine's load hits them alike); `--repeat N` shows the median of N runs. Read the times as ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import _common
+import jiwer
+import numpy as np
+from whisper_normalizer.english import EnglishTextNormalizer
+
+import voicekit
+from voicekit.audio.io import DecodeOptions, stream_audio
+from voicekit.engines.local import _load_whisper
+from voicekit.testing import ServerOptions
+
+AUDIO = _common.DATA / "audio"
+RECORDINGS = (
+    "en_long_bush_columbia_address_3m19s.ogg",
+    "en_mfa_michaelandsickmichael_stereo.wav",
+    "en_librispeech_2412-153948-0000.flac",
+    "en_jfk_16k_mono.wav",
+    "en_librispeech_mr_quilter_leopard.wav",
+    "en_ami_ES2011a_40s-46s.wav",
+    "en_timit_LDC93S1.wav",
+)
+QUICK = RECORDINGS[:2]
+_normalizer = EnglishTextNormalizer()
+
+
+@dataclass
+class Score:
+    errors: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    rows: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def wer(self) -> float:
+        return self.errors / max(1, self.words)
+
+
+def errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(word errors, reference words) after Whisper's English normalizer on both sides."""
+    ref, hyp = _normalizer(reference), _normalizer(hypothesis)
+    if not ref.split():
+        return len(hyp.split()), 0
+    out = jiwer.process_words(ref, hyp or "<empty>")
+    return out.substitutions + out.deletions + out.insertions, len(ref.split())
+
+
+def samples_of(path: Path) -> np.ndarray:
+    """16 kHz mono float32, decoded as voicekit decodes (so every method hears the same samples)."""
+    with stream_audio(path, DecodeOptions(sample_rate=16000)) as stream:
+        return np.concatenate(list(stream)).astype(np.float32)
+
+
+def plain(args: argparse.Namespace) -> Callable[[Path], str]:
+    model = _load_whisper(args.threads)
+
+    def run(path: Path) -> str:
+        segments, _ = model.transcribe(samples_of(path), language="en", beam_size=args.beam, vad_filter=False)
+        return " ".join(s.text.strip() for s in segments)
+    return run
+
+
+def batched(args: argparse.Namespace, words: bool) -> Callable[[Path], str]:
+    from faster_whisper import BatchedInferencePipeline
+
+    pipeline = BatchedInferencePipeline(_load_whisper(args.threads))
+
+    def run(path: Path) -> str:
+        segments, _ = pipeline.transcribe(samples_of(path), language="en", beam_size=args.beam,
+                                          batch_size=args.batch, word_timestamps=words)
+        return " ".join(s.text.strip() for s in segments)
+    return run
+
+
+def voicekit_run(engine: str, **options: object) -> Callable[[Path], str]:
+    def run(path: Path) -> str:
+        return voicekit.transcribe(path, engine=engine, cache=False, progress=False, **options).text
+    return run
+
+
+def measure(name: str, run: Callable[[Path], str], path: Path, repeat: int, score: Score) -> None:
+    """One method on one recording: WER of its (deterministic) text, median wall time of `repeat` runs."""
+    times, text = [], ""
+    for _ in range(repeat):
+        started = time.perf_counter()
+        text = run(path)
+        times.append(time.perf_counter() - started)
+    seconds = _common.median(times)
+    bad, words = errors(path.with_suffix(".txt").read_text(encoding="utf-8"), text)
+    score.errors, score.words, score.seconds = score.errors + bad, score.words + words, score.seconds + seconds
+    score.rows[path.name] = (bad / max(1, words), seconds)
+    print(f"  {name:30s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="the two long recordings only")
+    parser.add_argument("--threads", type=int, default=0, help="CTranslate2 threads (0: its default) for every method")
+    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=8, help="batch size for the batched pipeline")
+    parser.add_argument("--fill-gaps", choices=("on", "off", "both", "default"), default="default")
+    parser.add_argument("--carry-prompt", action="store_true",
+                        help="also voicekit with each window's text carried into the next as its prompt")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each case; the median time is shown")
+    parser.add_argument("--only", nargs="*", default=None, help="methods to run (names as in the table)")
+    args = parser.parse_args()
+    
+    recordings = [AUDIO / name for name in (QUICK if args.quick else RECORDINGS) if (AUDIO / name).is_file()]
+    _load_whisper(args.threads).transcribe(samples_of(recordings[-1]), language="en")  # load and warm
+    methods: dict[str, Callable[[Path], str]] = {
+        "plain pass": plain(args), "batched pipeline": batched(args, False),
+        "batched pipeline + word times": batched(args, True)}
+    if args.carry_prompt:
+        methods["voicekit local (carried prompt)"] = voicekit_run("local", carry_prompt=True)
+        methods["voicekit loopback (carried prompt)"] = voicekit_run("groq", carry_prompt=True)
+    fills = {"on": [True], "off": [False], "both": [False, True], "default": [None]}[args.fill_gaps]
+    for fill in fills:
+        extra = {} if fill is None else {"fill_gaps": fill}
+        suffix = "" if fill is None else f" (gaps {'on' if fill else 'off'})"
+        methods[f"voicekit local{suffix}"] = voicekit_run("local", **extra)
+        methods[f"voicekit loopback{suffix}"] = voicekit_run("groq", **extra)
+    chosen = {name: run for name, run in methods.items()
+              if args.only is None or any(name.startswith(o) for o in args.only)}
+    scores = {name: Score() for name in chosen}
+    with _common.loopback(ServerOptions(transcription_backend="whisper")):
+        for path in recordings:  # methods interleaved per recording: load drifts hit them alike
+            for name, run in chosen.items():
+                measure(name, run, path, args.repeat, scores[name])
+    header = ["recording", *scores]
+    rows = [[path.name, *(f"{s.rows[path.name][0]:.1%} / {s.rows[path.name][1]:.1f} s" for s in scores.values())]
+            for path in recordings]
+    rows.append(["**pooled**", *(f"**{s.wer:.2%}** / {s.seconds:.1f} s" for s in scores.values())])
+    _common.print_table(f"WER / wall time, tiny.en int8, {args.threads} threads, beam {args.beam}", header, rows,
+                        [f"Pooled over {next(iter(scores.values())).words} reference words; batch size {args.batch}."])
+
+
+if __name__ == "__main__":
+    main()
