@@ -1,0 +1,150 @@
+"""Who spoke when in one mixed track: speech detection, an embedding every `hop` seconds, clustering, turns.
+
+1. **Speech.** 10 ms frames are voiced when their level is above a threshold set from the recording itself (10 dB
+   above its quiet floor, at most 35 dB below its loud speech, never below -60 dBFS); pauses shorter than
+   `bridge_seconds` are bridged and voiced runs shorter than `min_speech_seconds` dropped.
+2. **Embeddings.** Each speech region is covered by windows of `window_seconds` (1.6 s, the length the encoder was
+   trained on) every `hop_seconds`; a region shorter than a window gets one window centred on it. Each window's
+   audio is brought to the same level before its mel frames are taken, so loudness does not look like a voice.
+3. **Clusters** by `voicekit.speakers.cluster`, within the speaker range asked for.
+4. **Turns.** Every voiced frame takes the label of the window whose centre is nearest to it within its region;
+   consecutive frames of one speaker make a turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from voicekit.speakers.cluster import ClusterOptions, cluster_embeddings
+from voicekit.speakers.embed import HOP, RATE, SpeakerEncoder, mel_frames
+
+__all__ = ["DiarizeOptions", "Turn", "diarize", "speech_regions"]
+
+FloatArray = npt.NDArray[np.float32]
+FRAME = HOP
+"""Samples per speech-detection frame (10 ms), the same as the mel hop."""
+BATCH = 64
+"""Windows embedded at once."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's stretch of speech, in seconds from the start of the recording."""
+
+    start: float
+    end: float
+    speaker: int
+
+
+@dataclass(frozen=True)
+class DiarizeOptions:
+    min_speakers: int = 1
+    max_speakers: int = 8
+    window_seconds: float = 1.6
+    hop_seconds: float = 0.8
+    bridge_seconds: float = 0.3
+    min_speech_seconds: float = 0.2
+    target_dbfs: float = -30.0
+
+
+def speech_regions(samples: FloatArray, options: DiarizeOptions | None = None) -> list[tuple[int, int]]:
+    """Voiced regions as (first frame, end frame) of 10 ms frames, by the rules in the module docstring."""
+    opts = options or DiarizeOptions()
+    count = len(samples) // FRAME
+    if count == 0:
+        return []
+    frames = samples[:count * FRAME].reshape(count, FRAME).astype(np.float64)
+    levels = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
+    floor, loud = np.percentile(levels, 10), np.percentile(levels, 95)
+    threshold = max(min(floor + 10.0, loud - 10.0), loud - 35.0, -60.0)
+    voiced = levels > threshold
+    return _runs(voiced, int(opts.bridge_seconds * 100), int(opts.min_speech_seconds * 100))
+
+
+def _runs(voiced: npt.NDArray[np.bool_], bridge: int, shortest: int) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], voiced.astype(np.int8), [0]])))
+    runs = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    joined: list[tuple[int, int]] = []
+    for start, end in runs:
+        if joined and start - joined[-1][1] < bridge:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return [(start, end) for start, end in joined if end - start >= shortest]
+
+
+def _window_starts(region: tuple[int, int], width: int, hop: int, total: int) -> list[int]:
+    """First frames of the windows covering `region` (frames), each `width` frames, inside the recording."""
+    start, end = region
+    if end - start <= width:
+        centre = (start + end) // 2
+        return [max(0, min(centre - width // 2, total - width))]
+    starts = list(range(start, end - width + 1, hop))
+    if starts[-1] + width < end:
+        starts.append(end - width)
+    return starts
+
+
+def _window_mels(samples: FloatArray, mels: FloatArray, first: int, width: int, target_dbfs: float) -> FloatArray:
+    """The mel frames of one window, scaled as if its audio were at `target_dbfs` (the spectrogram is of power,
+    so a gain g on the samples is g squared on the frames)."""
+    piece = samples[first * FRAME:(first + width) * FRAME].astype(np.float64)
+    frames = mels[first:first + width]
+    if len(frames) < width:
+        frames = np.pad(frames, ((0, width - len(frames)), (0, 0)))
+    rms = float(np.sqrt(np.mean(piece ** 2))) if len(piece) else 0.0
+    gain = (10 ** (target_dbfs / 20) / rms) ** 2 if rms > 1e-6 else 1.0
+    return (frames * np.float32(gain)).astype(np.float32)
+
+
+def diarize(samples: FloatArray, sample_rate: int = RATE, options: DiarizeOptions | None = None,
+            encoder: SpeakerEncoder | None = None) -> list[Turn]:
+    """The turns of `samples` (mono), speakers numbered 0, 1, ... in order of first appearance."""
+    opts = options or DiarizeOptions()
+    audio = np.asarray(samples, dtype=np.float32)
+    if sample_rate != RATE:
+        import soxr
+
+        audio = soxr.resample(audio, sample_rate, RATE).astype(np.float32)
+    regions = speech_regions(audio, opts)
+    if not regions:
+        return []
+    width, hop = int(round(opts.window_seconds * 100)), int(round(opts.hop_seconds * 100))
+    total = max(len(audio) // FRAME, width)
+    windows = [(index, first) for index, region in enumerate(regions)
+               for first in _window_starts(region, width, hop, total)]
+    model = encoder or SpeakerEncoder()
+    mels = mel_frames(audio)
+    embeddings = np.concatenate([
+        model.embed(np.stack([_window_mels(audio, mels, first, width, opts.target_dbfs)
+                              for _, first in windows[begin:begin + BATCH]]))
+        for begin in range(0, len(windows), BATCH)])
+    labels = cluster_embeddings(embeddings, ClusterOptions(min_speakers=opts.min_speakers,
+                                                           max_speakers=opts.max_speakers))
+    return _turns(regions, windows, labels, width)
+
+
+def _turns(regions: list[tuple[int, int]], windows: list[tuple[int, int]], labels: npt.NDArray[np.int64],
+           width: int) -> list[Turn]:
+    """Each frame of each region labelled by its nearest window centre in that region, runs joined into turns."""
+    turns: list[Turn] = []
+    for index, (start, end) in enumerate(regions):
+        mine = [(first + width / 2, int(label)) for (owner, first), label in zip(windows, labels, strict=True)
+                if owner == index]
+        centres = np.array([centre for centre, _ in mine])
+        names = np.array([label for _, label in mine])
+        frames = np.arange(start, end) + 0.5
+        nearest = names[np.argmin(np.abs(frames[:, None] - centres[None, :]), axis=1)]
+        changes = np.flatnonzero(np.diff(nearest)) + 1
+        bounds = [0, *changes.tolist(), len(nearest)]
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            speaker = int(nearest[a])
+            begin, stop = (start + a) / 100, (start + b) / 100
+            if turns and turns[-1].speaker == speaker and abs(turns[-1].end - begin) < 1e-9:
+                turns[-1] = Turn(turns[-1].start, stop, speaker)
+            else:
+                turns.append(Turn(begin, stop, speaker))
+    return turns

@@ -1,0 +1,162 @@
+"""The GE2E speaker encoder's weights, read from the `pretrained.pt` inside the `resemblyzer` package, without torch.
+
+`resemblyzer` (Apache-2.0) ships its trained encoder as a PyTorch checkpoint in the legacy (pre-zip) format: five
+pickles in a row (a magic number, the protocol version, system information, the object tree, the list of storage
+keys), then each storage's raw little-endian data, each preceded by its element count as an int64. The object tree
+names tensors as `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)` calls; this module answers
+those calls with its own placeholders, so reading the file runs no code but its own and needs no torch. The file
+is found through the package's installed metadata, so `resemblyzer` (which imports torch) is never imported:
+installing it with `pip install --no-deps resemblyzer` is enough.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from voicekit.errors import MissingDependencyError
+
+__all__ = ["INSTALL_HINT", "encoder_weights", "read_legacy_checkpoint", "resemblyzer_checkpoint"]
+
+INSTALL_HINT = ('pip install "voicekit[speakers]" && pip install --no-deps resemblyzer '
+                "(resemblyzer ships the speaker model; --no-deps leaves out torch, which voicekit does not use)")
+
+_MAGIC = 0x1950A86A20F9469CFC6C
+_PROTOCOL = 1001
+_DTYPES = {"FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
+           "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16, "CharStorage": np.int8,
+           "ByteStorage": np.uint8, "BoolStorage": np.bool_}
+
+
+@dataclass(frozen=True)
+class _StorageType:
+    name: str
+
+
+@dataclass
+class _Storage:
+    dtype: np.dtype[Any]
+    data: npt.NDArray[Any] | None = None
+
+
+@dataclass
+class _LazyTensor:
+    """A tensor named in the object tree, made real once its storage's bytes have been read."""
+
+    storage: _Storage
+    offset: int
+    size: tuple[int, ...]
+    stride: tuple[int, ...]
+    value: npt.NDArray[Any] | None = field(default=None)
+
+    def array(self) -> npt.NDArray[Any]:
+        if self.storage.data is None:
+            raise ValueError("the checkpoint names a storage whose data it does not hold")
+        item = self.storage.data.itemsize
+        flat = self.storage.data[self.offset:]
+        return np.lib.stride_tricks.as_strided(flat, self.size, tuple(s * item for s in self.stride)).copy()
+
+
+def _rebuild_tensor(storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                    *_: Any) -> _LazyTensor:
+    return _LazyTensor(storage, int(offset), tuple(size), tuple(stride))
+
+
+class _StateDict(dict[str, Any]):
+    """Stands for `collections.OrderedDict`, which a checkpoint gives attributes (`_metadata`) to."""
+
+
+class _Unpickler(pickle.Unpickler):
+    """Resolves only the names a state dict uses; anything else in the file is refused, never imported."""
+
+    def __init__(self, file: BinaryIO, storages: dict[str, _Storage]) -> None:
+        super().__init__(file)
+        self.storages = storages
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "torch._utils" and name == "_rebuild_tensor_v2":
+            return _rebuild_tensor
+        if module == "torch" and name in _DTYPES:
+            return _StorageType(name)
+        if module == "collections" and name == "OrderedDict":
+            return _StateDict
+        raise pickle.UnpicklingError(f"the checkpoint names {module}.{name}, which a state dict does not need")
+
+    def persistent_load(self, pid: Any) -> Any:
+        kind, storage_type, key = pid[0], pid[1], str(pid[2])
+        if kind != "storage" or not isinstance(storage_type, _StorageType):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid[:2]!r}")
+        if key not in self.storages:
+            self.storages[key] = _Storage(np.dtype(_DTYPES[storage_type.name]).newbyteorder("<"))
+        return self.storages[key]
+
+
+def read_legacy_checkpoint(file: BinaryIO) -> dict[str, Any]:
+    """The object tree of a legacy-format PyTorch checkpoint with every tensor as a numpy array (copied out of
+    its storage with the tensor's own offset, shape and strides)."""
+    if pickle.load(file) != _MAGIC or pickle.load(file) != _PROTOCOL:
+        raise ValueError("not a legacy PyTorch checkpoint (wrong magic number or protocol)")
+    info = pickle.load(file)
+    if not info.get("little_endian", True):
+        raise ValueError("big-endian checkpoints are not supported")
+    storages: dict[str, _Storage] = {}
+    tree = _Unpickler(file, storages).load()
+    for key in pickle.load(file):
+        storage = storages[str(key)]
+        count = int(np.frombuffer(file.read(8), dtype="<i8")[0])
+        raw = file.read(count * storage.dtype.itemsize)
+        storage.data = np.frombuffer(raw, dtype=storage.dtype)
+    return _realize(tree)
+
+
+def _realize(node: Any) -> Any:
+    if isinstance(node, _LazyTensor):
+        return node.array()
+    if isinstance(node, dict):
+        return {str(key): _realize(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return type(node)(_realize(value) for value in node)
+    return node
+
+
+def resemblyzer_checkpoint() -> Path:
+    """The path of `pretrained.pt` in the installed `resemblyzer` distribution (found from its metadata, without
+    importing it). `VOICEKIT_SPEAKER_WEIGHTS` may name another copy of the file."""
+    override = os.environ.get("VOICEKIT_SPEAKER_WEIGHTS")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise MissingDependencyError(f"VOICEKIT_SPEAKER_WEIGHTS names {path}, which is not a file")
+        return path
+    try:
+        located = metadata.distribution("resemblyzer").locate_file("resemblyzer/pretrained.pt")
+    except metadata.PackageNotFoundError as exc:
+        raise MissingDependencyError(f"speaker diarization needs the speaker model of resemblyzer: {INSTALL_HINT}") \
+            from exc
+    path = Path(str(located))
+    if not path.is_file():
+        raise MissingDependencyError(f"resemblyzer is installed but has no pretrained.pt at {path}: reinstall it "
+                                     f"({INSTALL_HINT})")
+    return path
+
+
+_CACHE: dict[Path, dict[str, npt.NDArray[np.float32]]] = {}
+
+
+def encoder_weights(path: Path | None = None) -> dict[str, npt.NDArray[np.float32]]:
+    """The encoder's state dict (`lstm.weight_ih_l0` ... `linear.bias`) as float32 arrays; read once a process."""
+    source = path or resemblyzer_checkpoint()
+    if source not in _CACHE:
+        with open(source, "rb") as raw:
+            tree = read_legacy_checkpoint(raw)
+        state = tree["model_state"]
+        _CACHE[source] = {name: np.asarray(value, dtype=np.float32) for name, value in state.items()
+                          if name.startswith(("lstm.", "linear."))}
+    return _CACHE[source]
