@@ -11,6 +11,7 @@ claims the whole length. Segments with nothing to read (Whisper's " . . ." for f
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit import errors
 from voicekit._sync import run_sync
-from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
+from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, probe, stream_audio
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -82,6 +83,11 @@ class TranscribeOptions(BaseModel):
     (Whisper sometimes ends a window early). Each such retry is one more request."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""
+    speakers: str | None = None
+    """Who said what: "channels" transcribes each channel on its own and labels it by channel; "auto", a number
+    ("2") or a range ("2-4") tells voices apart in the mix (offline, needs `voicekit[speakers]`). None: no labels."""
+    speaker_names: tuple[str, ...] | None = None
+    """Names for the speakers: one per channel, or for the voices in order of first appearance."""
     segment: SegmentOptions = SegmentOptions()
     merge: MergeOptions = MergeOptions()
 
@@ -108,6 +114,8 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
         options or TranscribeOptions())
     TranscribeOptions.model_validate(opts.model_dump())
     _check_language(opts)
+    if opts.speakers is not None:
+        return await _transcribe_speakers(source, sample_rate, opts, client)
     client = None if opts.engine == "local" else client
     owned = client is None and resolve_engine(opts.engine) == "groq"
     client = AsyncGroqClient() if owned else client
@@ -123,6 +131,48 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     finally:
         if owned and client is not None:
             await client.aclose()
+
+
+async def _transcribe_speakers(source: Source, sample_rate: int | None, opts: TranscribeOptions,
+                               client: AsyncGroqClient | None) -> Transcript:
+    """`speakers="channels"`: each channel transcribed on its own, merged in time order (`voicekit.speakers.channels`).
+    Otherwise the voices of the mix are told apart offline, in a thread while the transcription runs (a missing
+    model or a source that cannot be read twice fails before anything is sent), and the transcript's words are
+    labelled by time (`voicekit.speakers.assign`)."""
+    from voicekit.speakers.assign import label_transcript, parse_speakers
+    from voicekit.speakers.channels import channel_names, merge_channels
+    from voicekit.speakers.diarize import diarize_source
+    from voicekit.speakers.weights import encoder_weights
+
+    plain = opts.model_copy(update={"speakers": None, "speaker_names": None})
+    bounds = parse_speakers(opts.speakers or "")
+    if bounds is None:
+        names = channel_names(_channel_count(source), opts.speaker_names)
+        parts = [await atranscribe(source, sample_rate=sample_rate, options=plain, client=client, channel=index)
+                 for index in range(len(names))]
+        transcript = merge_channels(parts, names, opts.merge.paragraph_gap)
+        return transcript.model_copy(update={"source": parts[0].source})
+    _channel_count(source) if not isinstance(source, Audio | np.ndarray) else None  # a file object fails here
+    encoder_weights()  # a missing speaker model fails here, before anything is sent
+    voices = asyncio.ensure_future(asyncio.to_thread(diarize_source, source, sample_rate, bounds))
+    try:
+        transcript = await atranscribe(source, sample_rate=sample_rate, options=plain, client=client)
+    except BaseException:
+        await asyncio.gather(voices, return_exceptions=True)
+        raise
+    return label_transcript(transcript, await voices, opts.speaker_names)
+
+
+def _channel_count(source: Source) -> int:
+    """How many channels the source has (a file's header, an array's shape)."""
+    if isinstance(source, Audio):
+        return source.channels
+    if isinstance(source, np.ndarray):
+        return 1 if source.ndim == 1 else int(source.shape[1])
+    if not isinstance(source, str | Path | bytes | bytearray | memoryview):
+        raise errors.InputError("speakers='channels' reads the recording once per channel: pass a path, bytes, "
+                                "an Audio or an array, not a file object")
+    return probe(source).channels
 
 
 def transcribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,

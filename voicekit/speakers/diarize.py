@@ -21,7 +21,7 @@ import numpy.typing as npt
 from voicekit.speakers.cluster import ClusterOptions, cluster_embeddings
 from voicekit.speakers.embed import HOP, RATE, SpeakerEncoder, mel_frames
 
-__all__ = ["DiarizeOptions", "Turn", "diarize", "speech_regions"]
+__all__ = ["DiarizeOptions", "Turn", "diarize", "diarize_source", "speech_regions"]
 
 FloatArray = npt.NDArray[np.float32]
 FRAME = HOP
@@ -148,3 +148,30 @@ def _turns(regions: list[tuple[int, int]], windows: list[tuple[int, int]], label
             else:
                 turns.append(Turn(begin, stop, speaker))
     return turns
+
+
+def diarize_source(source: object, sample_rate: int | None = None, speakers: tuple[int, int] = (1, 8),
+                   options: DiarizeOptions | None = None) -> list[Turn]:
+    """The turns of a recording given as `transcribe` takes it (a path, bytes, an `Audio`, or an array with its
+    `sample_rate`), channels mixed. A file object is refused (it may be read only once, by the transcription):
+    pass its path or its bytes."""
+    from voicekit.audio.io import DecodeOptions, read_audio
+    from voicekit.errors import InputError
+    from voicekit.models import Audio
+
+    opts = options or DiarizeOptions()
+    opts = DiarizeOptions(**{**opts.__dict__, "min_speakers": speakers[0], "max_speakers": speakers[1]})
+    if isinstance(source, Audio):
+        samples, rate = source.samples, source.sample_rate
+    elif isinstance(source, np.ndarray):
+        if sample_rate is None:
+            raise InputError("a numpy array needs its sample_rate: transcribe(array, sample_rate=16000)")
+        samples, rate = np.asarray(source, dtype=np.float32), sample_rate
+    elif isinstance(source, str | bytes) or hasattr(source, "__fspath__"):
+        audio = read_audio(source, DecodeOptions(sample_rate=RATE))  # type: ignore[arg-type]
+        samples, rate = audio.samples, audio.sample_rate
+    else:
+        raise InputError("speaker labels need the recording twice (to transcribe and to tell voices apart): pass "
+                         "a path, bytes, an Audio or an array, not a file object")
+    mono = samples.mean(axis=1) if samples.ndim == 2 else samples
+    return diarize(mono, rate, opts)
