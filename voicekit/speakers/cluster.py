@@ -3,12 +3,15 @@
 `ahc` (scipy's average-linkage agglomerative clustering on cosine distance) joins the two closest groups while
 their mean similarity is at least `join_above`; the count is what remains, brought into the range asked for by
 cutting the same tree at the nearest allowed count. It finds a speaker who talks only briefly, which an eigengap
-tends to miss. `spectral`: the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned to each row's nearest
-neighbours (symmetrised), which keeps the within-speaker structure and drops the weak cross-speaker links. The
-number of speakers is where the normalised Laplacian's eigenvalues jump most (the eigengap), searched within the
-range the caller allows. Two or more clusters whose centroids are nearly the same voice (cosine at least
-`same_voice`) are one speaker: this is how one speaker is told from two, which an eigengap cannot do. The labels come
-from k-means (scipy) on the rows of the spectral embedding, then each embedding is moved to its nearest centroid.
+tends to miss.
+
+`spectral`: the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned to each
+row's nearest neighbours (symmetrised); the number of speakers is where the normalised Laplacian's eigenvalues
+jump most (the eigengap), within the range asked for; labels come from k-means (scipy) on the rows of the
+spectral embedding.
+
+Either way each embedding is then moved to its most similar centroid, and clusters whose centroids are nearly the
+same voice (cosine at least `same_voice`) are joined: this is how one speaker is told from two.
 """
 
 from __future__ import annotations

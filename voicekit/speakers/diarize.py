@@ -97,7 +97,7 @@ def _window_mels(samples: FloatArray, mels: FloatArray, first: int, width: int, 
         frames = np.pad(frames, ((0, width - len(frames)), (0, 0)))
     rms = float(np.sqrt(np.mean(piece ** 2))) if len(piece) else 0.0
     gain = (10 ** (target_dbfs / 20) / rms) ** 2 if rms > 1e-6 else 1.0
-    return (frames * np.float32(gain)).astype(np.float32)
+    return np.asarray(frames * np.float32(gain), dtype=np.float32)
 
 
 def diarize(samples: FloatArray, sample_rate: int = RATE, options: DiarizeOptions | None = None,
@@ -168,7 +168,7 @@ def diarize_source(source: object, sample_rate: int | None = None, speakers: tup
             raise InputError("a numpy array needs its sample_rate: transcribe(array, sample_rate=16000)")
         samples, rate = np.asarray(source, dtype=np.float32), sample_rate
     elif isinstance(source, str | bytes) or hasattr(source, "__fspath__"):
-        audio = read_audio(source, DecodeOptions(sample_rate=RATE))  # type: ignore[arg-type]
+        audio = read_audio(source, DecodeOptions(sample_rate=RATE))
         samples, rate = audio.samples, audio.sample_rate
     else:
         raise InputError("speaker labels need the recording twice (to transcribe and to tell voices apart): pass "

@@ -82,7 +82,7 @@ def mel_frames(samples: FloatArray, block: int = 4096) -> FloatArray:
 
 
 def _sigmoid(x: FloatArray) -> FloatArray:
-    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32)
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float32)
 
 
 class SpeakerEncoder:
@@ -111,7 +111,7 @@ class SpeakerEncoder:
             last = sequence[:, -1]
         raw = np.maximum(last @ self.linear[0] + self.linear[1], 0.0)
         norms = np.linalg.norm(raw, axis=1, keepdims=True)
-        return (raw / np.maximum(norms, 1e-12)).astype(np.float32)
+        return np.asarray(raw / np.maximum(norms, 1e-12), dtype=np.float32)
 
     @staticmethod
     def _layer(inputs: FloatArray, w_ih: FloatArray, w_hh: FloatArray, bias: FloatArray) -> FloatArray:

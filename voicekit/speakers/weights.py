@@ -61,7 +61,8 @@ class _LazyTensor:
             raise ValueError("the checkpoint names a storage whose data it does not hold")
         item = self.storage.data.itemsize
         flat = self.storage.data[self.offset:]
-        return np.lib.stride_tricks.as_strided(flat, self.size, tuple(s * item for s in self.stride)).copy()
+        view = np.lib.stride_tricks.as_strided(flat, self.size, tuple(s * item for s in self.stride))
+        return np.array(view, copy=True)
 
 
 def _rebuild_tensor(storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple[int, ...],
@@ -113,7 +114,8 @@ def read_legacy_checkpoint(file: BinaryIO) -> dict[str, Any]:
         count = int(np.frombuffer(file.read(8), dtype="<i8")[0])
         raw = file.read(count * storage.dtype.itemsize)
         storage.data = np.frombuffer(raw, dtype=storage.dtype)
-    return _realize(tree)
+    realized: dict[str, Any] = _realize(tree)
+    return realized
 
 
 def _realize(node: Any) -> Any:
