@@ -75,7 +75,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
                     "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
     parser.add_argument("input", type=Path, help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...)")
     parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
-    parser.add_argument("--format", choices=["txt", "srt", "vtt", "json", "tsv"],
+    parser.add_argument("--format", choices=["txt", "srt", "vtt", "json", "tsv", "rttm"],
                         help="output format (default: from -o's extension, else txt)")
     parser.add_argument("--engine", choices=["auto", "groq", "local"], default="auto",
                         help="groq, local, or auto: groq when GROQ_API_KEY is set (default)")
@@ -86,6 +86,11 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
     parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
+    parser.add_argument("--speakers", metavar="WHO",
+                        help="label who said what: 'channels' (one speaker per channel), or 'auto', a number or a "
+                             "range such as 2-4 (voices told apart offline; pip install \"voicekit[speakers]\")")
+    parser.add_argument("--speaker-names", metavar="NAMES",
+                        help="comma-separated names, one per channel or per voice in order of appearance")
     parser.set_defaults(run=_run_transcribe)
 
 
@@ -157,7 +162,8 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,
-                                         progress=sys.stderr.isatty()))
+                                         progress=sys.stderr.isatty(), speakers=args.speakers,
+                                         speaker_names=_names(args.speaker_names)))
     transcript = transcribe(args.input, options=options)
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "txt")
     if args.output is None:
@@ -167,6 +173,11 @@ def _run_transcribe(args: argparse.Namespace) -> int:
         print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
               file=sys.stderr)
     return 0
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """`Alice, Bob` -> ("Alice", "Bob")."""
+    return None if text is None else tuple(name.strip() for name in text.split(","))
 
 
 def _given(**options: Any) -> dict[str, Any]:

@@ -96,12 +96,12 @@ def parse_speakers(value: str) -> tuple[int, int] | None:
         return None
     if text == "auto":
         return (1, 8)
-    low, _, high = text.partition("-")
+    usage = f"speakers {value!r}: use channels, auto, a number such as 2, or a range such as 2-4"
+    low, dash, high = text.partition("-")
     try:
-        bounds = (int(low), int(high or low))
+        bounds = (int(low), int(high if dash else low))
     except ValueError:
-        raise InputError(f"speakers {value!r}: use channels, auto, a number such as 2, or a range such as 2-4") \
-            from None
+        raise InputError(usage) from None
     if not 1 <= bounds[0] <= bounds[1]:
-        raise InputError(f"speakers {value!r}: the range must be at least 1 and low-high, such as 2-4")
+        raise InputError(f"{usage} (at least 1, the smaller number first)")
     return bounds

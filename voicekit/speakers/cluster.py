@@ -37,6 +37,9 @@ class ClusterOptions:
     """`ahc`: groups whose embeddings are this similar on average (cosine) are one speaker."""
     same_voice: float = 0.78
     """Centroids at least this similar (cosine) are one speaker."""
+    min_windows: int = 2
+    """A cluster of fewer embeddings is a stray sound (a cough, a door), not a speaker: it joins the most similar
+    cluster."""
     neighbours: float = 0.25
     """Share of the other embeddings each row keeps in the pruned affinity (at least 4)."""
     seed: int = 0
@@ -53,7 +56,8 @@ def cluster_embeddings(embeddings: FloatArray, options: ClusterOptions | None = 
         return np.zeros(count, dtype=np.int64)
     if opts.method == "ahc":
         labels = _refine(embeddings, _ahc(embeddings, opts))
-        return _by_first_appearance(_merge_same_voices(embeddings, labels, opts.same_voice, opts.min_speakers))
+        labels = _merge_same_voices(embeddings, labels, opts.same_voice, opts.min_speakers)
+        return _by_first_appearance(_absorb_strays(embeddings, labels, opts.min_windows, opts.min_speakers))
     affinity = _pruned_affinity(embeddings, opts.neighbours)
     eigenvalues, vectors = _laplacian_eigen(affinity)
     high = min(opts.max_speakers, count - 1)
@@ -62,7 +66,7 @@ def cluster_embeddings(embeddings: FloatArray, options: ClusterOptions | None = 
     labels = _kmeans_rows(vectors[:, :k], k, opts.seed) if k > 1 else np.zeros(count, dtype=np.int64)
     labels = _refine(embeddings, labels)
     labels = _merge_same_voices(embeddings, labels, opts.same_voice, low)
-    return _by_first_appearance(labels)
+    return _by_first_appearance(_absorb_strays(embeddings, labels, opts.min_windows, low))
 
 
 def _ahc(embeddings: FloatArray, opts: ClusterOptions) -> IntArray:
@@ -149,6 +153,20 @@ def _merge_same_voices(embeddings: FloatArray, labels: IntArray, same_voice: flo
         if similarity[a, b] < same_voice:
             return labels
         labels = np.where(labels == names[b], names[a], labels)
+
+
+def _absorb_strays(embeddings: FloatArray, labels: IntArray, min_windows: int, low: int) -> IntArray:
+    """Clusters of fewer than `min_windows` embeddings join their most similar cluster (while more than `low`
+    clusters remain)."""
+    while True:
+        names, centroids = _centroids(embeddings, labels)
+        sizes = np.array([int((labels == name).sum()) for name in names])
+        smallest = int(np.argmin(sizes))
+        if len(names) <= max(low, 1) or sizes[smallest] >= min_windows:
+            return labels
+        similarity = centroids @ centroids[smallest]
+        similarity[smallest] = -np.inf
+        labels = np.where(labels == names[smallest], names[int(np.argmax(similarity))], labels)
 
 
 def _by_first_appearance(labels: IntArray) -> IntArray:
