@@ -35,11 +35,12 @@ class ClusterOptions:
     method: Literal["ahc", "spectral"] = "ahc"
     join_above: float = 0.70
     """`ahc`: groups whose embeddings are this similar on average (cosine) are one speaker."""
-    same_voice: float = 0.78
-    """Centroids at least this similar (cosine) are one speaker."""
-    min_windows: int = 2
-    """A cluster of fewer embeddings is a stray sound (a cough, a door), not a speaker: it joins the most similar
-    cluster."""
+    same_voice: float = 0.74
+    """Centroids at least this similar (cosine) are one speaker. On the shared recordings, parts of one person's
+    speech were at least 0.77 alike and two different people at most 0.69."""
+    min_windows: int = 4
+    """A cluster of fewer embeddings (about 3 s of speech) is a stray sound or a stretch where two voices mix, not
+    a speaker of its own: it joins the most similar cluster."""
     neighbours: float = 0.25
     """Share of the other embeddings each row keeps in the pruned affinity (at least 4)."""
     seed: int = 0
