@@ -86,3 +86,23 @@ def test_one_voice_stays_one_speaker() -> None:
     from voicekit.speakers.diarize import diarize
 
     assert {turn.speaker for turn in diarize(_voice("en_long_bush_columbia_address_3m19s.ogg", 60.0))} == {0}
+
+
+def test_mel_frames_come_out_the_same_from_a_stream_of_blocks() -> None:
+    from voicekit.speakers.diarize import _mel_stream
+
+    samples = np.random.default_rng(0).normal(size=RATE * 30 + 123).astype(np.float32)
+    blocks = [samples[i:i + 7777] for i in range(0, len(samples), 7777)]
+    streamed = np.concatenate(list(_mel_stream(blocks, block_frames=300)))
+    whole = mel_frames(samples)
+    assert streamed.shape == whole.shape
+    assert np.allclose(streamed, whole, rtol=1e-4, atol=1e-6 * float(whole.max()))
+
+
+@pytest.mark.slow
+def test_a_file_is_diarized_in_blocks_as_its_array_is() -> None:
+    _needs_model()
+    from voicekit.speakers.diarize import diarize, diarize_source
+
+    path = audio_path("en_jfk_16k_mono.wav")
+    assert diarize_source(str(path)) == diarize(_voice("en_jfk_16k_mono.wav"))

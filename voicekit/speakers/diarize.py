@@ -9,19 +9,26 @@
 3. **Clusters** by `voicekit.speakers.cluster`, within the speaker range asked for.
 4. **Turns.** Every voiced frame takes the label of the window whose centre is nearest to it within its region;
    consecutive frames of one speaker make a turn.
+
+Streaming: the recording is read twice, in blocks. The first pass keeps one power figure per 10 ms frame (400 bytes
+a second), the second computes mel frames as blocks arrive and embeds each window once its frames are there,
+keeping only the frames that windows still need. What grows with the length is the frame powers and one embedding
+per window (about 1.3 kB a second), and the clustering's distance matrix (windows squared: 80 MB for an hour).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from voicekit.speakers.cluster import ClusterOptions, cluster_embeddings
-from voicekit.speakers.embed import HOP, RATE, SpeakerEncoder, mel_frames
+from voicekit.speakers.embed import HOP, N_FFT, RATE, SpeakerEncoder, padded_mel_frames
 
-__all__ = ["DiarizeOptions", "Turn", "diarize", "diarize_source", "speech_regions"]
+__all__ = ["DiarizeOptions", "Turn", "diarize", "diarize_blocks", "diarize_source", "frame_powers",
+           "regions_from_powers", "speech_regions"]
 
 FloatArray = npt.NDArray[np.float32]
 FRAME = HOP
@@ -50,18 +57,35 @@ class DiarizeOptions:
     target_dbfs: float = -30.0
 
 
-def speech_regions(samples: FloatArray, options: DiarizeOptions | None = None) -> list[tuple[int, int]]:
-    """Voiced regions as (first frame, end frame) of 10 ms frames, by the rules in the module docstring."""
+def frame_powers(blocks: Iterable[FloatArray]) -> npt.NDArray[np.float64]:
+    """The mean square of each whole 10 ms frame of a stream of mono blocks."""
+    powers: list[npt.NDArray[np.float64]] = []
+    rest = np.zeros(0, dtype=np.float32)
+    for block in blocks:
+        data = np.concatenate([rest, np.asarray(block, dtype=np.float32)])
+        whole = len(data) // FRAME * FRAME
+        if whole:
+            powers.append(np.mean(data[:whole].reshape(-1, FRAME).astype(np.float64) ** 2, axis=1))
+        rest = data[whole:]
+    return np.concatenate(powers) if powers else np.zeros(0)
+
+
+def regions_from_powers(powers: npt.NDArray[np.float64], options: DiarizeOptions | None = None
+                        ) -> list[tuple[int, int]]:
+    """Voiced regions as (first frame, end frame), by the rules in the module docstring."""
     opts = options or DiarizeOptions()
-    count = len(samples) // FRAME
-    if count == 0:
+    if len(powers) == 0:
         return []
-    frames = samples[:count * FRAME].reshape(count, FRAME).astype(np.float64)
-    levels = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
+    levels = 10 * np.log10(powers + 1e-12)
     floor, loud = np.percentile(levels, 10), np.percentile(levels, 95)
     threshold = max(min(floor + 10.0, loud - 10.0), loud - 35.0, -60.0)
     voiced = levels > threshold
     return _runs(voiced, int(opts.bridge_seconds * 100), int(opts.min_speech_seconds * 100))
+
+
+def speech_regions(samples: FloatArray, options: DiarizeOptions | None = None) -> list[tuple[int, int]]:
+    """Voiced regions of 16 kHz mono `samples` as (first frame, end frame) of 10 ms frames."""
+    return regions_from_powers(frame_powers([samples]), options)
 
 
 def _runs(voiced: npt.NDArray[np.bool_], bridge: int, shortest: int) -> list[tuple[int, int]]:
@@ -88,43 +112,92 @@ def _window_starts(region: tuple[int, int], width: int, hop: int, total: int) ->
     return starts
 
 
-def _window_mels(samples: FloatArray, mels: FloatArray, first: int, width: int, target_dbfs: float) -> FloatArray:
-    """The mel frames of one window, scaled as if its audio were at `target_dbfs` (the spectrogram is of power,
-    so a gain g on the samples is g squared on the frames)."""
-    piece = samples[first * FRAME:(first + width) * FRAME].astype(np.float64)
-    frames = mels[first:first + width]
-    if len(frames) < width:
-        frames = np.pad(frames, ((0, width - len(frames)), (0, 0)))
-    rms = float(np.sqrt(np.mean(piece ** 2))) if len(piece) else 0.0
-    gain = (10 ** (target_dbfs / 20) / rms) ** 2 if rms > 1e-6 else 1.0
-    return np.asarray(frames * np.float32(gain), dtype=np.float32)
+def _gain(powers: npt.NDArray[np.float64], first: int, width: int, target_dbfs: float) -> float:
+    """The power gain that brings a window to `target_dbfs` (the spectrogram is of power: a gain g on the
+    samples is g squared on the frames)."""
+    mean = float(np.mean(powers[first:first + width])) if first < len(powers) else 0.0
+    return 10 ** (target_dbfs / 10) / mean if mean > 1e-12 else 1.0
+
+
+def _mel_stream(blocks: Iterable[FloatArray], block_frames: int = 2048) -> Iterator[FloatArray]:
+    """The mel frames of a stream, in order, computed as its blocks arrive (the same frames as `mel_frames` of
+    the whole stream: centred, zero-padded at both ends)."""
+    pending = np.zeros(N_FFT // 2, dtype=np.float32)
+    for block in blocks:
+        pending = np.concatenate([pending, np.asarray(block, dtype=np.float32)])
+        ready = (len(pending) - N_FFT) // HOP + 1 if len(pending) >= N_FFT else 0
+        if ready >= block_frames:
+            yield padded_mel_frames(pending, ready)
+            pending = pending[ready * HOP:]
+    pending = np.concatenate([pending, np.zeros(N_FFT // 2, dtype=np.float32)])
+    if len(pending) >= N_FFT:
+        yield padded_mel_frames(pending, (len(pending) - N_FFT) // HOP + 1)
+
+
+def _window_mels(mel_chunks: Iterator[FloatArray], windows: list[tuple[int, int]], width: int
+                 ) -> Iterator[FloatArray]:
+    """The (width, 40) mel frames of each window in order, keeping only the frames windows still need; frames
+    past the end of the recording are zeros."""
+    held = np.zeros((0, 40), dtype=np.float32)
+    base = 0
+    exhausted = False
+    for _, first in windows:
+        while not exhausted and base + len(held) < first + width:
+            chunk = next(mel_chunks, None)
+            if chunk is None:
+                exhausted = True
+            else:
+                held = np.concatenate([held, chunk])
+        frames = held[max(first - base, 0):first - base + width]
+        if len(frames) < width:
+            frames = np.pad(frames, ((0, width - len(frames)), (0, 0)))
+        yield frames
+        keep = max(first - base, 0)
+        held, base = held[keep:], base + keep
+
+
+def diarize_blocks(blocks: Callable[[], Iterable[FloatArray]], options: DiarizeOptions | None = None,
+                   encoder: SpeakerEncoder | None = None) -> list[Turn]:
+    """The turns of a 16 kHz mono stream that `blocks()` gives afresh on each call (it is read twice)."""
+    opts = options or DiarizeOptions()
+    powers = frame_powers(blocks())
+    regions = regions_from_powers(powers, opts)
+    if not regions:
+        return []
+    width, hop = int(round(opts.window_seconds * 100)), int(round(opts.hop_seconds * 100))
+    total = max(len(powers), width)
+    windows = [(index, first) for index, region in enumerate(regions)
+               for first in _window_starts(region, width, hop, total)]
+    order = sorted(range(len(windows)), key=lambda k: windows[k][1])
+    ordered = [windows[k] for k in order]
+    model = encoder or SpeakerEncoder()
+    mels = _window_mels(_mel_stream(blocks()), ordered, width)
+    batches: list[FloatArray] = []
+    batch: list[FloatArray] = []
+    for (_, first), frames in zip(ordered, mels, strict=False):
+        batch.append(frames * np.float32(_gain(powers, first, width, opts.target_dbfs)))
+        if len(batch) == BATCH:
+            batches.append(model.embed(np.stack(batch)))
+            batch = []
+    if batch:
+        batches.append(model.embed(np.stack(batch)))
+    embeddings = np.empty((len(windows), batches[0].shape[1]), dtype=np.float32)
+    embeddings[order] = np.concatenate(batches)
+    labels = cluster_embeddings(embeddings, ClusterOptions(min_speakers=opts.min_speakers,
+                                                           max_speakers=opts.max_speakers))
+    return _turns(regions, windows, labels, width)
 
 
 def diarize(samples: FloatArray, sample_rate: int = RATE, options: DiarizeOptions | None = None,
             encoder: SpeakerEncoder | None = None) -> list[Turn]:
     """The turns of `samples` (mono), speakers numbered 0, 1, ... in order of first appearance."""
-    opts = options or DiarizeOptions()
     audio = np.asarray(samples, dtype=np.float32)
     if sample_rate != RATE:
         import soxr
 
-        audio = soxr.resample(audio, sample_rate, RATE).astype(np.float32)
-    regions = speech_regions(audio, opts)
-    if not regions:
-        return []
-    width, hop = int(round(opts.window_seconds * 100)), int(round(opts.hop_seconds * 100))
-    total = max(len(audio) // FRAME, width)
-    windows = [(index, first) for index, region in enumerate(regions)
-               for first in _window_starts(region, width, hop, total)]
-    model = encoder or SpeakerEncoder()
-    mels = mel_frames(audio)
-    embeddings = np.concatenate([
-        model.embed(np.stack([_window_mels(audio, mels, first, width, opts.target_dbfs)
-                              for _, first in windows[begin:begin + BATCH]]))
-        for begin in range(0, len(windows), BATCH)])
-    labels = cluster_embeddings(embeddings, ClusterOptions(min_speakers=opts.min_speakers,
-                                                           max_speakers=opts.max_speakers))
-    return _turns(regions, windows, labels, width)
+        audio = np.asarray(soxr.resample(audio, sample_rate, RATE), dtype=np.float32)
+    step = 10 * RATE
+    return diarize_blocks(lambda: (audio[i:i + step] for i in range(0, len(audio), step)), options, encoder)
 
 
 def _turns(regions: list[tuple[int, int]], windows: list[tuple[int, int]], labels: npt.NDArray[np.int64],
@@ -155,7 +228,7 @@ def diarize_source(source: object, sample_rate: int | None = None, speakers: tup
     """The turns of a recording given as `transcribe` takes it (a path, bytes, an `Audio`, or an array with its
     `sample_rate`), channels mixed. A file object is refused (it may be read only once, by the transcription):
     pass its path or its bytes."""
-    from voicekit.audio.io import DecodeOptions, read_audio
+    from voicekit.audio.io import DecodeOptions, stream_audio
     from voicekit.errors import InputError
     from voicekit.models import Audio
 
@@ -167,9 +240,12 @@ def diarize_source(source: object, sample_rate: int | None = None, speakers: tup
         if sample_rate is None:
             raise InputError("a numpy array needs its sample_rate: transcribe(array, sample_rate=16000)")
         samples, rate = np.asarray(source, dtype=np.float32), sample_rate
-    elif isinstance(source, str | bytes) or hasattr(source, "__fspath__"):
-        audio = read_audio(source, DecodeOptions(sample_rate=RATE))
-        samples, rate = audio.samples, audio.sample_rate
+    elif isinstance(source, str | bytes | bytearray | memoryview) or hasattr(source, "__fspath__"):
+        def blocks() -> Iterator[FloatArray]:
+            with stream_audio(source, DecodeOptions(sample_rate=RATE)) as stream:
+                yield from stream
+
+        return diarize_blocks(blocks, opts)
     else:
         raise InputError("speaker labels need the recording twice (to transcribe and to tell voices apart): pass "
                          "a path, bytes, an Audio or an array, not a file object")

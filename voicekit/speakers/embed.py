@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from voicekit.speakers.weights import encoder_weights
 
-__all__ = ["HOP", "N_FFT", "N_MELS", "RATE", "SpeakerEncoder", "mel_filters", "mel_frames"]
+__all__ = ["HOP", "N_FFT", "N_MELS", "RATE", "SpeakerEncoder", "mel_filters", "mel_frames", "padded_mel_frames"]
 
 RATE = 16000
 N_FFT = 400
@@ -66,7 +66,11 @@ def mel_frames(samples: FloatArray, block: int = 4096) -> FloatArray:
     """The power mel spectrogram of 16 kHz mono `samples`, shape (1 + len // 160, 40), computed `block` frames at
     a time so that memory stays small for long recordings."""
     padded = np.pad(np.asarray(samples, dtype=np.float32), N_FFT // 2)
-    count = 1 + (len(padded) - N_FFT) // HOP
+    return padded_mel_frames(padded, 1 + (len(padded) - N_FFT) // HOP, block)
+
+
+def padded_mel_frames(padded: FloatArray, count: int, block: int = 4096) -> FloatArray:
+    """`count` mel frames of a signal already padded for centring: frame k is of `padded[k*160 : k*160+400]`."""
     window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)  # periodic Hann
     filters = mel_filters().T
     out = np.empty((count, N_MELS), dtype=np.float32)
