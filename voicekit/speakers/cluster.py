@@ -1,11 +1,12 @@
-"""Group speaker embeddings by speaker: agglomerative clustering (the default) or spectral clustering.
+"""Group speaker embeddings by speaker: spectral clustering with the eigengap count (the default), or
+agglomerative clustering.
 
 `ahc` (scipy's average-linkage agglomerative clustering on cosine distance) joins the two closest groups while
 their mean similarity is at least `join_above`; the count is what remains, brought into the range asked for by
-cutting the same tree at the nearest allowed count. It finds a speaker who talks only briefly, which an eigengap
-tends to miss.
+cutting the same tree at the nearest allowed count. It keeps a speaker who talks only briefly, but on the meetings
+of `benchmarks/speakers.py` it found too many speakers half the time, where the eigengap was right 15 times in 16.
 
-`spectral`: the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned to each
+`spectral` (default): the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned to each
 row's nearest neighbours (symmetrised); the number of speakers is where the normalised Laplacian's eigenvalues
 jump most (the eigengap), within the range asked for; labels come from k-means (scipy) on the rows of the
 spectral embedding.
@@ -32,7 +33,7 @@ FloatArray = npt.NDArray[np.float32]
 class ClusterOptions:
     min_speakers: int = 1
     max_speakers: int = 8
-    method: Literal["ahc", "spectral"] = "ahc"
+    method: Literal["ahc", "spectral"] = "spectral"
     join_above: float = 0.70
     """`ahc`: groups whose embeddings are this similar on average (cosine) are one speaker."""
     same_voice: float = 0.74
