@@ -6,8 +6,8 @@ their mean similarity is at least `join_above`; the count is what remains, broug
 cutting the same tree at the nearest allowed count. It keeps a speaker who talks only briefly, but on the meetings
 of `benchmarks/speakers.py` it found too many speakers half the time, where the eigengap was right 15 times in 16.
 
-`spectral` (default): the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned to each
-row's nearest neighbours (symmetrised); the number of speakers is where the normalised Laplacian's eigenvalues
+`spectral` (default): the affinity is the cosine similarity of the unit-length embeddings, clipped at 0 and pruned
+to each row's nearest neighbours (symmetrised); the number of speakers is where the normalised Laplacian's eigenvalues
 jump most (the eigengap), within the range asked for; labels come from k-means (scipy) on the rows of the
 spectral embedding.
 
