@@ -200,6 +200,30 @@ def run_system(meeting: Meeting, encoder: SpeakerEncoder, system: str) -> tuple[
         module.cluster_embeddings = original
 
 
+def billing_table() -> None:
+    """What `--speakers channels` sends to Groq for the shared two-channel recordings: the windows of each channel
+    (the windowing skips each channel's long silences), against the mix and against both channels sent whole."""
+    from voicekit.audio.io import DecodeOptions, probe, stream_audio
+    from voicekit.audio.segment import SegmentOptions, segment_windows
+    from voicekit.engines.catalog import billed_seconds
+
+    rows = []
+    for name in ("en_stereo_diarization_2spk.wav", "en_mfa_michaelandsickmichael_stereo.wav"):
+        path = AUDIO / name
+        sent: dict[str, tuple[int, float]] = {}
+        for channel in ("mix", 0, 1):
+            with stream_audio(path, DecodeOptions(sample_rate=RATE, channel=channel)) as stream:  # type: ignore[arg-type]
+                windows = list(segment_windows(iter(stream), RATE, SegmentOptions()))
+            sent[str(channel)] = (len(windows), sum(billed_seconds(w.end - w.start) for w in windows))
+        length = probe(path).duration or 0.0
+        rows.append([name, f"{length:.1f}", f"{sent['mix'][0]} / {sent['mix'][1]:.1f}",
+                     f"{sent['0'][0] + sent['1'][0]} / {sent['0'][1] + sent['1'][1]:.1f}",
+                     f"{2 * billed_seconds(length):.1f}"])
+    print_table("Groq billing of --speakers channels (requests / billed seconds)",
+                ["recording", "seconds", "mix", "channels", "both channels whole"], rows,
+                notes=["billed seconds: each request at least 10 s, as Groq bills"])
+
+
 SYSTEMS = ("spectral, eigengap count", "ahc, count from data", "spectral, true count")
 
 
@@ -247,6 +271,7 @@ def main() -> int:
                 notes=["DER = missed + false alarm + confusion, over reference speech; confusion is its speaker "
                        "part", "real time: audio seconds per second of processing (median), numpy encoder on one "
                        "BLAS thread"])
+    billing_table()
     shipped = Audio.load(SAMPLES / "meeting.ogg", sample_rate=RATE).samples
     found = len({t.speaker for t in diarize(shipped, RATE, encoder=encoder)})
     print(f"\nsamples/meeting.ogg (two voices): {found} speakers found")
