@@ -3,7 +3,7 @@
 For each shared recording, resemblyzer's pipeline runs in an interpreter that has torch and resemblyzer (its
 `preprocess_wav`, then `VoiceEncoder.embed_utterance(..., return_partials=True)`, librosa's mel spectrogram and
 torch's LSTM). voicekit's side takes the same preprocessed waveform and the same partial windows through its own
-mel front end and numpy LSTM (weights read from the same `pretrained.pt` without torch). Reported: the cosine of
+mel front end and numpy LSTM, with the float16 weights voicekit ships (converted from that `pretrained.pt`). Reported: the cosine of
 each pair of partial embeddings (1.0 is the same), the cosine of the utterance embeddings, and the seconds each
 side spends per second of audio (median over recordings; torch on its default threads, numpy on one BLAS thread).
 

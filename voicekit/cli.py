@@ -88,7 +88,7 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
     parser.add_argument("--speakers", metavar="WHO",
                         help="label who said what: 'channels' (one speaker per channel), or 'auto', a number or a "
-                             "range such as 2-4 (voices told apart offline; pip install \"voicekit[speakers]\")")
+                             "range such as 2-4 (voices told apart offline: pip install \"voicekit[speakers]\")")
     parser.add_argument("--speaker-names", metavar="NAMES",
                         help="comma-separated names, one per channel or per voice in order of appearance")
     parser.set_defaults(run=_run_transcribe)

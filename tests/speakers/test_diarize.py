@@ -16,11 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
 from recordings import audio_path  # noqa: E402
 
 
-def _needs_model() -> None:
+def _needs_resemblyzer() -> None:
     try:
         metadata.distribution("resemblyzer")
     except metadata.PackageNotFoundError:
-        pytest.skip('the speaker model is not installed: pip install --no-deps resemblyzer')
+        pytest.skip("resemblyzer is not installed (only needed to compare the shipped weights with its checkpoint)")
 
 
 def test_mel_filters_cover_the_band_with_unit_area_triangles() -> None:
@@ -41,8 +41,7 @@ def test_a_tone_lights_the_band_it_is_in() -> None:
     assert low[50].argmax() < high[50].argmax()
 
 
-def test_the_checkpoint_reads_without_torch() -> None:
-    _needs_model()
+def test_the_shipped_weights_load_without_torch() -> None:
     from voicekit.speakers.weights import encoder_weights
 
     weights = encoder_weights()
@@ -53,6 +52,20 @@ def test_the_checkpoint_reads_without_torch() -> None:
     assert "torch" not in sys.modules and "resemblyzer" not in sys.modules
 
 
+def test_the_shipped_weights_are_resemblyzers_checkpoint_in_float16(tmp_path: Path) -> None:
+    _needs_resemblyzer()
+    from voicekit.speakers.weights import BUNDLED, checkpoint_state, convert, encoder_weights, resemblyzer_checkpoint
+
+    state = checkpoint_state(resemblyzer_checkpoint())
+    shipped = encoder_weights(BUNDLED)
+    assert sorted(state) == sorted(shipped)
+    for name, value in state.items():
+        assert np.array_equal(value.astype(np.float16).astype(np.float32), shipped[name]), name
+    converted = encoder_weights(convert(resemblyzer_checkpoint(), tmp_path / "again.npz"))
+    assert all(np.array_equal(converted[name], shipped[name]) for name in shipped)
+    assert "torch" not in sys.modules and "resemblyzer" not in sys.modules
+
+
 def _voice(name: str, seconds: float | None = None) -> np.ndarray:
     samples = Audio.load(audio_path(name), sample_rate=RATE).samples
     return samples[: int(seconds * RATE)] if seconds else samples
@@ -60,7 +73,6 @@ def _voice(name: str, seconds: float | None = None) -> np.ndarray:
 
 @pytest.mark.slow
 def test_two_real_voices_in_turns_are_told_apart() -> None:
-    _needs_model()
     from voicekit.speakers.diarize import diarize
     from voicekit.speakers.score import der
 
@@ -82,7 +94,6 @@ def test_two_real_voices_in_turns_are_told_apart() -> None:
 
 @pytest.mark.slow
 def test_one_voice_stays_one_speaker() -> None:
-    _needs_model()
     from voicekit.speakers.diarize import diarize
 
     assert {turn.speaker for turn in diarize(_voice("en_long_bush_columbia_address_3m19s.ogg", 60.0))} == {0}
@@ -101,7 +112,6 @@ def test_mel_frames_come_out_the_same_from_a_stream_of_blocks() -> None:
 
 @pytest.mark.slow
 def test_a_file_is_diarized_in_blocks_as_its_array_is() -> None:
-    _needs_model()
     from voicekit.speakers.diarize import diarize, diarize_source
 
     path = audio_path("en_jfk_16k_mono.wav")

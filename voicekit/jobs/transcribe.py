@@ -141,8 +141,7 @@ async def _transcribe_speakers(source: Source, sample_rate: int | None, opts: Tr
     labelled by time (`voicekit.speakers.assign`)."""
     from voicekit.speakers.assign import label_transcript, parse_speakers
     from voicekit.speakers.channels import channel_names, merge_channels
-    from voicekit.speakers.diarize import diarize_source
-    from voicekit.speakers.weights import encoder_weights
+    from voicekit.speakers.diarize import check_installed, diarize_source
 
     plain = opts.model_copy(update={"speakers": None, "speaker_names": None})
     bounds = parse_speakers(opts.speakers or "")
@@ -153,7 +152,7 @@ async def _transcribe_speakers(source: Source, sample_rate: int | None, opts: Tr
         transcript = merge_channels(parts, names, opts.merge.paragraph_gap)
         return transcript.model_copy(update={"source": parts[0].source})
     _channel_count(source) if not isinstance(source, Audio | np.ndarray) else None  # a file object fails here
-    encoder_weights()  # a missing speaker model fails here, before anything is sent
+    check_installed()  # a missing package or unreadable weights fail here, before anything is sent
     voices = asyncio.ensure_future(asyncio.to_thread(diarize_source, source, sample_rate, bounds))
     try:
         transcript = await atranscribe(source, sample_rate=sample_rate, options=plain, client=client)

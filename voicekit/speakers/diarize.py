@@ -27,7 +27,7 @@ import numpy.typing as npt
 from voicekit.speakers.cluster import ClusterOptions, cluster_embeddings
 from voicekit.speakers.embed import HOP, N_FFT, RATE, SpeakerEncoder, padded_mel_frames
 
-__all__ = ["DiarizeOptions", "Turn", "diarize", "diarize_blocks", "diarize_source", "frame_powers",
+__all__ = ["DiarizeOptions", "Turn", "check_installed", "diarize", "diarize_blocks", "diarize_source", "frame_powers",
            "regions_from_powers", "speech_regions"]
 
 FloatArray = npt.NDArray[np.float32]
@@ -221,6 +221,21 @@ def _turns(regions: list[tuple[int, int]], windows: list[tuple[int, int]], label
             else:
                 turns.append(Turn(begin, stop, speaker))
     return turns
+
+
+def check_installed() -> None:
+    """Raise `MissingDependencyError`, saying what to install, when a package diarization needs is missing or its
+    weights cannot be read."""
+    from voicekit.errors import MissingDependencyError
+    from voicekit.speakers.weights import encoder_weights
+
+    try:
+        import scipy.cluster.vq  # noqa: F401
+        import threadpoolctl  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(f"telling voices apart needs {exc.name}, which is missing: "
+                                     f'pip install "voicekit[speakers]"') from exc
+    encoder_weights()
 
 
 def diarize_source(source: object, sample_rate: int | None = None, speakers: tuple[int, int] = (1, 8),

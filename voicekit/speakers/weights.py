@@ -1,18 +1,27 @@
-"""The GE2E speaker encoder's weights, read from the `pretrained.pt` inside the `resemblyzer` package, without torch.
+"""The GE2E speaker encoder's weights: shipped with voicekit, converted once from resemblyzer's `pretrained.pt`.
 
-`resemblyzer` (Apache-2.0) ships its trained encoder as a PyTorch checkpoint in the legacy (pre-zip) format: five
-pickles in a row (a magic number, the protocol version, system information, the object tree, the list of storage
-keys), then each storage's raw little-endian data, each preceded by its element count as an int64. The object tree
-names tensors as `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)` calls; this module answers
-those calls with its own placeholders, so reading the file runs no code but its own and needs no torch. The file
-is found through the package's installed metadata, so `resemblyzer` (which imports torch) is never imported:
-installing it with `pip install --no-deps resemblyzer` is enough.
+`resemblyzer` (Apache-2.0, Resemble AI; its licence is `GE2E-LICENSE.txt` beside this file) ships its trained
+encoder as a PyTorch checkpoint. Installing resemblyzer would pull torch (several GB), librosa and webrtcvad (which
+no longer imports with setuptools 81 and newer), none of which voicekit needs, and installing it without its
+dependencies leaves an environment that `pip check` rejects. So voicekit ships the encoder's 1.4 million weights
+themselves, as float16 in `ge2e.npz` (2.6 MB; embeddings within a cosine of 0.99999 of float32), converted from the
+checkpoint by this module without torch:
+
+    python -m voicekit.speakers.weights path/to/resemblyzer/pretrained.pt voicekit/speakers/ge2e.npz
+
+The checkpoint is in PyTorch's legacy (pre-zip) format: five pickles in a row (a magic number, the protocol
+version, system information, the object tree, the list of storage keys), then each storage's raw little-endian
+data, each preceded by its element count as an int64. The object tree names tensors as
+`torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)` calls; the reader answers those calls with
+its own placeholders and refuses any other name, so reading the file runs no code but its own and needs no torch.
+`VOICEKIT_SPEAKER_WEIGHTS` may name another checkpoint (.pt) or converted file (.npz) of the same network.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -23,10 +32,10 @@ import numpy.typing as npt
 
 from voicekit.errors import MissingDependencyError
 
-__all__ = ["INSTALL_HINT", "encoder_weights", "read_legacy_checkpoint", "resemblyzer_checkpoint"]
+__all__ = ["BUNDLED", "convert", "encoder_weights", "read_legacy_checkpoint", "resemblyzer_checkpoint"]
 
-INSTALL_HINT = ('pip install "voicekit[speakers]" && pip install --no-deps resemblyzer '
-                "(resemblyzer ships the speaker model; --no-deps leaves out torch, which voicekit does not use)")
+BUNDLED = Path(__file__).resolve().parent / "ge2e.npz"
+"""The encoder's weights as shipped with voicekit (float16)."""
 
 _MAGIC = 0x1950A86A20F9469CFC6C
 _PROTOCOL = 1001
@@ -129,36 +138,61 @@ def _realize(node: Any) -> Any:
 
 
 def resemblyzer_checkpoint() -> Path:
-    """The path of `pretrained.pt` in the installed `resemblyzer` distribution (found from its metadata, without
-    importing it). `VOICEKIT_SPEAKER_WEIGHTS` may name another copy of the file."""
-    override = os.environ.get("VOICEKIT_SPEAKER_WEIGHTS")
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise MissingDependencyError(f"VOICEKIT_SPEAKER_WEIGHTS names {path}, which is not a file")
-        return path
+    """The path of `pretrained.pt` in an installed `resemblyzer` distribution (found from its metadata, without
+    importing it, since it imports torch); for converting and for checking against resemblyzer."""
     try:
         located = metadata.distribution("resemblyzer").locate_file("resemblyzer/pretrained.pt")
     except metadata.PackageNotFoundError as exc:
-        raise MissingDependencyError(f"speaker diarization needs the speaker model of resemblyzer: {INSTALL_HINT}") \
-            from exc
-    path = Path(str(located))
-    if not path.is_file():
-        raise MissingDependencyError(f"resemblyzer is installed but has no pretrained.pt at {path}: reinstall it "
-                                     f"({INSTALL_HINT})")
-    return path
+        raise MissingDependencyError("resemblyzer is not installed; voicekit does not need it (its weights ship "
+                                     "with voicekit), only converting them again does") from exc
+    return Path(str(located))
+
+
+def checkpoint_state(path: Path) -> dict[str, npt.NDArray[np.float32]]:
+    """The encoder's tensors (`lstm.*`, `linear.*`) of a legacy checkpoint as float32 arrays."""
+    with open(path, "rb") as raw:
+        tree = read_legacy_checkpoint(raw)
+    return {name: np.asarray(value, dtype=np.float32) for name, value in tree["model_state"].items()
+            if name.startswith(("lstm.", "linear."))}
+
+
+def convert(checkpoint: Path, target: Path) -> Path:
+    """Write the encoder's tensors of `checkpoint` to `target` as a compressed float16 .npz."""
+    state = checkpoint_state(checkpoint)
+    arrays = {name: value.astype(np.float16) for name, value in state.items()}
+    np.savez_compressed(target, **arrays)  # type: ignore[arg-type]
+    return target
 
 
 _CACHE: dict[Path, dict[str, npt.NDArray[np.float32]]] = {}
 
 
 def encoder_weights(path: Path | None = None) -> dict[str, npt.NDArray[np.float32]]:
-    """The encoder's state dict (`lstm.weight_ih_l0` ... `linear.bias`) as float32 arrays; read once a process."""
-    source = path or resemblyzer_checkpoint()
+    """The encoder's state (`lstm.weight_ih_l0` ... `linear.bias`) as float32 arrays, read once a process: from
+    `path`, else `VOICEKIT_SPEAKER_WEIGHTS`, else the weights shipped with voicekit. A .pt is read as a
+    checkpoint, anything else as a converted .npz."""
+    override = os.environ.get("VOICEKIT_SPEAKER_WEIGHTS")
+    source = path or (Path(override) if override else BUNDLED)
+    if not source.is_file():
+        raise MissingDependencyError(f"the speaker model's weights are missing: {source} is not a file"
+                                     + ("" if source != BUNDLED else " (reinstall voicekit)"))
     if source not in _CACHE:
-        with open(source, "rb") as raw:
-            tree = read_legacy_checkpoint(raw)
-        state = tree["model_state"]
-        _CACHE[source] = {name: np.asarray(value, dtype=np.float32) for name, value in state.items()
-                          if name.startswith(("lstm.", "linear."))}
+        if source.suffix == ".pt":
+            _CACHE[source] = checkpoint_state(source)
+        else:
+            with np.load(source) as stored:
+                _CACHE[source] = {name: np.asarray(stored[name], dtype=np.float32) for name in stored.files}
     return _CACHE[source]
+
+
+def main(argv: list[str]) -> int:
+    """`python -m voicekit.speakers.weights CHECKPOINT TARGET`: convert resemblyzer's checkpoint."""
+    if len(argv) != 3:
+        sys.stderr.write("usage: python -m voicekit.speakers.weights CHECKPOINT.pt TARGET.npz\n")
+        return 2
+    convert(Path(argv[1]), Path(argv[2]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
