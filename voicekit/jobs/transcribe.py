@@ -11,7 +11,6 @@ claims the whole length. Segments with nothing to read (Whisper's " . . ." for f
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit import errors
 from voicekit._sync import run_sync
-from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, probe, stream_audio
+from voicekit.audio.io import AudioSource, AudioStream, DecodeOptions, stream_audio
 from voicekit.audio.segment import SegmentOptions, Window, segment_windows
 from voicekit.cache import Cache
 from voicekit.config import Settings
@@ -135,43 +134,16 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
 
 async def _transcribe_speakers(source: Source, sample_rate: int | None, opts: TranscribeOptions,
                                client: AsyncGroqClient | None) -> Transcript:
-    """`speakers="channels"`: each channel transcribed on its own, merged in time order (`voicekit.speakers.channels`).
-    Otherwise the voices of the mix are told apart offline, in a thread while the transcription runs (a missing
-    model or a source that cannot be read twice fails before anything is sent), and the transcript's words are
-    labelled by time (`voicekit.speakers.assign`)."""
-    from voicekit.speakers.assign import label_transcript, parse_speakers
-    from voicekit.speakers.channels import channel_names, merge_channels
-    from voicekit.speakers.diarize import check_installed, diarize_source
+    """The job with speaker labels (`voicekit.speakers.job`), around the plain job."""
+    from voicekit.speakers.job import transcribe_speakers
 
     plain = opts.model_copy(update={"speakers": None, "speaker_names": None})
-    bounds = parse_speakers(opts.speakers or "")
-    if bounds is None:
-        names = channel_names(_channel_count(source), opts.speaker_names)
-        parts = [await atranscribe(source, sample_rate=sample_rate, options=plain, client=client, channel=index)
-                 for index in range(len(names))]
-        transcript = merge_channels(parts, names, opts.merge.paragraph_gap)
-        return transcript.model_copy(update={"source": parts[0].source})
-    _channel_count(source) if not isinstance(source, Audio | np.ndarray) else None  # a file object fails here
-    check_installed()  # a missing package or unreadable weights fail here, before anything is sent
-    voices = asyncio.ensure_future(asyncio.to_thread(diarize_source, source, sample_rate, bounds))
-    try:
-        transcript = await atranscribe(source, sample_rate=sample_rate, options=plain, client=client)
-    except BaseException:
-        await asyncio.gather(voices, return_exceptions=True)
-        raise
-    return label_transcript(transcript, await voices, opts.speaker_names)
 
+    async def transcribe_one(**channel: Any) -> Transcript:
+        return await atranscribe(source, sample_rate=sample_rate, options=plain, client=client, **channel)
 
-def _channel_count(source: Source) -> int:
-    """How many channels the source has (a file's header, an array's shape)."""
-    if isinstance(source, Audio):
-        return source.channels
-    if isinstance(source, np.ndarray):
-        return 1 if source.ndim == 1 else int(source.shape[1])
-    if not isinstance(source, str | Path | bytes | bytearray | memoryview):
-        raise errors.InputError("speakers='channels' reads the recording once per channel: pass a path, bytes, "
-                                "an Audio or an array, not a file object")
-    return probe(source).channels
+    return await transcribe_speakers(transcribe_one, source, sample_rate, opts.speakers or "", opts.speaker_names,
+                                     opts.merge.paragraph_gap)
 
 
 def transcribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
