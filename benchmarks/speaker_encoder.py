@@ -5,7 +5,8 @@ For each shared recording, resemblyzer's pipeline runs in an interpreter that ha
 torch's LSTM). voicekit's side takes the same preprocessed waveform and the same partial windows through its own
 mel front end and numpy LSTM, with the float16 weights voicekit ships (converted from that `pretrained.pt`).
 Reported: the cosine of each pair of partial embeddings (1.0 is the same), the cosine of the utterance embeddings,
-and the seconds each side spends per second of audio (median over recordings; torch on its default threads, numpy on one BLAS thread).
+and the seconds each side spends per second of audio (median over recordings; torch on its default threads, numpy
+on one BLAS thread).
 
 The reference side needs torch, which voicekit does not: give an interpreter that has it, e.g. a separate venv with
 `pip install torch==2.13.0 resemblyzer 'setuptools<81'` (webrtcvad imports pkg_resources).

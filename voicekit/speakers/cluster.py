@@ -64,10 +64,14 @@ def cluster_embeddings(embeddings: FloatArray, options: ClusterOptions | None = 
     eigenvalues, vectors = _laplacian_eigen(affinity)
     high = min(opts.max_speakers, count - 1)
     low = min(max(opts.min_speakers, 1), high)
-    k = _eigengap_count(eigenvalues, max(low, 2), high) if high >= 2 else 1
+    # A narrow range (a count given) is searched a little past its top, then merged down to it: k-means told
+    # the exact count sometimes splits one voice and joins two others, which merging cannot undo.
+    search = min(high + 2, count - 1) if high - low < 2 else high
+    k = _eigengap_count(eigenvalues, max(low, 2), search) if search >= 2 else 1
     labels = _kmeans_rows(vectors[:, :k], k, opts.seed) if k > 1 else np.zeros(count, dtype=np.int64)
     labels = _refine(embeddings, labels)
     labels = _merge_same_voices(embeddings, labels, opts.same_voice, low)
+    labels = _merge_down_to(embeddings, labels, high)
     return _by_first_appearance(_absorb_strays(embeddings, labels, opts.min_windows, low))
 
 
@@ -155,6 +159,17 @@ def _merge_same_voices(embeddings: FloatArray, labels: IntArray, same_voice: flo
         if similarity[a, b] < same_voice:
             return labels
         labels = np.where(labels == names[b], names[a], labels)
+
+
+def _merge_down_to(embeddings: FloatArray, labels: IntArray, high: int) -> IntArray:
+    """Join the two most similar clusters while there are more than `high`."""
+    while len(np.unique(labels)) > max(high, 1):
+        names, centroids = _centroids(embeddings, labels)
+        similarity = centroids @ centroids.T
+        np.fill_diagonal(similarity, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        labels = np.where(labels == names[b], names[a], labels)
+    return labels
 
 
 def _absorb_strays(embeddings: FloatArray, labels: IntArray, min_windows: int, low: int) -> IntArray:
