@@ -69,10 +69,9 @@ def cluster_embeddings(embeddings: FloatArray, options: ClusterOptions | None = 
     search = min(high + 2, count - 1) if high - low < 2 else high
     k = _eigengap_count(eigenvalues, max(low, 2), search) if search >= 2 else 1
     labels = _kmeans_rows(vectors[:, :k], k, opts.seed) if k > 1 else np.zeros(count, dtype=np.int64)
-    labels = _refine(embeddings, labels)
+    labels = _absorb_strays(embeddings, _refine(embeddings, labels), opts.min_windows, low)
     labels = _merge_same_voices(embeddings, labels, opts.same_voice, low)
-    labels = _merge_down_to(embeddings, labels, high)
-    return _by_first_appearance(_absorb_strays(embeddings, labels, opts.min_windows, low))
+    return _by_first_appearance(_merge_down_to(embeddings, labels, high))
 
 
 def _ahc(embeddings: FloatArray, opts: ClusterOptions) -> IntArray:
