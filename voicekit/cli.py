@@ -109,6 +109,11 @@ def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
     add_batch_options(parser)
+    parser.add_argument("--speakers", metavar="WHO",
+                        help="label who said what: 'channels' (one speaker per channel), or 'auto', a number or a "
+                             "range such as 2-4 (voices told apart offline: pip install \"voicekit[speakers]\")")
+    parser.add_argument("--speaker-names", metavar="NAMES",
+                        help="comma-separated names, one per channel or per voice in order of appearance")
     parser.set_defaults(run=_run_transcribe)
 
 
@@ -193,7 +198,8 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
                                          translate=args.translate, prompt=args.prompt, channel=args.channel,
                                          concurrency=args.concurrency, cache=not args.no_cache,
-                                         progress=sys.stderr.isatty()))
+                                         progress=sys.stderr.isatty(), speakers=args.speakers,
+                                         speaker_names=_names(args.speaker_names)))
     fmt = (check_output(args.output, TRANSCRIPT_FORMATS, args.format, what="transcript") if args.output
            else args.format or "txt")
     with outputs.reserve(args.output, inputs=[args.input]):
@@ -205,6 +211,11 @@ def _run_transcribe(args: argparse.Namespace) -> int:
             print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
                   file=sys.stderr)
     return 0
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """`Alice, Bob` -> ("Alice", "Bob")."""
+    return None if text is None else tuple(name.strip() for name in text.split(","))
 
 
 def _given(**options: Any) -> dict[str, Any]:

@@ -225,8 +225,8 @@ def file_audio_html(path: str | os.PathLike[str], *, title: str = "Audio") -> st
 
 
 def transcript_html(transcript: Transcript, audio: Audio | str | os.PathLike[str] | None = None) -> str:
-    """A table of segments (#, start, end, text) under a line with the count, length and language, and a
-    player of `audio` (or of `transcript.source`, a path) when one is known."""
+    """A table of segments (#, start, end, text; and speaker when speakers are known) under a line with the count,
+    length and language, and a player of `audio` (or of `transcript.source`, a path) when one is known."""
     segments, total = segment_rows(transcript)
     facts = [f"{total} segment{'s' if total != 1 else ''}"]
     if transcript.duration is not None:
@@ -239,8 +239,13 @@ def transcript_html(transcript: Transcript, audio: Audio | str | os.PathLike[str
         parts.append(audio_html(source, title="Audio"))
     elif source is not None:
         parts.append(file_audio_html(source, title="Audio"))
-    rows = ((i, format_time(s.start), format_time(s.end), s.text.strip()) for i, s in enumerate(segments))
-    parts.append(_table(["#", "start", "end", "text"], rows, total, "segments"))
+    if any(s.speaker for s in segments):
+        named = ((i, format_time(s.start), format_time(s.end), s.speaker or "", s.text.strip())
+                 for i, s in enumerate(segments))
+        parts.append(_table(["#", "start", "end", "speaker", "text"], named, total, "segments"))
+    else:
+        rows = ((i, format_time(s.start), format_time(s.end), s.text.strip()) for i, s in enumerate(segments))
+        parts.append(_table(["#", "start", "end", "text"], rows, total, "segments"))
     return _WRAP.format("".join(parts))
 
 
@@ -370,6 +375,8 @@ class _Marks:
     spans: list[tuple[float, float]] = field(default_factory=list)
     span_label: str = ""
     windows: bool = True
+    speakers: list[str | None] = field(default_factory=list)
+    """Who speaks in each span, when known: the spans are then coloured by speaker."""
 
 
 def _captions_spans(path: Path) -> list[tuple[float, float]]:
@@ -399,8 +406,9 @@ def _marks(item: object, audio: Audio | str | os.PathLike[str] | None, windows: 
         if source is None:
             raise InputError("plot(transcript) needs its audio: pass audio=Audio or a path (or set "
                              "transcript.source)")
+        speakers = [s.speaker for s in item.segments] if any(s.speaker for s in item.segments) else []
         return _Marks("transcript segments", source, [(s.start, s.end) for s in item.segments], "segments",
-                      windows if windows is not None else True)
+                      windows if windows is not None else True, speakers)
     if isinstance(item, Narration):
         spans = _captions_spans(item.captions) if item.captions is not None else []
         label = "chunks" if item.captions is not None and item.captions.suffix.lower() == ".json" else "captions"
@@ -414,7 +422,9 @@ def _marks(item: object, audio: Audio | str | os.PathLike[str] | None, windows: 
 def _draw(ax: Axes, envelope: _Envelope, marks: _Marks, cuts: list[tuple[float, float]], max_points: int) -> None:
     times, lows, highs = envelope.arrays(max_points)
     ax.fill_between(times, lows, highs, color="#4c72b0", linewidth=0.3, label="waveform")
-    for i, (start, end) in enumerate(marks.spans):
+    if marks.speakers:
+        _draw_speakers(ax, marks)
+    for i, (start, end) in enumerate([] if marks.speakers else marks.spans):
         ax.axvspan(start, end, color="#dd8452" if i % 2 == 0 else "#55a868", alpha=0.25,
                    label=marks.span_label if i == 0 else "_nolegend_")
         ax.axvline(start, color="#8c4a1c", linewidth=0.6, alpha=0.6)
@@ -436,6 +446,19 @@ def _draw(ax: Axes, envelope: _Envelope, marks: _Marks, cuts: list[tuple[float, 
         ax.legend(loc="upper right", fontsize="small")
 
 
+_SPEAKER_COLOURS = ("#dd8452", "#55a868", "#8172b3", "#c44e52", "#937860", "#da8bc3", "#8c8c8c", "#ccb974")
+
+
+def _draw_speakers(ax: Axes, marks: _Marks) -> None:
+    """Each segment shaded in its speaker's colour, each speaker named once in the legend."""
+    order: dict[str, int] = {}
+    for (start, end), speaker in zip(marks.spans, marks.speakers, strict=True):
+        name = speaker or "unknown"
+        first = name not in order
+        colour = _SPEAKER_COLOURS[order.setdefault(name, len(order)) % len(_SPEAKER_COLOURS)]
+        ax.axvspan(start, end, color=colour, alpha=0.3, label=name if first else "_nolegend_")
+
+
 def plot(item: Audio | Transcript | Narration | str | os.PathLike[str], audio: Audio | str | os.PathLike[str] |
          None = None, *, windows: bool | None = None, segment: SegmentOptions | None = None, ax: Axes | None = None,
          figsize: tuple[float, float] = (12.0, 3.0), max_points: int = 4000) -> Figure:
@@ -443,7 +466,7 @@ def plot(item: Audio | Transcript | Narration | str | os.PathLike[str], audio: A
 
     - an `Audio` or a path: the windows `transcribe` would send (cut lines where one window meets the next);
     - a `Transcript`: its segment spans over its `audio` (an `Audio` or a path; default `transcript.source`),
-      and the windows too unless `windows=False`;
+      coloured by speaker when speakers are known, and the windows too unless `windows=False`;
     - a `Narration`: its chunk spans, read from its captions (exact from .json captions), over its file.
 
     The audio is read in blocks (memory follows its length / 160). `segment` sets the window rules (default:

@@ -88,6 +88,11 @@ class TranscribeOptions(JobOptions):
     shared English recordings (benchmarks/accuracy.py) it costs accuracy now that each window is decoded whole."""
     progress: bool = True
     """Show a progress bar in audio time with the estimated cost."""
+    speakers: str | None = None
+    """Who said what: "channels" transcribes each channel on its own and labels it by channel; "auto", a number
+    ("2") or a range ("2-4") tells voices apart in the mix (offline, needs `voicekit[speakers]`). None: no labels."""
+    speaker_names: tuple[str, ...] | None = None
+    """Names for the speakers: one per channel, or for the voices in order of first appearance."""
     segment: SegmentOptions = SegmentOptions()
     merge: MergeOptions = MergeOptions()
 
@@ -117,6 +122,8 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     `engine` may be a name or a `TranscriptionEngine` object (left open for its owner)."""
     opts = TranscribeOptions.resolve(options, overrides)
     _check_language(opts)
+    if opts.speakers is not None:
+        return await _transcribe_speakers(source, sample_rate, opts, client)
     concurrency = 1 if opts.carry_prompt else (opts.concurrency or Settings().concurrency)
     async with open_transcription_engine(opts.engine, model=opts.model, translate=opts.translate,
                                          concurrency=concurrency, client=client) as engine:
@@ -130,6 +137,20 @@ async def atranscribe(source: Source, *, sample_rate: int | None = None, options
     transcript = transcript.model_copy(update={"model": engine.model})
     # A file's transcript knows where its audio is (a notebook then shows a player beside the segments).
     return transcript.model_copy(update={"source": str(source)}) if isinstance(source, str | Path) else transcript
+
+
+async def _transcribe_speakers(source: Source, sample_rate: int | None, opts: TranscribeOptions,
+                               client: AsyncGroqClient | None) -> Transcript:
+    """The job with speaker labels (`voicekit.speakers.job`), around the plain job."""
+    from voicekit.speakers.job import transcribe_speakers
+
+    plain = opts.model_copy(update={"speakers": None, "speaker_names": None})
+
+    async def transcribe_one(**channel: Any) -> Transcript:
+        return await atranscribe(source, sample_rate=sample_rate, options=plain, client=client, **channel)
+
+    return await transcribe_speakers(transcribe_one, source, sample_rate, opts.speakers or "", opts.speaker_names,
+                                     opts.merge.paragraph_gap)
 
 
 def transcribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,

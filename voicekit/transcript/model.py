@@ -31,6 +31,8 @@ class Word(BaseModel):
     """Seconds from the start of the recording."""
     probability: float | None = None
     """The model's confidence, where the engine gives one."""
+    speaker: str | None = None
+    """Who said it, when speakers were asked for (a channel's name, or a label from diarization)."""
 
 
 class Segment(BaseModel):
@@ -53,6 +55,8 @@ class Segment(BaseModel):
     """Near 1 means the model thinks this stretch is silence."""
     words: list[Word] = []
     """Words inside this segment, when word timestamps were asked for."""
+    speaker: str | None = None
+    """Who said this segment, when speakers were asked for."""
 
 
 class Transcript(BaseModel):
