@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import voicekit
+from voicekit import Audio
 from voicekit._sync import run_sync
-from voicekit.models import Audio
 from voicekit.testing import GroqServer, ServerOptions
 from voicekit.testing.speech import SECONDS_PER_CHAR, SpeechSource
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from voicekit import Segment, Transcript, Word
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.speakers.assign import label_transcript, parse_speakers, speaker_of
 from voicekit.speakers.diarize import Turn
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from voicekit import Segment, Transcript, Word
 from voicekit.audio.io import DecodeOptions, stream_audio
 from voicekit.audio.segment import SegmentOptions, segment_windows
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.speakers.channels import channel_names, merge_channels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))

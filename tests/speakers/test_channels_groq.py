@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import voicekit
-from voicekit.models import Transcript
+from voicekit import Transcript
 from voicekit.testing import GroqServer, ServerOptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicekit.models import Audio
+from voicekit import Audio
 from voicekit.speakers.embed import RATE, mel_filters, mel_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from voicekit import Segment, Transcript, Word
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript import formats
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicekit import transcribe
+from voicekit import Audio, transcribe
 from voicekit.errors import InputError
-from voicekit.models import Audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
 from recordings import RATE, audio_path  # noqa: E402

@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 import voicekit
-from voicekit.models import Audio, Segment, Transcript
+from voicekit import Audio, Segment, Transcript
 
 
 def _transcript() -> Transcript:
