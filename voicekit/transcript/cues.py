@@ -58,6 +58,10 @@ _TOKEN = re.compile(r"\s*\S+")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 _CLAUSE_END = re.compile(r"[,;:—–،؛][\"'”’)\]]*$|^(-|--|—)$")
 _NUMBER_TAIL = re.compile(r"^[.,:/][0-9]")
+_CLINGING = frozenset("a an the of to in on at by for from with and or but as my our your his her their its".split())
+"""English words that lean on the word after them: a cue or line should not end on one."""
+_LEADING = frozenset("and but or because which who that when where while if so".split())
+"""English words that begin a clause: a cue or line may start with one."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,8 @@ def _capitalised(text: str) -> bool:
 def _break_cost(left: Token, right: Token) -> float:
     """The cost of a cue (or a line) ending after `left` with `right` next: 0 at a sentence end, then clause
     punctuation, then a pause; dear between plain words, dearer inside a number or a capitalised name; never after a
-    speaker's `Name:` label."""
+    speaker's `Name:` label. In English, dearer after a word that leans on the next ("of", "the"), cheaper before one
+    that starts a clause ("and", "which")."""
     if left.label:
         return float("inf")
     if _SENTENCE_END.search(left.text):
@@ -173,6 +178,10 @@ def _break_cost(left: Token, right: Token) -> float:
     if _CLAUSE_END.search(left.text):
         return 1.0 if pause < 0.3 else 0.5
     cost = 4.0 if pause < 0.3 else 2.0 if pause < 1.0 else 1.0
+    if left.text.lower() in _CLINGING:
+        cost += 2.0
+    elif right.text.lower() in _LEADING:
+        cost -= 1.0
     if left.text[-1:].isdigit() and right.text[:1].isdigit():
         cost += 6.0
     if _capitalised(left.text) and _capitalised(right.text):
@@ -251,6 +260,9 @@ def _cue_cost(run: _Run, i: int, j: int, rules: CueRules) -> float:
     room = max(run.following(j) - start, end - start, 0.0)  # how long it can stay up, at most
     chars = run.width(i, j)
     cost = CUE_COST
+    split = _line_split(run, i, j, rules) if rules.max_lines == 2 else j
+    if split is not None and i < split < j:
+        cost += 0.5 * _break_cost(tokens[split - 1], tokens[split])
     if j < len(tokens):
         cost += _break_cost(tokens[j - 1], tokens[j])
     if room < rules.min_duration:
