@@ -86,3 +86,18 @@ def test_without_speakers_nothing_says_speaker() -> None:
     assert Transcript.from_json(plain.to_json()) == plain
     assert "speaker" not in plain.to_tsv() and "<v" not in plain.to_vtt()
     assert plain.to_text() == "Good morning, Tom. Shall we start? Morning, Maya.\n"
+
+
+def test_transcript_to_srt_can_leave_the_names_out() -> None:
+    assert _meeting().to_srt() == formats.to_srt(_meeting())
+    assert "Maya:" in _meeting().to_srt()
+    plain = _meeting().to_srt(name_speakers=False)
+    assert plain == formats.to_srt(_meeting(), name_speakers=False) and "Maya:" not in plain and "Tom:" not in plain
+
+
+def test_the_dataframe_has_a_speaker_column_only_when_speakers_are_known() -> None:
+    pytest.importorskip("pandas")
+    frame = _meeting().to_dataframe()
+    assert list(frame.columns[:4]) == ["start", "end", "text", "speaker"]
+    assert list(frame["speaker"]) == ["Maya", "Maya", "Tom"]
+    assert "speaker" not in _meeting(with_speakers=False).to_dataframe().columns
