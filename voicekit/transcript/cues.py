@@ -40,7 +40,8 @@ from voicekit.transcript.words import join_words, needs_space, normalize_words
 if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript
 
-__all__ = ["CUE_PAUSE", "MAX_CPS", "MIN_DURATION", "Cue", "CueRules", "glue_numbers", "subtitle_cues"]
+__all__ = ["CUE_PAUSE", "MAX_CPS", "MIN_DURATION", "Cue", "CueRules", "Token", "cues_of_tokens", "glue_numbers",
+           "segment_tokens", "subtitle_cues", "text_tokens"]
 
 CUE_PAUSE = 2.0
 """A pause at least this long (seconds) between two words always ends the cue: no text stays on screen through a
@@ -94,6 +95,8 @@ class Token:
     end: float
     speaker: str | None = None
     label: bool = False
+    first: bool = False
+    """A cue starts with this token whatever the rules prefer (narration captions: each chunk's first word)."""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -123,6 +126,20 @@ def _split_long(token: Token, limit: int) -> list[Token]:
             for begin in range(0, size, limit)]
 
 
+def text_tokens(text: str, start: float, end: float, speaker: str | None = None) -> list[Token]:
+    """The words of `text` timed in proportion to their characters over [start, end]."""
+    texts = [token.strip() for token in _TOKEN.findall(text)]
+    total = sum(len(word) for word in texts)
+    span = max(end - start, 0.0)
+    tokens: list[Token] = []
+    done = 0
+    for word in texts:
+        begin = start + span * done / total
+        done += len(word)
+        tokens.append(Token(word, begin, start + span * done / total, speaker))
+    return tokens
+
+
 def segment_tokens(segment: Segment) -> list[Token]:
     """The segment's words with times: the text's own tokens (keeping its punctuation) timed by the words when
     they pair one to one, else the words in the normal form, else the text's tokens timed in proportion to their
@@ -134,22 +151,16 @@ def segment_tokens(segment: Segment) -> list[Token]:
         return [Token(text, word.start, word.end, speaker) for text, word in zip(texts, words, strict=True)]
     if words:
         return [Token(word.word, word.start, word.end, speaker) for word in normalize_words(words)]
-    total = sum(len(text) for text in texts)
-    span = max(segment.end - segment.start, 0.0)
-    tokens: list[Token] = []
-    done = 0
-    for text in texts:
-        start = segment.start + span * done / total
-        done += len(text)
-        tokens.append(Token(text, start, segment.start + span * done / total, speaker))
-    return tokens
+    return text_tokens(segment.text, segment.start, segment.end, speaker)
 
 
 def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
-    """Stretches no cue crosses: a change of speaker or a pause of `CUE_PAUSE` or more ends one."""
+    """Stretches no cue crosses: a change of speaker, a pause of `CUE_PAUSE` or more, or a token marked `first`
+    ends one."""
     runs: list[list[Token]] = []
     for token in tokens:
-        if runs and token.speaker == runs[-1][-1].speaker and token.start - runs[-1][-1].end < CUE_PAUSE:
+        if (runs and not token.first and token.speaker == runs[-1][-1].speaker
+                and token.start - runs[-1][-1].end < CUE_PAUSE):
             runs[-1].append(token)
         else:
             runs.append([token])

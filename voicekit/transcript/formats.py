@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = [
-    "CUE_PAUSE", "FORMATS", "Cue", "format_timestamp", "has_speakers", "join_segment_texts", "render",
-    "save", "script_text", "speaker_turns", "subtitle_cues",
+    "CUE_PAUSE", "FORMATS", "Cue", "cues_to_srt", "cues_to_vtt", "format_timestamp", "has_speakers",
+    "join_segment_texts", "render", "save", "script_text", "speaker_turns", "subtitle_cues",
     "to_json", "to_rttm", "to_srt", "to_text", "to_tsv", "to_vtt",
 ]
 
@@ -118,30 +118,39 @@ def format_timestamp(seconds: float, decimal_marker: str = ",") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal_marker}{millis:03d}"
 
 
-def to_srt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
-           name_speakers: bool = True) -> str:
-    """SubRip subtitles: numbered cues from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each. When
-    speakers are known (and `name_speakers`), a cue where the speaker changes begins with `Name:`."""
+def cues_to_srt(cues: Sequence[Cue]) -> str:
+    """SubRip text of cues: numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each."""
     blocks = []
-    cues = subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines,
-                         name_speakers=name_speakers)
     for number, cue in enumerate(cues, start=1):
         times = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
         blocks.append(f"{number}\n{times}\n" + "\n".join(cue.lines) + "\n\n")
     return "".join(blocks)
 
 
-def to_vtt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
-    """WebVTT subtitles: the `WEBVTT` header, then cues `HH:MM:SS.mmm --> HH:MM:SS.mmm` with their text escaped
-    (`&`, `<`, `>`) as WebVTT requires; a cue whose speaker is known starts with its voice tag `<v Name>`."""
+def cues_to_vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT text of cues: the `WEBVTT` header, then `HH:MM:SS.mmm --> HH:MM:SS.mmm` and the text escaped (`&`, `<`,
+    `>`) as WebVTT requires; a cue whose speaker is known starts with its voice tag `<v Name>`."""
     blocks = ["WEBVTT\n\n"]
-    for cue in subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines):
+    for cue in cues:
         times = f"{format_timestamp(cue.start, '.')} --> {format_timestamp(cue.end, '.')}"
         text = "\n".join(html.escape(line, quote=False) for line in cue.lines)
         if cue.speaker:
             text = f"<v {_vtt_voice(cue.speaker)}>{text}"
         blocks.append(f"{times}\n{text}\n\n")
     return "".join(blocks)
+
+
+def to_srt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
+           name_speakers: bool = True) -> str:
+    """SubRip subtitles (`cues_to_srt` of `subtitle_cues`). When speakers are known (and `name_speakers`), a cue
+    where the speaker changes begins with `Name:`."""
+    return cues_to_srt(subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines,
+                                     name_speakers=name_speakers))
+
+
+def to_vtt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+    """WebVTT subtitles (`cues_to_vtt` of `subtitle_cues`), speakers in voice tags."""
+    return cues_to_vtt(subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines))
 
 
 def _vtt_voice(name: str) -> str:

@@ -1,0 +1,112 @@
+"""The written text each chunk speaks, for captions: "$3.50" where the chunk says "three dollars and fifty cents".
+
+The chunker cuts normalized text; captions should show the document's own words. Normalization works one text piece
+at a time (`voicekit.text.frontend.normalize_piece`), so each written piece has exactly one spoken piece, and a
+chunk boundary is a position in the spoken text. The mapping rule (`written_texts`):
+
+1. Positions are counted in non-space characters, which the chunker never adds or removes (directions aside, which
+   are not text).
+2. Inside a piece, the words of the written and the spoken text are aligned (`difflib.SequenceMatcher` on words
+   compared without case and punctuation): a stretch of words the normalizer left alone maps word for word,
+   character for character.
+3. A cut inside a stretch the normalizer changed ("$3.50" -> "three dollars and fifty cents") falls at the same share
+   of that stretch's characters in the written text, moved to the nearest written word boundary: a written word is
+   never split, it goes whole to the chunk that speaks most of it. (The one exception: a cut inside one spoken word,
+   which only an over-long token such as a URL gets, cuts the written text at the same share too.)
+4. Piece ends map to piece ends, and the written text of a chunk is what lies between its two mapped cuts, with its
+   whitespace collapsed.
+
+When the chunks' characters do not add up to the pieces' (which would be a bug), no written text is given (None) and
+captions fall back to the spoken words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from itertools import accumulate
+
+__all__ = ["spoken_text", "written_texts"]
+
+_DIRECTION = re.compile(r"\[[^\[\]]*\]")
+"""A vocal direction in a chunk: after normalization only directions carry square brackets."""
+
+
+def spoken_text(chunk_text: str) -> str:
+    """A chunk's words without its directions, whitespace collapsed."""
+    return " ".join(_DIRECTION.sub(" ", chunk_text).split())
+
+
+def _key(word: str) -> str:
+    bare = "".join(ch for ch in word.casefold() if ch.isalnum())
+    return bare or word
+
+
+class _PieceMap:
+    """Non-space character offsets in one spoken piece mapped to offsets in its written piece (rules 2 and 3)."""
+
+    def __init__(self, written: str, spoken: str) -> None:
+        self.written, self.spoken = written.split(), spoken.split()
+        self.w_bounds = list(accumulate(map(len, self.written), initial=0))
+        self.s_bounds = list(accumulate(map(len, self.spoken), initial=0))
+        matcher = SequenceMatcher(None, [_key(w) for w in self.spoken], [_key(w) for w in self.written],
+                                  autojunk=False)
+        self.regions = [op for op in matcher.get_opcodes() if op[2] > op[1]]  # regions holding spoken words
+        self.region_starts = [op[1] for op in self.regions]
+
+    @property
+    def spoken_chars(self) -> int:
+        return self.s_bounds[-1]
+
+    def __call__(self, offset: int) -> int:
+        """The written offset of a cut `offset` non-space characters into the spoken piece."""
+        if offset >= self.spoken_chars or not self.regions:
+            return self.w_bounds[-1] if offset > 0 else 0
+        word = bisect_right(self.s_bounds, offset) - 1  # the spoken word the cut is in (or starts)
+        tag, a1, a2, b1, b2 = self.regions[bisect_right(self.region_starts, word) - 1]
+        if offset == self.s_bounds[a1]:
+            return self.w_bounds[b1]
+        inside = offset > self.s_bounds[word]
+        if tag == "equal":
+            mine = b1 + word - a1
+            return min(self.w_bounds[mine] + offset - self.s_bounds[word], self.w_bounds[mine + 1])
+        share = (offset - self.s_bounds[a1]) / (self.s_bounds[a2] - self.s_bounds[a1])
+        target = self.w_bounds[b1] + share * (self.w_bounds[b2] - self.w_bounds[b1])
+        if inside:
+            return round(target)
+        return min(self.w_bounds[b1:b2 + 1], key=lambda bound: (abs(bound - target), bound))
+
+
+def _nonspace_positions(text: str) -> list[int]:
+    return [index for index, char in enumerate(text) if not char.isspace()]
+
+
+def written_texts(written: Sequence[str], spoken: Sequence[str], chunks: Sequence[str]) -> list[str] | None:
+    """The written text of each chunk (`chunks`: the chunks' texts as sent, directions included), given the text
+    pieces of the blocks they were cut from before (`written`) and after (`spoken`) normalization, paired one to
+    one; by the rules in the module docstring. None when the chunks do not hold exactly the spoken pieces'
+    characters."""
+    if len(written) != len(spoken):
+        return None
+    maps = [_PieceMap(w, s) for w, s in zip(written, spoken, strict=True)]
+    piece_starts = list(accumulate((m.spoken_chars for m in maps), initial=0))
+    sizes = [len("".join(spoken_text(chunk).split())) for chunk in chunks]
+    if sum(sizes) != piece_starts[-1]:
+        return None
+    full = " ".join(written)
+    positions = _nonspace_positions(full)
+    written_starts = list(accumulate((len("".join(w.split())) for w in written), initial=0))
+
+    def cut(offset: int) -> int:
+        """A spoken stream offset as a position in `full`."""
+        piece = max(0, bisect_right(piece_starts, offset) - 1)
+        if piece >= len(maps):
+            at = written_starts[-1]
+        else:
+            at = written_starts[piece] + maps[piece](offset - piece_starts[piece])
+        return positions[at] if at < len(positions) else len(full)
+
+    cuts = [cut(offset) for offset in accumulate(sizes, initial=0)]
+    return [" ".join(full[a:b].split()) for a, b in zip(cuts, cuts[1:], strict=False)]
