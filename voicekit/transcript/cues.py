@@ -216,6 +216,7 @@ class _Run:
         self.next_start = next_start
         gaps = [0.0] + [_pause_cost(b.start - a.end) for a, b in zip(tokens, tokens[1:], strict=False)]
         self.pauses = list(accumulate(gaps))
+        self.splits: dict[tuple[int, int], int | None] = {}
 
     def pause_cost(self, i: int, j: int) -> float:
         """The cost of the pauses between tokens [i, j), which a cue holding them shows text through."""
@@ -234,6 +235,12 @@ def _line_split(run: _Run, i: int, j: int, rules: CueRules) -> int | None:
     """Where tokens [i, j) go to a second line (the index of its first token); j when one line holds them; None when
     two lines cannot hold them. The split makes the longer line shortest, after punctuation if it can, never inside a
     name or a number when there is any other way."""
+    if (i, j) not in run.splits:
+        run.splits[(i, j)] = _find_line_split(run, i, j, rules)
+    return run.splits[(i, j)]
+
+
+def _find_line_split(run: _Run, i: int, j: int, rules: CueRules) -> int | None:
     if run.width(i, j) <= rules.max_line_length:
         return j
     if rules.max_lines < 2:
