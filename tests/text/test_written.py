@@ -1,0 +1,74 @@
+"""Each chunk carries the written text it speaks (`voicekit.text.written`): money, numbers, dates, abbreviations and
+directions, through the real front end."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicekit.text.chunk import ChunkOptions
+from voicekit.text.document import Block
+from voicekit.text.frontend import FrontendOptions, prepare
+from voicekit.text.written import spoken_text, written_texts
+
+RECEIPT = ("[cheerful] Dr. Smith paid $3.50 on Jan. 5, 2024 for 1,234 apples at 10:30 a.m. [sigh] It cost 15% more "
+           "than the 3rd time, e.g. in St. Louis, and the receipt said €4.75.")
+WRITTEN = ("Dr. Smith paid $3.50 on Jan. 5, 2024 for 1,234 apples at 10:30 a.m. It cost 15% more than the 3rd time, "
+           "e.g. in St. Louis, and the receipt said €4.75.")
+
+
+def chunks_of(text: str, max_chars: int, **options: bool) -> list[tuple[str, str | None]]:
+    result = prepare([Block(kind="paragraph", text=text)],
+                     FrontendOptions(chunk=ChunkOptions(max_chars=max_chars, min_chars=10), **options))
+    return [(chunk.text, chunk.written) for chunk in result.chunks]
+
+
+@pytest.mark.parametrize("max_chars", [30, 45, 60, 100, 200])
+def test_the_written_texts_of_the_chunks_are_the_document_without_directions(max_chars: int) -> None:
+    chunks = chunks_of(RECEIPT, max_chars)
+    assert " ".join(written for _, written in chunks if written) == WRITTEN
+    for text, written in chunks:
+        assert "[" not in (written or "") and "$" not in text
+
+
+def test_a_written_word_goes_whole_to_the_chunk_that_speaks_most_of_it() -> None:
+    chunks = chunks_of(RECEIPT, 45)
+    words = [word for _, written in chunks for word in (written or "").split()]
+    assert "$3.50" in words and "1,234" in words and "10:30" in words and "15%" in words and "€4.75." in words
+    reading = "threedollarsandfiftycents"
+    for text, written in chunks:  # the chunk showing "$3.50" says most of "three dollars and fifty cents"
+        if written and "$3.50" in written:
+            said = [word for word in text.split() if word.rstrip(",") in ("three", "dollars", "and", "fifty", "cents")]
+            assert len("".join(said)) * 2 > len(reading)
+
+
+def test_unchanged_words_map_word_for_word() -> None:
+    text = "The keeper climbed the stairs at dusk, and the lamp was lit before the ships came in from the sea."
+    chunks = chunks_of(text, 40)
+    assert all(spoken_text(spoken) == written for spoken, written in chunks)
+
+
+def test_dates_and_abbreviations_in_a_sentence_cut_across_chunks() -> None:
+    text = "On Jan. 5, 2024, Mr. Jones met Prof. Li at 221B Baker St. and paid £1,000,000.00 for the 2nd edition."
+    for max_chars in (20, 30, 50):
+        chunks = chunks_of(text, max_chars)
+        assert " ".join(written for _, written in chunks if written) == text
+
+
+def test_directions_removed_when_the_model_takes_none() -> None:
+    chunks = chunks_of(RECEIPT, 60, directions=False)
+    assert " ".join(written for _, written in chunks if written) == WRITTEN
+
+
+def test_a_token_cut_inside_is_cut_in_the_written_text_at_the_same_share() -> None:
+    url = "https://example.org/" + "a" * 80
+    written = written_texts([url], [url], [url[:50], url[50:]])
+    assert written == [url[:50], url[50:]]
+
+
+def test_chunks_that_do_not_add_up_give_no_written_text() -> None:
+    assert written_texts(["$3"], ["three dollars"], ["three"]) is None
+
+
+def test_a_changed_stretch_is_split_at_the_nearest_written_word_boundary() -> None:
+    # "twelve fifteen" (13 characters) becomes "12 15": a cut after "twelve" (6 of 13) falls after "12"
+    assert written_texts(["12 15 ok"], ["twelve fifteen ok"], ["twelve", "fifteen ok"]) == ["12", "15 ok"]
