@@ -8,7 +8,7 @@ import pytest
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.document import Block
 from voicekit.text.frontend import FrontendOptions, prepare
-from voicekit.text.written import spoken_text, written_texts
+from voicekit.text.written import align, spoken_text, written_texts
 
 RECEIPT = ("[cheerful] Dr. Smith paid $3.50 on Jan. 5, 2024 for 1,234 apples at 10:30 a.m. [sigh] It cost 15% more "
            "than the 3rd time, e.g. in St. Louis, and the receipt said €4.75.")
@@ -72,3 +72,15 @@ def test_chunks_that_do_not_add_up_give_no_written_text() -> None:
 def test_a_changed_stretch_is_split_at_the_nearest_written_word_boundary() -> None:
     # "twelve fifteen" (13 characters) becomes "12 15": a cut after "twelve" (6 of 13) falls after "12"
     assert written_texts(["12 15 ok"], ["twelve fifteen ok"], ["twelve", "fifteen ok"]) == ["12", "15 ok"]
+
+
+def test_a_long_piece_is_aligned_a_window_at_a_time_and_finds_every_unchanged_word() -> None:
+    written = [f"w{i % 97}" if i % 10 else f"{i}" for i in range(3000)]
+    spoken = [part for i, word in enumerate(written) for part in ((word,) if i % 10 else ("num", f"n{i}"))]
+    codes = align(spoken, written)
+    s, w = 0, 0
+    for _, s1, s2, w1, w2 in codes:  # contiguous, covering both lists
+        assert (s1, w1) == (s, w)
+        s, w = s2, w2
+    assert (s, w) == (len(spoken), len(written))
+    assert sum(s2 - s1 for tag, s1, s2, _, _ in codes if tag == "equal") == 2700

@@ -44,6 +44,40 @@ def _key(word: str) -> str:
     return bare or word
 
 
+Opcode = tuple[str, int, int, int, int]
+
+WINDOW = 256
+"""Words aligned at once: `SequenceMatcher` takes time quadratic in its input, so a long piece is aligned a window at
+a time (time linear in the piece)."""
+
+
+def align(spoken: Sequence[str], written: Sequence[str], window: int = WINDOW) -> list[Opcode]:
+    """`SequenceMatcher` opcodes (tag, s1, s2, w1, w2) of two word lists, found a window at a time: each window's
+    alignment is kept up to the last stretch of equal words that starts in its first three quarters (cut at three
+    quarters at most), and the next window starts there. A window with no such stretch is kept whole as one changed
+    stretch."""
+    codes: list[Opcode] = []
+    a = b = 0
+    while a < len(spoken) or b < len(written):
+        a_end, b_end = min(len(spoken), a + window), min(len(written), b + window)
+        found = SequenceMatcher(None, spoken[a:a_end], written[b:b_end], autojunk=False).get_opcodes()
+        if a_end == len(spoken) and b_end == len(written):
+            codes += [(tag, a + a1, a + a2, b + b1, b + b2) for tag, a1, a2, b1, b2 in found]
+            break
+        stop = window * 3 // 4
+        last = max((k for k, code in enumerate(found) if code[0] == "equal" and code[1] < stop), default=None)
+        if last is None:
+            codes.append(("replace", a, a_end, b, b_end))
+            a, b = a_end, b_end
+            continue
+        _, a1, a2, b1, _ = found[last]
+        cut = min(a2, stop)  # inside equal words, the two lists go word for word
+        kept = [*found[:last], ("equal", a1, cut, b1, b1 + cut - a1)]
+        codes += [(tag, a + s1, a + s2, b + w1, b + w2) for tag, s1, s2, w1, w2 in kept]
+        a, b = a + cut, b + b1 + cut - a1
+    return codes
+
+
 class _PieceMap:
     """Non-space character offsets in one spoken piece mapped to offsets in its written piece (rules 2 and 3)."""
 
@@ -51,9 +85,8 @@ class _PieceMap:
         self.written, self.spoken = written.split(), spoken.split()
         self.w_bounds = list(accumulate(map(len, self.written), initial=0))
         self.s_bounds = list(accumulate(map(len, self.spoken), initial=0))
-        matcher = SequenceMatcher(None, [_key(w) for w in self.spoken], [_key(w) for w in self.written],
-                                  autojunk=False)
-        self.regions = [op for op in matcher.get_opcodes() if op[2] > op[1]]  # regions holding spoken words
+        opcodes = align([_key(w) for w in self.spoken], [_key(w) for w in self.written])
+        self.regions = [op for op in opcodes if op[2] > op[1]]  # regions holding spoken words
         self.region_starts = [op[1] for op in self.regions]
 
     @property
