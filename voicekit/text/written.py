@@ -39,9 +39,12 @@ def spoken_text(chunk_text: str) -> str:
     return " ".join(_DIRECTION.sub(" ", chunk_text).split())
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _key(word: str) -> str:
-    bare = "".join(ch for ch in word.casefold() if ch.isalnum())
-    return bare or word
+    """A word as compared in the alignment: case and punctuation left out."""
+    return _NOT_ALNUM.sub("", word.casefold()) or word
 
 
 Opcode = tuple[str, int, int, int, int]
@@ -58,6 +61,10 @@ def align(spoken: Sequence[str], written: Sequence[str], window: int = WINDOW) -
     stretch."""
     codes: list[Opcode] = []
     a = b = 0
+    while a < len(spoken) and b < len(written) and spoken[a] == written[b]:  # the common start, at no cost
+        a, b = a + 1, b + 1
+    if a:
+        codes.append(("equal", 0, a, 0, b))
     while a < len(spoken) or b < len(written):
         a_end, b_end = min(len(spoken), a + window), min(len(written), b + window)
         found = SequenceMatcher(None, spoken[a:a_end], written[b:b_end], autojunk=False).get_opcodes()
