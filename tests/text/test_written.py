@@ -8,7 +8,7 @@ import pytest
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.document import Block
 from voicekit.text.frontend import FrontendOptions, prepare
-from voicekit.text.written import align, spoken_text, written_texts
+from voicekit.text.written import align, spoken_text, spoken_weights, written_texts
 
 RECEIPT = ("[cheerful] Dr. Smith paid $3.50 on Jan. 5, 2024 for 1,234 apples at 10:30 a.m. [sigh] It cost 15% more "
            "than the 3rd time, e.g. in St. Louis, and the receipt said €4.75.")
@@ -84,3 +84,19 @@ def test_a_long_piece_is_aligned_a_window_at_a_time_and_finds_every_unchanged_wo
         s, w = s2, w2
     assert (s, w) == (len(spoken), len(written))
     assert sum(s2 - s1 for tag, s1, s2, _, _ in codes if tag == "equal") == 2700
+
+
+def test_written_words_are_timed_by_the_spoken_characters_they_stand_for() -> None:
+    weights = spoken_weights("Dr. Smith paid $3.50 today.", "Doctor Smith paid three dollars and fifty cents today.")
+    assert weights == [6.0, 5.0, 4.0, len("threedollarsandfiftycents"), 6.0]
+    # a changed stretch of several written words shares its spoken characters by their length
+    assert spoken_weights("on 5/6 at 10:30", "on five six at ten thirty") == [2.0, 7.0, 2.0, 9.0]
+
+
+def test_captions_of_a_chunk_give_a_number_the_time_it_is_spoken() -> None:
+    from voicekit.transcript.cues import text_tokens
+
+    written, said = "It cost $1,234.", "It cost one thousand two hundred thirty-four dollars."
+    tokens = text_tokens(written, 0.0, 10.0, weights=spoken_weights(written, said))
+    assert [t.text for t in tokens] == ["It", "cost", "$1,234."]
+    assert tokens[2].end - tokens[2].start > 8.0  # by written characters it would get 7 of 13 characters: 5.4 s

@@ -34,10 +34,11 @@ from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.text.chunk import Chunk, ChunkOptions
-from voicekit.text.directions import is_soft, strip_directions_from_text
+from voicekit.text.directions import is_soft
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
 from voicekit.text.sanity import request_warnings
+from voicekit.text.written import spoken_text, spoken_weights
 from voicekit.transcript.cues import Token, cues_of_tokens, text_tokens
 from voicekit.transcript.formats import cues_to_srt, cues_to_vtt
 from voicekit.transcript.model import Segment, Transcript
@@ -339,24 +340,24 @@ def _output_path(source: str | Path, out: str | Path | None, format: str | None)
 
 def _write_captions(path: str | Path, chunks: list[tuple[Chunk, str]], result: StitchResult) -> Path:
     """Captions of the output (SRT or VTT by extension; other transcript formats by theirs): each chunk's written
-    text (`Chunk.written`, else its words without directions), timed over the chunk's span in proportion to its
-    characters, and cut into cues by the subtitle rules (`voicekit.transcript.cues`), a chunk always starting a
-    new cue."""
+    text (`Chunk.written`, else its words without directions), timed over the chunk's span by what was said (each
+    written word by the spoken characters it stands for, `voicekit.text.written.spoken_weights`), and cut into cues by
+    the subtitle rules (`voicekit.transcript.cues`), a chunk always starting a new cue."""
     target = Path(path)
-    texts = [(chunk.written if chunk.written is not None else strip_directions_from_text(chunk.text)[0], span)
+    texts = [(chunk.written if chunk.written is not None else spoken_text(chunk.text), spoken_text(chunk.text), span)
              for (chunk, _), span in zip(chunks, result.spans, strict=True)]
-    texts = [(text, span) for text, span in texts if text.strip() and not span.silent]
+    texts = [(text, said, span) for text, said, span in texts if text.strip() and not span.silent]
     suffix = target.suffix.lower()
     if suffix in (".srt", ".vtt"):
         tokens: list[Token] = []
-        for text, span in texts:
-            words = text_tokens(text, span.start, span.end)
+        for text, said, span in texts:
+            words = text_tokens(text, span.start, span.end, weights=spoken_weights(text, said))
             tokens += [replace(words[0], first=True), *words[1:]] if words else []
         cues = cues_of_tokens(tokens, limit=result.duration)
         outputs.write_text(target, cues_to_vtt(cues) if suffix == ".vtt" else cues_to_srt(cues))
         return target
     segments = [Segment(id=i, start=span.start, end=span.end, text=" " + text.strip())
-                for i, (text, span) in enumerate(texts)]
+                for i, (text, _, span) in enumerate(texts)]
     Transcript(text=" ".join(s.text.strip() for s in segments), duration=result.duration,
                segments=segments).save(target)
     return target

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from itertools import accumulate
 
-__all__ = ["spoken_text", "written_texts"]
+__all__ = ["align", "spoken_text", "spoken_weights", "written_texts"]
 
 _DIRECTION = re.compile(r"\[[^\[\]]*\]")
 """A vocal direction in a chunk: after normalization only directions carry square brackets."""
@@ -150,3 +150,32 @@ def written_texts(written: Sequence[str], spoken: Sequence[str], chunks: Sequenc
 
     cuts = [cut(offset) for offset in accumulate(sizes, initial=0)]
     return [" ".join(full[a:b].split()) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def spoken_weights(written: str, spoken: str) -> list[float]:
+    """How many spoken characters each written word takes (`written.split()`), to time captions by what was said: a
+    word the normalizer left alone takes its own length; a changed stretch ("$3.50" -> "three dollars and fifty
+    cents") shares its spoken characters among its written words in proportion to their length; spoken words with no
+    written word go to the written word before them (or after, at the start); a written word never spoken takes 0."""
+    words, said = written.split(), spoken.split()
+    weights = [0.0] * len(words)
+    lost = 0.0  # spoken characters waiting for a written word
+    for tag, s1, s2, w1, w2 in align([_key(w) for w in said], [_key(w) for w in words]):
+        chars = float(sum(len(word) for word in said[s1:s2]))
+        if w2 == w1:
+            if w1 > 0:
+                weights[w1 - 1] += chars
+            else:
+                lost += chars
+            continue
+        if tag == "equal":
+            for offset in range(w2 - w1):
+                weights[w1 + offset] += len(said[s1 + offset])
+        else:
+            size = sum(len(word) for word in words[w1:w2])
+            for index in range(w1, w2):
+                weights[index] += chars * len(words[index]) / size
+        if lost:
+            weights[w1] += lost
+            lost = 0.0
+    return weights

@@ -126,16 +126,20 @@ def _split_long(token: Token, limit: int) -> list[Token]:
             for begin in range(0, size, limit)]
 
 
-def text_tokens(text: str, start: float, end: float, speaker: str | None = None) -> list[Token]:
-    """The words of `text` timed in proportion to their characters over [start, end]."""
+def text_tokens(text: str, start: float, end: float, speaker: str | None = None,
+                weights: Sequence[float] | None = None) -> list[Token]:
+    """The words of `text` timed over [start, end] in proportion to their characters, or to `weights` (one for each
+    word, as `text.split()` gives them) when given and not all zero."""
     texts = [token.strip() for token in _TOKEN.findall(text)]
-    total = sum(len(word) for word in texts)
+    sizes = list(weights) if weights is not None and len(weights) == len(texts) and sum(weights) > 0 else \
+        [float(len(word)) for word in texts]
+    total = sum(sizes)
     span = max(end - start, 0.0)
     tokens: list[Token] = []
-    done = 0
-    for word in texts:
+    done = 0.0
+    for word, size in zip(texts, sizes, strict=True):
         begin = start + span * done / total
-        done += len(word)
+        done += size
         tokens.append(Token(word, begin, start + span * done / total, speaker))
     return tokens
 
