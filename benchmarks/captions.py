@@ -11,6 +11,13 @@ transcripts. For each, the table gives:
   boundary between two capitalised words, no punctuation between them), one-word cues;
 - whether the `srt` and `webvtt-py` packages parse every SRT and VTT file into the same number of cues.
 
+A second table does the same for narration captions, on real sentences holding numbers, money and dates (the first
+`--sentences` sentences with a digit in `../shared/data/tn/GoogleTN.json`, five to a paragraph), cut into chunks by
+the real front end. Each chunk is given the time the loopback voice takes for it (0.06 s a letter or digit, a 0.5 s
+pause after it). Before: main's captions, the chunk's normalized words in main's cues. After: the chunk's written
+text, each word timed by the spoken characters it stands for, in this checkout's cues. "Written numbers shown" counts
+the sentences' numbers (tokens with a digit) that the captions show as written.
+
 Run: `python benchmarks/captions.py` (`--cache DIR` to keep the transcripts elsewhere).
 """
 
@@ -19,6 +26,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -135,10 +144,63 @@ def row(name: str, totals: dict[str, float], parsed: int, files: int) -> list[st
             f"{totals['names']:.0f}", f"{totals['one_word']:.0f}", f"{parsed}/{files}"]
 
 
+def sentences(count: int) -> list[str]:
+    """The first `count` sentences with a digit in the Google TN set, its tokenized text written as prose."""
+    found: list[str] = []
+    with (_common.DATA / "tn" / "GoogleTN.json").open(encoding="utf-8") as lines:
+        for line in lines:
+            text = json.loads(line)["text"]
+            if re.search(r"\d", text):
+                text = re.sub(r"\s*(``|'')\s*", " ", text)
+                text = re.sub(r" ('s|n't)\b", r"\1", " ".join(text.split()))
+                found.append(re.sub(r" ([.,;:!?%)])", r"\1", re.sub(r"\( ", "(", text)))
+            if len(found) == count:
+                break
+    return found
+
+
+def narration_rows(before: ModuleType, count: int) -> list[list[str]]:
+    """Before and after rows for the captions of a narration of real sentences with numbers (module docstring)."""
+    from dataclasses import replace
+
+    from voicekit.models import Segment
+    from voicekit.text.document import Block
+    from voicekit.text.frontend import prepare
+    from voicekit.text.written import spoken_text, spoken_weights
+    from voicekit.transcript.cues import Token, cues_of_tokens, text_tokens
+
+    said = sentences(count)
+    blocks = [Block(kind="paragraph", text=" ".join(said[k:k + 5])) for k in range(0, len(said), 5)]
+    chunks = prepare(blocks).chunks
+    spans, at = [], 0.0
+    for chunk in chunks:
+        seconds = 0.06 * sum(char.isalnum() for char in chunk.text)
+        spans.append((at, at + seconds))
+        at += seconds + 0.5
+    old = Transcript(text="", duration=at, segments=[
+        Segment(id=i, start=start, end=end, text=" " + spoken_text(chunk.text))
+        for i, (chunk, (start, end)) in enumerate(zip(chunks, spans, strict=True))])
+    tokens: list[Token] = []
+    for chunk, (start, end) in zip(chunks, spans, strict=True):
+        written = chunk.written or ""
+        words = text_tokens(written, start, end, weights=spoken_weights(written, spoken_text(chunk.text)))
+        tokens += [replace(words[0], first=True), *words[1:]] if words else []
+    numbers = [word for sentence in said for word in sentence.split() if re.search(r"\d", word)]
+    rows = []
+    for name, cues in (("before (main)", before.subtitle_cues(old)), ("after (this checkout)",
+                                                                       cues_of_tokens(tokens, limit=at))):
+        totals = measure(cues)
+        shown = " ".join(line for cue in cues for line in cue.lines).split()
+        kept = sum(1 for word in numbers if word in shown)
+        rows.append(row(name, totals, -1, 0)[:-1] + [f"{kept}/{len(numbers)}"])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "voicekit-captions-bench")
     parser.add_argument("--before-ref", default="main")
+    parser.add_argument("--sentences", type=int, default=200)
     args = parser.parse_args()
     found = transcripts(args.cache)
     before = module_at(args.before_ref)
@@ -157,6 +219,13 @@ def main() -> None:
         [row(name, totals, parsed, len(found)) for name, totals, parsed in results],
         ["A cue under 1 s or over 20 cps can be unavoidable (a short utterance between long pauses, or fast speech "
          "with no pause to extend into). Split names: a boundary between two capitalised words."],
+    )
+    _common.print_table(
+        f"Narration captions of {args.sentences} real sentences with numbers (Google TN set, real front end)",
+        ["captions", "cues", "> 42 chars/line or > 2 lines", "< 1 s", "> 20 cps", "split numbers", "split names",
+         "one-word cues", "written numbers shown"],
+        narration_rows(before, args.sentences),
+        ["Chunk times: 0.06 s a letter or digit (the loopback voice), 0.5 s between chunks."],
     )
 
 
