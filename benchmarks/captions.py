@@ -163,11 +163,11 @@ def narration_rows(before: ModuleType, count: int) -> list[list[str]]:
     """Before and after rows for the captions of a narration of real sentences with numbers (module docstring)."""
     from dataclasses import replace
 
-    from voicekit.models import Segment
     from voicekit.text.document import Block
     from voicekit.text.frontend import prepare
     from voicekit.text.written import spoken_text, spoken_weights
     from voicekit.transcript.cues import Token, cues_of_tokens, text_tokens
+    from voicekit.transcript.model import Segment
 
     said = sentences(count)
     blocks = [Block(kind="paragraph", text=" ".join(said[k:k + 5])) for k in range(0, len(said), 5)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript.cues import Token, cues_of_tokens, glue_numbers, subtitle_cues
+from voicekit.transcript.model import Segment, Transcript, Word
 
 
 def spoken(text: str, start: float = 0.0, rate: float = 0.3, pauses: dict[int, float] | None = None,
