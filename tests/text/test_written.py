@@ -3,7 +3,11 @@ directions, through the real front end."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.document import Block
@@ -100,3 +104,24 @@ def test_captions_of_a_chunk_give_a_number_the_time_it_is_spoken() -> None:
     tokens = text_tokens(written, 0.0, 10.0, weights=spoken_weights(written, said))
     assert [t.text for t in tokens] == ["It", "cost", "$1,234."]
     assert tokens[2].end - tokens[2].start > 8.0  # by written characters it would get 7 of 13 characters: 5.4 s
+
+
+PARTS = ["the", "keeper", "Dr.", "Smith", "paid", "$3.50", "on", "Jan.", "5,", "2024.", "1,234", "apples", "at",
+         "10:30", "a.m.", "15%", "e.g.", "St.", "Louis,", "3rd", "[cheerful]", "[sigh]", "€4.75.", "—", "(see",
+         "p. 12)", "https://example.org/" + "a" * 40, "Mr.", "O'Neil's", "1990s", "#5", "x2", "and", "so", "on."]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PARTS), min_size=1, max_size=60), min_size=1, max_size=4),
+       st.sampled_from([30, 60, 200]), st.booleans())
+def test_the_written_texts_always_add_up_to_the_document(paragraphs: list[list[str]], max_chars: int,
+                                                         join: bool) -> None:
+    blocks = [Block(kind="paragraph", text=" ".join(words)) for words in paragraphs]
+    options = FrontendOptions(chunk=ChunkOptions(max_chars=max_chars, min_chars=10, join_blocks=join))
+    chunks = prepare(blocks, options).chunks
+    written = [chunk.written for chunk in chunks]
+    assert all(text is not None for text in written)
+    expected = " ".join(re.sub(r"\[\w+\]", " ", block.text) for block in blocks).split()
+    assert "".join("".join((text or "").split()) for text in written) == "".join(expected)
+    if not any(chunk.oversize_split for chunk in chunks):  # only a token cut inside is cut in the written text
+        assert " ".join(text or "" for text in written).split() == expected

@@ -12,7 +12,8 @@ chunk boundary is a position in the spoken text. The mapping rule (`written_text
 3. A cut inside a stretch the normalizer changed ("$3.50" -> "three dollars and fifty cents") falls at the same share
    of that stretch's characters in the written text, moved to the nearest written word boundary: a written word is
    never split, it goes whole to the chunk that speaks most of it. (The one exception: a cut inside one spoken word,
-   which only an over-long token such as a URL gets, cuts the written text at the same share too.)
+   which only an over-long token such as a URL gets, cuts the written text at the same share too, never before an
+   earlier cut: cuts only go forward.)
 4. Piece ends map to piece ends, and the written text of a chunk is what lies between its two mapped cuts, with its
    whitespace collapsed.
 
@@ -148,7 +149,7 @@ def written_texts(written: Sequence[str], spoken: Sequence[str], chunks: Sequenc
             at = written_starts[piece] + maps[piece](offset - piece_starts[piece])
         return positions[at] if at < len(positions) else len(full)
 
-    cuts = [cut(offset) for offset in accumulate(sizes, initial=0)]
+    cuts = list(accumulate((cut(offset) for offset in accumulate(sizes, initial=0)), max))  # never going back
     return [" ".join(full[a:b].split()) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
