@@ -7,8 +7,8 @@ chunk boundary is a position in the spoken text. The mapping rule (`written_text
 1. Positions are counted in non-space characters, which the chunker never adds or removes (directions aside, which
    are not text).
 2. Inside a piece, the words of the written and the spoken text are aligned (`difflib.SequenceMatcher` on words
-   compared without case and punctuation): a stretch of words the normalizer left alone maps word for word,
-   character for character.
+   compared without case and punctuation, a window of `WINDOW` words at a time, `align`): a stretch of words the
+   normalizer left alone maps word for word, character for character.
 3. A cut inside a stretch the normalizer changed ("$3.50" -> "three dollars and fifty cents") falls at the same share
    of that stretch's characters in the written text, moved to the nearest written word boundary: a written word is
    never split, it goes whole to the chunk that speaks most of it. (The one exception: a cut inside one spoken word,
@@ -16,6 +16,9 @@ chunk boundary is a position in the spoken text. The mapping rule (`written_text
    earlier cut: cuts only go forward.)
 4. Piece ends map to piece ends, and the written text of a chunk is what lies between its two mapped cuts, with its
    whitespace collapsed.
+
+Captions then time each written word within its chunk's span by the spoken characters it stands for
+(`spoken_weights`): "$3.50" lasts as long as "three dollars and fifty cents" takes.
 
 When the chunks' characters do not add up to the pieces' (which would be a bug), no written text is given (None) and
 captions fall back to the spoken words.
