@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile
-from narration import ANY_BRACKET, DIRECTION, DOC, Loopback, narrate, run_cli, spoken, voiced_seconds
+import srt
+from narration import ANY_BRACKET, DIRECTION, DOC, Loopback, narrate, run_cli, voiced_seconds
 from shared_data import shared_data
 
 import voicekit
@@ -125,7 +126,11 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in loop.env().items():
         monkeypatch.setenv(name, value)
-    order = [chunk.text for chunk in plan_narration(DOC).chunks]
+    planned = plan_narration(DOC).chunks
+    order = [chunk.text for chunk in planned]
+    written = [chunk.written or "" for chunk in planned]
+    # the captions show the document as written, directions and the heading's mark removed
+    assert " ".join(written).split() == DIRECTION.sub(" ", DOC.replace("# ", "")).split()
     loop.server.inject(Fault.slow(0.6), endpoint="speech")  # one of the first chunks arrives after later ones
     captions = tmp_path / f"keeper{suffix}"
     narration = narrate(loop, tmp_path / "keeper.wav", captions=captions, concurrency=4)
@@ -135,20 +140,38 @@ def test_chunks_come_out_in_order_and_the_captions_line_up(loop: Loopback, tmp_p
     assert captions.read_text(encoding="utf-8").startswith("WEBVTT" if suffix == ".vtt" else "1\n")
     cues = caption_cues(captions)
     assert len(cues) >= narration.chunks
-    times = chunk_times(cues, [spoken(text) for text in order])
+    times = chunk_times(cues, written)  # every chunk starts a cue of its own
     info = soundfile.info(str(narration.path))
     assert info.duration == pytest.approx(narration.duration, abs=1e-3)
     assert 0 <= times[0][0] and times[-1][1] <= info.duration + 1e-3
     for (start, end), (next_start, _) in zip(times, times[1:], strict=False):
         assert start < end <= next_start
-    for (start, end), text in zip(times, order, strict=True):
-        assert end - start == pytest.approx(voiced_seconds(text), abs=0.06), text
+    # a chunk's captions last at least while it sounds (and may stay up into the pause after it, never past it)
+    voiced = [voiced_seconds(text) for text in order]
+    for (start, end), seconds, text in zip(times, voiced, order, strict=True):
+        assert end - start >= seconds - 0.06, text
     samples, rate = soundfile.read(str(narration.path), dtype="float32")
-    for (_, end), (next_start, _) in zip(times, times[1:], strict=False):  # the pauses between chunks are silent
-        gap = samples[round((end + 0.015) * rate):round((next_start - 0.015) * rate)]
-        assert gap.size > 0 and float(np.max(np.abs(gap))) < 1e-3
-    for start, end in times:  # and each chunk's caption time is filled with its sound
-        assert float(np.sqrt(np.mean(samples[round(start * rate):round(end * rate)] ** 2))) > 0.02
+    for (start, _), seconds, (next_start, _) in zip(times, voiced, times[1:], strict=False):
+        gap = samples[round((start + seconds + 0.015) * rate):round((next_start - 0.015) * rate)]
+        assert gap.size > 0 and float(np.max(np.abs(gap))) < 1e-3  # the pauses between chunks are silent
+    for (start, _), seconds in zip(times, voiced, strict=True):  # and each chunk's caption starts with its sound
+        assert float(np.sqrt(np.mean(samples[round(start * rate):round((start + seconds) * rate)] ** 2))) > 0.02
+
+
+def test_narration_captions_show_the_text_as_written(loop: Loopback, tmp_path: Path) -> None:
+    text = ("[cheerful] Dr. Smith paid $3.50 on Jan. 5, 2024 for 1,234 apples at 10:30 a.m. [sigh] It cost 15% more "
+            "than the 3rd time, e.g. in St. Louis, and the receipt said \u20ac4.75.")
+    captions = tmp_path / "receipt.srt"
+    narrate(loop, tmp_path / "receipt.wav", text, captions=captions, max_chars=60)
+    sent = " ".join(loop.speech.texts)
+    assert "three dollars and fifty cents" in sent and "$" not in sent  # the model hears the normalized words
+    parsed = list(srt.parse(captions.read_text(encoding="utf-8")))
+    shown = " ".join(cue.content.replace("\n", " ") for cue in parsed)
+    assert shown == " ".join(re.sub(r"\[\w+\]", " ", text).split())
+    for cue in parsed:
+        assert all(len(line) <= 42 for line in cue.content.split("\n")) and cue.content.count("\n") <= 1
+    for before, after in zip(parsed, parsed[1:], strict=False):
+        assert before.end <= after.start
 
 
 def test_a_whispered_chunk_is_levelled_below_its_neighbours(loop: Loopback, tmp_path: Path) -> None:
@@ -181,7 +204,9 @@ def test_a_real_book_opening_is_sent_whole_and_stitched_in_order(loop: Loopback,
     assert narration.requests == len(texts) == plan.requests > 40
     assert sorted(texts) == sorted(chunk.text for chunk in plan.chunks) and max(map(len, texts)) <= 200
     assert not any("Gutenberg" in text for text in texts), "the licence header is not read aloud"
-    times = chunk_times(caption_cues(tmp_path / "alice.vtt"), [spoken(chunk.text) for chunk in plan.chunks])
+    written = [chunk.written for chunk in plan.chunks if chunk.written]  # the captions show the book as written
+    assert len(written) == len(plan.chunks)
+    times = chunk_times(caption_cues(tmp_path / "alice.vtt"), written)
     assert all(end <= next_start for (_, end), (next_start, _) in zip(times, times[1:], strict=False))
     assert times[-1][1] <= narration.duration == pytest.approx(soundfile.info(str(narration.path)).duration)
 
@@ -217,7 +242,8 @@ def test_plan_json_sends_nothing_and_prices_english_and_arabic(loop: Loopback, t
     english = plan_json(loop, doc)
     chunks = english["chunks"]
     assert isinstance(chunks, list) and len(chunks) == english["requests"] > 4
-    assert all(set(chunk) == {"text", "chars"} and chunk["chars"] == len(chunk["text"]) <= 200 for chunk in chunks)
+    assert all(set(chunk) == {"text", "chars", "written"} and chunk["chars"] == len(chunk["text"]) <= 200
+               for chunk in chunks)
     assert english["characters"] == sum(chunk["chars"] for chunk in chunks)
     assert english["cost_usd"] == pytest.approx(english["characters"] * 22 / 1e6, abs=1e-6)
     assert any("[gravelly whisper]" in chunk["text"] for chunk in chunks)

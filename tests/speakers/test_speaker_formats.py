@@ -39,15 +39,14 @@ def test_vtt_cues_carry_voice_tags_and_never_hold_two_speakers() -> None:
     assert "<v Maya>Good morning, Tom." in vtt
     assert "<v Tom>Morning, Maya." in vtt
     cues = formats.subtitle_cues(_meeting())
-    assert [cue.speaker for cue in cues] == ["Maya", "Maya", "Tom"]
+    assert [cue.speaker for cue in cues] == ["Maya", "Tom"]  # Maya's two sentences (0.1 s apart) share a cue
 
 
 def test_srt_names_the_speaker_where_it_changes_and_can_leave_names_out() -> None:
     srt = _meeting().to_srt()
     blocks = srt.strip().split("\n\n")
-    assert blocks[0].endswith("Maya: Good morning, Tom.")
-    assert blocks[1].endswith("\nShall we start?")
-    assert blocks[2].endswith("Tom: Morning, Maya.")
+    assert blocks[0].endswith("\nMaya: Good morning, Tom. Shall we start?")
+    assert blocks[1].endswith("\nTom: Morning, Maya.")
     plain = formats.to_srt(_meeting(), name_speakers=False)
     assert "Maya:" not in plain and "Tom:" not in plain
 
@@ -87,3 +86,18 @@ def test_without_speakers_nothing_says_speaker() -> None:
     assert Transcript.from_json(plain.to_json()) == plain
     assert "speaker" not in plain.to_tsv() and "<v" not in plain.to_vtt()
     assert plain.to_text() == "Good morning, Tom. Shall we start? Morning, Maya.\n"
+
+
+def test_transcript_to_srt_can_leave_the_names_out() -> None:
+    assert _meeting().to_srt() == formats.to_srt(_meeting())
+    assert "Maya:" in _meeting().to_srt()
+    plain = _meeting().to_srt(name_speakers=False)
+    assert plain == formats.to_srt(_meeting(), name_speakers=False) and "Maya:" not in plain and "Tom:" not in plain
+
+
+def test_the_dataframe_has_a_speaker_column_only_when_speakers_are_known() -> None:
+    pytest.importorskip("pandas")
+    frame = _meeting().to_dataframe()
+    assert list(frame.columns[:4]) == ["start", "end", "text", "speaker"]
+    assert list(frame["speaker"]) == ["Maya", "Maya", "Tom"]
+    assert "speaker" not in _meeting(with_speakers=False).to_dataframe().columns

@@ -42,17 +42,18 @@ def small() -> Transcript:
     )
 
 
-# The rules applied by hand: "Hi." lasts 0.2 s, so it is stretched to 0.5 s (the next cue is far); the long segment
-# fills two lines of at most 42 characters ("dog and then runs far away into the woods," is exactly 42), split where
-# the longer line is shortest (after "lazy": 39 and 42, since "...lazy dog" would be 43), and the rest goes to a
-# second cue starting with its first word at 5.5 + 17 * 0.5 = 14.0 s.
+# The rules applied by hand: "Hi." lasts 0.2 s, so it is held to 1 s (the next cue is far; 1.8 s of silence keeps it
+# apart from "Hello world."); the long segment fills two lines of at most 42 characters ("dog and then runs far away
+# into the woods," is exactly 42, and its comma is the best place to end the cue), split where the longer line is
+# shortest (after "lazy": 39 and 42, since "...lazy dog" would be 43), and the rest goes to a second cue starting
+# with its first word at 5.5 + 17 * 0.5 = 14.0 s.
 EXPECTED_SRT = """\
 1
 00:00:00,000 --> 00:00:01,200
 Hello world.
 
 2
-00:00:03,000 --> 00:00:03,500
+00:00:03,000 --> 00:00:04,000
 Hi.
 
 3
@@ -72,7 +73,7 @@ WEBVTT
 00:00:00.000 --> 00:00:01.200
 Hello world.
 
-00:00:03.000 --> 00:00:03.500
+00:00:03.000 --> 00:00:04.000
 Hi.
 
 00:00:05.500 --> 00:00:13.900
@@ -139,9 +140,17 @@ def test_subtitles_past_one_hundred_hours() -> None:
 
 
 def test_short_cue_stretches_only_up_to_the_next_one() -> None:
-    t = Transcript(text="", segments=[Segment(start=1.0, end=1.1, text=" Hi"),
-                                      Segment(start=1.3, end=2.0, text=" there")])
-    assert [(c.start, c.end) for c in subtitle_cues(t)] == [(1.0, 1.3), (1.3, 2.0)]
+    # Two speakers cannot share a cue: "Hi" (0.1 s) is held on screen until Bea starts, 0.3 s later, no further
+    t = Transcript(text="", segments=[Segment(start=1.0, end=1.1, text=" Hi", speaker="Al"),
+                                      Segment(start=1.3, end=2.0, text=" there", speaker="Bea")])
+    assert [(c.start, c.end) for c in subtitle_cues(t)] == [(1.0, 1.3), (1.3, 2.3)]
+
+
+def test_short_segments_close_together_share_a_cue() -> None:
+    # "Hi." alone would be a one-word cue of 0.3 s: it joins the next segment, 0.2 s later
+    t = Transcript(text="", segments=[Segment(start=1.0, end=1.1, text=" Hi."),
+                                      Segment(start=1.3, end=2.0, text=" Over there.")])
+    assert [(c.start, c.end, c.lines) for c in subtitle_cues(t)] == [(1.0, 2.0, ("Hi. Over there.",))]
 
 
 def test_segment_without_words_is_split_in_proportion_to_characters() -> None:
@@ -155,7 +164,7 @@ def test_segment_without_words_is_split_in_proportion_to_characters() -> None:
 def test_long_pause_inside_a_segment_ends_the_cue() -> None:
     t = Transcript(text="", segments=[Segment(start=0.0, end=5.0, text=" one two", words=[
         Word(word=" one", start=0.0, end=0.5), Word(word=" two", start=3.0, end=3.5)])])
-    assert [(c.start, c.end, c.lines) for c in subtitle_cues(t)] == [(0.0, 0.5, ("one",)), (3.0, 3.5, ("two",))]
+    assert [(c.start, c.end, c.lines) for c in subtitle_cues(t)] == [(0.0, 1.0, ("one",)), (3.0, 4.0, ("two",))]
 
 
 def test_word_longer_than_a_line_is_cut() -> None:

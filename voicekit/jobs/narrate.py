@@ -13,7 +13,7 @@ import hashlib
 import logging
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,10 +34,13 @@ from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.text.chunk import Chunk, ChunkOptions
-from voicekit.text.directions import is_soft, strip_directions_from_text
+from voicekit.text.directions import is_soft
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
 from voicekit.text.frontend import FrontendOptions, prepare
 from voicekit.text.sanity import request_warnings
+from voicekit.text.written import spoken_text, spoken_weights
+from voicekit.transcript.cues import Token, cues_of_tokens, text_tokens
+from voicekit.transcript.formats import cues_to_srt, cues_to_vtt
 from voicekit.transcript.model import Segment, Transcript
 
 logger = logging.getLogger("voicekit")
@@ -146,7 +149,8 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
         characters = sum(chunk.chars for chunk, _ in chunks)
         seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters)
         return Plan(engine=engine.name, model=engine.model, voice=engine.voice,
-                    chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
+                    chunks=[PlannedChunk(text=c.text, chars=c.chars, written=c.written) for c, _ in chunks],
+                    requests=len(chunks),
                     characters=characters, cost_usd=round(engine.cost_usd(characters), 6),
                     estimated_seconds=round(seconds, 1), oversize_splits=sum(c.oversize_split for c, _ in chunks),
                     warnings=warnings + pace_warnings)
@@ -335,14 +339,25 @@ def _output_path(source: str | Path, out: str | Path | None, format: str | None)
 
 
 def _write_captions(path: str | Path, chunks: list[tuple[Chunk, str]], result: StitchResult) -> Path:
-    """SRT or VTT (by extension) saying which text is spoken when in the output file."""
-    segments = []
-    for i, ((chunk, _), span) in enumerate(zip(chunks, result.spans, strict=True)):
-        spoken, _ = strip_directions_from_text(chunk.text)
-        if spoken.strip() and not span.silent:
-            segments.append(Segment(id=i, start=span.start, end=span.end, text=" " + spoken.strip()))
-    captions = Transcript(text=" ".join(s.text.strip() for s in segments), duration=result.duration,
-                          segments=segments)
+    """Captions of the output (SRT or VTT by extension; other transcript formats by theirs): each chunk's written
+    text (`Chunk.written`, else its words without directions), timed over the chunk's span by what was said (each
+    written word by the spoken characters it stands for, `voicekit.text.written.spoken_weights`), and cut into cues by
+    the subtitle rules (`voicekit.transcript.cues`), a chunk always starting a new cue."""
     target = Path(path)
-    captions.save(target)
+    texts = [(chunk.written if chunk.written is not None else spoken_text(chunk.text), spoken_text(chunk.text), span)
+             for (chunk, _), span in zip(chunks, result.spans, strict=True)]
+    texts = [(text, said, span) for text, said, span in texts if text.strip() and not span.silent]
+    suffix = target.suffix.lower()
+    if suffix in (".srt", ".vtt"):
+        tokens: list[Token] = []
+        for text, said, span in texts:
+            words = text_tokens(text, span.start, span.end, weights=spoken_weights(text, said))
+            tokens += [replace(words[0], first=True), *words[1:]] if words else []
+        cues = cues_of_tokens(tokens, limit=result.duration)
+        outputs.write_text(target, cues_to_vtt(cues) if suffix == ".vtt" else cues_to_srt(cues))
+        return target
+    segments = [Segment(id=i, start=span.start, end=span.end, text=" " + text.strip())
+                for i, (text, _, span) in enumerate(texts)]
+    Transcript(text=" ".join(s.text.strip() for s in segments), duration=result.duration,
+               segments=segments).save(target)
     return target

@@ -16,6 +16,8 @@ from voicekit.audio.model import Audio
 class PlannedChunk(BaseModel):
     text: str
     chars: int
+    written: str | None = None
+    """The document's own text this chunk speaks, directions removed (what its captions show)."""
 
 
 class Plan(BaseModel):

@@ -90,6 +90,9 @@ class Chunk(BaseModel):
     """The vocal direction in force over all of the chunk's words (`[whisper]`), set at its start or earlier in its
     block and not changed inside it; None when there is none or it changes inside the chunk. The stitcher levels a
     soft one (a whisper) lower than plain speech."""
+    written: str | None = None
+    """The document's own text that this chunk speaks, directions removed ("$3.50" where `text` says "three dollars
+    and fifty cents"), for captions; set by the front end (`voicekit.text.written`), None when not known."""
 
     @model_validator(mode="before")
     @classmethod

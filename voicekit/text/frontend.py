@@ -3,8 +3,9 @@
 For each block: split directions (`split_directions`) -> drop them if the model takes none (`strip_directions`,
 with a warning) -> normalize each text piece (`voicekit.text.normalize.normalize_text`; directions never reach
 it) -> sentences and chunks (`chunk_blocks`, one block at a time, or runs of paragraphs with
-`ChunkOptions.join_blocks`). Chunks are counted after normalization, on exactly the string that is
-sent. Nothing here talks to a model, reads a file or keeps state.
+`ChunkOptions.join_blocks`) -> each chunk's written text, for captions (`voicekit.text.written`). Chunks are
+counted after normalization, on exactly the string that is sent.
+Nothing here talks to a model, reads a file or keeps state.
 
 `prepare(blocks, options)` returns the chunks with the warnings and the removed directions; `prepare_chunks` returns
 the chunks only and logs the warnings.
@@ -21,6 +22,7 @@ from voicekit.errors import InputError
 from voicekit.text.chunk import Chunk, ChunkOptions, chunk_blocks
 from voicekit.text.directions import Direction, Piece, directions_in, split_directions, strip_directions
 from voicekit.text.document import Block
+from voicekit.text.written import written_texts
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +107,13 @@ def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> 
     warnings: list[str] = []
     removed: list[Direction] = []
     block_pieces: list[list[Piece]] = []
+    written: list[list[str]] = []
     for index, block in enumerate(blocks):
         pieces = _block_pieces(block, index, options)
         if not options.directions:
             pieces, dropped = strip_directions(pieces)
             removed.extend(dropped)
+        written.append(_texts(pieces))
         if normalizer is not None:
             pieces = [
                 piece if isinstance(piece, Direction) else normalize_piece(piece, options.language, normalizer)
@@ -121,11 +125,27 @@ def prepare(blocks: Sequence[Block], options: FrontendOptions | None = None) -> 
     chunks: list[Chunk] = []
     directed = [bool(directions_in(pieces)) for pieces in block_pieces]
     for group in _groups(blocks, options.chunk.join_blocks, directed):
-        chunks.extend(chunk_blocks([(index, block_pieces[index]) for index in group], options.chunk))
+        cut = chunk_blocks([(index, block_pieces[index]) for index in group], options.chunk)
+        chunks.extend(with_written(cut, [text for index in group for text in written[index]],
+                                   [text for index in group for text in _texts(block_pieces[index])]))
     if removed:
         names = ", ".join(direction.text for direction in removed[:10]) + (" ..." if len(removed) > 10 else "")
         warnings.append(f"removed {len(removed)} vocal directions, which this model does not take: {names}")
     return FrontendResult(chunks=chunks, warnings=warnings, removed_directions=[d.text for d in removed])
+
+
+def _texts(pieces: Sequence[Piece]) -> list[str]:
+    return [piece for piece in pieces if isinstance(piece, str)]
+
+
+def with_written(chunks: list[Chunk], written: Sequence[str], spoken: Sequence[str]) -> list[Chunk]:
+    """The chunks with the written text each one speaks (`voicekit.text.written`), given the text pieces they were
+    cut from before and after normalization."""
+    texts = written_texts(written, spoken, [chunk.text for chunk in chunks])
+    if texts is None:
+        logger.warning("could not tell which written text each chunk speaks; captions will show the spoken words")
+        return chunks
+    return [chunk.model_copy(update={"written": text}) for chunk, text in zip(chunks, texts, strict=True)]
 
 
 def prepare_chunks(blocks: Sequence[Block], options: FrontendOptions | None = None) -> list[Chunk]:

@@ -4,42 +4,35 @@ When speakers are known (`Segment.speaker`), text is a script (`Name: ...` parag
 (`<v Name>`), SRT cues name the speaker where it changes, TSV has a speaker column and RTTM lists the turns.
 Without speakers every format is exactly what it was before speakers existed.
 
-Subtitle cues keep these rules: at most `max_line_length` (42) characters a line and `max_lines` (2) lines a cue;
-cues never overlap; each lasts at least `min_duration` (0.5 s) unless the next cue starts sooner, in which case it
-lasts until then. Long segments are split at word times when the words are known, else in proportion to the
-characters of their text. A single word longer than a line is cut into line-sized pieces.
+Subtitle cues (`voicekit.transcript.cues`) keep the broadcast rules: at most 42 characters a line and 2 lines, at
+least about 1 s on screen and at most about 20 characters a second where the speech allows, breaks at sentence ends,
+then clauses, then pauses, never inside a word, a number or a capitalised name. Segments without words are timed
+in proportion to the characters of their text.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicekit.errors import InputError
 from voicekit.outputs import write_text
-from voicekit.transcript.words import join_words, no_space_script, normalize_words
+from voicekit.transcript.cues import CUE_PAUSE, Cue, subtitle_cues
+from voicekit.transcript.words import no_space_script
 
 if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript, Word
 
 __all__ = [
-    "FORMATS", "Cue", "format_timestamp", "has_speakers", "join_segment_texts", "render",
-    "save", "script_text", "speaker_turns", "subtitle_cues",
+    "CUE_PAUSE", "FORMATS", "Cue", "cues_to_srt", "cues_to_vtt", "format_timestamp", "has_speakers",
+    "join_segment_texts", "render", "save", "script_text", "speaker_turns", "subtitle_cues",
     "to_json", "to_rttm", "to_srt", "to_text", "to_tsv", "to_vtt",
 ]
 
 FORMATS = ("txt", "srt", "vtt", "json", "tsv", "rttm")
 """The formats `save` writes, by file extension."""
-
-CUE_PAUSE = 2.0
-"""A pause at least this long (seconds) between two words of a segment ends the cue, so no text stays on screen
-through a long silence."""
-
-_TOKEN = re.compile(r"\s*\S+")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -113,164 +106,6 @@ def to_text(transcript: Transcript, paragraph_gap: float | None = 2.0) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Subtitle cues
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One subtitle: its time span in seconds and its lines."""
-
-    start: float
-    end: float
-    lines: tuple[str, ...]
-    speaker: str | None = None
-    """Who speaks in this cue, when speakers are known (a cue never holds two speakers)."""
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: float
-    end: float
-
-
-def _split_long(token: _Token, limit: int) -> list[_Token]:
-    """A word longer than a line becomes line-sized pieces sharing its time in proportion to their length."""
-    if len(token.text) <= limit:
-        return [token]
-    size = len(token.text)
-    pieces: list[_Token] = []
-    for begin in range(0, size, limit):
-        stop = min(begin + limit, size)
-        span = token.end - token.start
-        pieces.append(_Token(token.text[begin:stop], token.start + span * begin / size,
-                             token.start + span * stop / size))
-    return pieces
-
-
-def _segment_tokens(segment: Segment) -> list[_Token]:
-    """The segment's words with times: the text's own tokens (keeping its punctuation) timed by the words when
-    they pair one to one, else the words as written, else the text's tokens timed in proportion to characters."""
-    texts = [token.strip() for token in _TOKEN.findall(segment.text)]
-    words = [word for word in segment.words if word.word.strip()]
-    if words and len(words) == len(texts):
-        return [_Token(text, word.start, word.end) for text, word in zip(texts, words, strict=True)]
-    if words:
-        return _word_tokens(words)
-    total = sum(len(text) for text in texts)
-    tokens: list[_Token] = []
-    done = 0
-    span = max(segment.end - segment.start, 0.0)
-    for text in texts:
-        start = segment.start + span * done / total
-        done += len(text)
-        tokens.append(_Token(text, start, segment.start + span * done / total))
-    return tokens
-
-
-def _word_tokens(words: Sequence[Word]) -> list[_Token]:
-    """Words as tokens, in the one normal form (`voicekit.transcript.words`): a piece without its leading space
-    (",500" after " 1") or a lone punctuation mark belongs to the word before it."""
-    return [_Token(word.word, word.start, word.end) for word in normalize_words(words)]
-
-
-def _wrap(texts: Sequence[str], limit: int) -> list[str]:
-    """Greedy line filling: words joined by spaces while the line stays within `limit` characters."""
-    lines: list[str] = []
-    for text in texts:
-        if lines and len(lines[-1]) + 1 + len(text) <= limit:
-            lines[-1] = join_words((lines[-1], text))
-        else:
-            lines.append(text)
-    return lines
-
-
-def _balanced(texts: Sequence[str], limit: int) -> list[str]:
-    """Two lines as even as possible (the shorter longest line), each within `limit`; one line if it fits."""
-    joined = join_words(texts)
-    if len(joined) <= limit or len(texts) < 2:
-        return [joined]
-    best: list[str] | None = None
-    for k in range(1, len(texts)):
-        top, bottom = join_words(texts[:k]), join_words(texts[k:])
-        if len(top) <= limit and len(bottom) <= limit and (
-                best is None or max(len(top), len(bottom)) < max(len(line) for line in best)):
-            best = [top, bottom]
-    return best if best is not None else _wrap(texts, limit)
-
-
-def _group_tokens(tokens: Sequence[_Token], max_line_length: int, max_lines: int) -> list[list[_Token]]:
-    """Consecutive tokens grouped into cues that fit `max_lines` lines of `max_line_length`, breaking also at
-    pauses of `CUE_PAUSE` seconds or more."""
-    groups: list[list[_Token]] = []
-    current: list[_Token] = []
-    for token in tokens:
-        candidate = [*current, token]
-        too_long = len(_wrap([t.text for t in candidate], max_line_length)) > max_lines
-        pause = bool(current) and token.start - current[-1].end >= CUE_PAUSE
-        if current and (too_long or pause):
-            groups.append(current)
-            candidate = [token]
-        current = candidate
-    if current:
-        groups.append(current)
-    return groups
-
-
-def _lines(texts: Sequence[str], max_line_length: int, max_lines: int) -> tuple[str, ...]:
-    if max_lines == 2:
-        return tuple(_balanced(texts, max_line_length))
-    return tuple(_wrap(texts, max_line_length))
-
-
-def _timed(raw: Sequence[tuple[float, float, tuple[str, ...], str | None]], min_duration: float,
-           limit: float | None) -> list[Cue]:
-    """Cue times that never overlap: a cue starts no earlier than the previous one ends, and lasts at least
-    `min_duration` unless the next cue's own start (or the recording's end, `limit`) comes first. A cue left with
-    no length at all (an instantaneous word) takes the pause before it, or else the second half of the cue before
-    it, so no cue has end <= start unless all of them are instantaneous."""
-    cues: list[Cue] = []
-    previous_end = 0.0
-    for index, (raw_start, raw_end, lines, speaker) in enumerate(raw):
-        start = max(raw_start, previous_end)
-        end = max(raw_end, start)
-        stop = raw[index + 1][0] if index + 1 < len(raw) else float("inf")
-        if limit is not None and limit >= end:
-            stop = min(stop, limit)
-        end = max(end, min(start + min_duration, stop))
-        if end <= start and start > previous_end:  # no room after it: it takes the pause before it
-            start = max(previous_end, end - min_duration)
-        elif end <= start and cues and cues[-1].end > cues[-1].start:
-            # No room at all (an instantaneous word): it shares the time of the cue before it, from its middle.
-            last = cues[-1]
-            start = (last.start + last.end) / 2
-            cues[-1] = Cue(last.start, start, last.lines, last.speaker)
-        cues.append(Cue(start, end, lines, speaker))
-        previous_end = end
-    return cues
-
-
-def subtitle_cues(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
-                  min_duration: float = 0.5, name_speakers: bool = False) -> list[Cue]:
-    """The transcript's segments as subtitle cues, by the rules in the module docstring. A cue never spans two
-    segments, so a change of speaker always starts a new cue. With `name_speakers`, the first cue of each change
-    of speaker begins with `Name:`, counted in its line length."""
-    if max_line_length < 1 or max_lines < 1:
-        raise InputError("subtitles need max_line_length >= 1 and max_lines >= 1")
-    raw: list[tuple[float, float, tuple[str, ...], str | None]] = []
-    previous: str | None = None
-    for segment in transcript.segments:
-        tokens = [piece for token in _segment_tokens(segment) for piece in _split_long(token, max_line_length)]
-        if name_speakers and segment.speaker and segment.speaker != previous and tokens:
-            tokens.insert(0, _Token(f"{segment.speaker}:", tokens[0].start, tokens[0].start))
-        previous = segment.speaker if tokens else previous
-        for group in _group_tokens(tokens, max_line_length, max_lines):
-            lines = _lines([t.text for t in group], max_line_length, max_lines)
-            raw.append((group[0].start, group[-1].end, lines, segment.speaker))
-    return _timed(raw, min_duration, transcript.duration)
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # SRT, VTT, TSV, JSON
 
 
@@ -283,30 +118,39 @@ def format_timestamp(seconds: float, decimal_marker: str = ",") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal_marker}{millis:03d}"
 
 
-def to_srt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
-           name_speakers: bool = True) -> str:
-    """SubRip subtitles: numbered cues from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each. When
-    speakers are known (and `name_speakers`), a cue where the speaker changes begins with `Name:`."""
+def cues_to_srt(cues: Sequence[Cue]) -> str:
+    """SubRip text of cues: numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line after each."""
     blocks = []
-    cues = subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines,
-                         name_speakers=name_speakers)
     for number, cue in enumerate(cues, start=1):
         times = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
         blocks.append(f"{number}\n{times}\n" + "\n".join(cue.lines) + "\n\n")
     return "".join(blocks)
 
 
-def to_vtt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
-    """WebVTT subtitles: the `WEBVTT` header, then cues `HH:MM:SS.mmm --> HH:MM:SS.mmm` with their text escaped
-    (`&`, `<`, `>`) as WebVTT requires; a cue whose speaker is known starts with its voice tag `<v Name>`."""
+def cues_to_vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT text of cues: the `WEBVTT` header, then `HH:MM:SS.mmm --> HH:MM:SS.mmm` and the text escaped (`&`, `<`,
+    `>`) as WebVTT requires; a cue whose speaker is known starts with its voice tag `<v Name>`."""
     blocks = ["WEBVTT\n\n"]
-    for cue in subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines):
+    for cue in cues:
         times = f"{format_timestamp(cue.start, '.')} --> {format_timestamp(cue.end, '.')}"
         text = "\n".join(html.escape(line, quote=False) for line in cue.lines)
         if cue.speaker:
             text = f"<v {_vtt_voice(cue.speaker)}>{text}"
         blocks.append(f"{times}\n{text}\n\n")
     return "".join(blocks)
+
+
+def to_srt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2,
+           name_speakers: bool = True) -> str:
+    """SubRip subtitles (`cues_to_srt` of `subtitle_cues`). When speakers are known (and `name_speakers`), a cue
+    where the speaker changes begins with `Name:`."""
+    return cues_to_srt(subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines,
+                                     name_speakers=name_speakers))
+
+
+def to_vtt(transcript: Transcript, *, max_line_length: int = 42, max_lines: int = 2) -> str:
+    """WebVTT subtitles (`cues_to_vtt` of `subtitle_cues`), speakers in voice tags."""
+    return cues_to_vtt(subtitle_cues(transcript, max_line_length=max_line_length, max_lines=max_lines))
 
 
 def _vtt_voice(name: str) -> str:

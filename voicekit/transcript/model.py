@@ -85,9 +85,11 @@ class Transcript(BaseModel):
         """Plain text, a blank line between paragraphs (pauses of at least `paragraph_gap` seconds)."""
         return formats.to_text(self, paragraph_gap)
 
-    def to_srt(self, *, max_line_length: int = 42, max_lines: int = 2) -> str:
-        """SubRip subtitles (at most `max_lines` lines of `max_line_length` characters a cue, never overlapping)."""
-        return formats.to_srt(self, max_line_length=max_line_length, max_lines=max_lines)
+    def to_srt(self, *, max_line_length: int = 42, max_lines: int = 2, name_speakers: bool = True) -> str:
+        """SubRip subtitles (at most `max_lines` lines of `max_line_length` characters a cue, never overlapping). When
+        speakers are known, a cue where the speaker changes begins with `Name:`, unless `name_speakers` is False."""
+        return formats.to_srt(self, max_line_length=max_line_length, max_lines=max_lines,
+                              name_speakers=name_speakers)
 
     def to_vtt(self, *, max_line_length: int = 42, max_lines: int = 2) -> str:
         """WebVTT subtitles, cut like `to_srt`."""
@@ -120,8 +122,8 @@ class Transcript(BaseModel):
         return cls.from_json(source.read_bytes())
 
     def to_dataframe(self) -> Any:
-        """The segments as a pandas DataFrame: start, end, text and the quality figures (needs pandas). A
-        transcript without segments gives one row of its whole text."""
+        """The segments as a pandas DataFrame: start, end, text and the quality figures (needs pandas), and a
+        `speaker` column when speakers are known. A transcript without segments gives one row of its whole text."""
         try:
             pandas = importlib.import_module("pandas")
         except ImportError as exc:
@@ -131,7 +133,10 @@ class Transcript(BaseModel):
         columns = ["start", "end", "text", "avg_logprob", "compression_ratio", "no_speech_prob"]
         rows = [(s.start, s.end, s.text.strip(), s.avg_logprob, s.compression_ratio, s.no_speech_prob)
                 for s in segments]
-        return pandas.DataFrame(rows, columns=columns)
+        frame = pandas.DataFrame(rows, columns=columns)
+        if formats.has_speakers(self):
+            frame.insert(3, "speaker", [s.speaker for s in segments])
+        return frame
 
     def _repr_html_(self) -> str | None:
         """A table of the segments, with a player when `source` is known."""

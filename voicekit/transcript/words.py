@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from voicekit.transcript.model import Segment, Transcript, Word
 
-__all__ = ["WORD_FORM", "join_words", "normalize_segment", "normalize_transcript", "normalize_words", "no_space_script"]
+__all__ = ["WORD_FORM", "join_words", "needs_space", "normalize_segment", "normalize_transcript", "normalize_words",
+           "no_space_script"]
 
 WORD_FORM = "bare-1"
 """The name of this normal form: cached window transcripts are keyed by it, so a change of form is never mixed
@@ -57,8 +58,8 @@ def _opens(text: str) -> bool:
     return all(ch in OPENING for ch in text)
 
 
-def _needs_space(left: str, right: str) -> bool:
-    """Whether one space goes between two bare pieces of text."""
+def needs_space(left: str, right: str) -> bool:
+    """Whether `join_words` puts one space between two bare pieces of text."""
     if not left or not right:
         return False
     if right[0] in CLOSING or left[-1] in OPENING:
@@ -74,7 +75,7 @@ def join_words(words: Iterable[str]) -> str:
         bare = word.strip()
         if not bare:
             continue
-        text = text + " " + bare if _needs_space(text, bare) else text + bare
+        text = text + " " + bare if needs_space(text, bare) else text + bare
     return text
 
 
