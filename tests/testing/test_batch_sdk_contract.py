@@ -99,7 +99,9 @@ def test_a_batch_moves_through_its_statuses_and_writes_results_by_custom_id(audi
         assert batch.status == "validating" and batch.metadata == {"job": "archive"}
         seen = statuses_until_done(sdk, batch.id)
         order = ["validating", "in_progress", "finalizing", "completed"]
-        assert seen == sorted(seen, key=order.index) and {"validating", "in_progress", "completed"} <= set(seen)
+        # Polling sees the statuses in order; on a busy machine it may miss a short one, which the batch's own
+        # timestamps (`in_progress_at`, `finalizing_at`) then prove it passed through.
+        assert seen == sorted(seen, key=order.index) and seen[-1] == "completed"
         done = sdk.batches.retrieve(batch.id)
         assert done.request_counts is not None and (done.request_counts.total, done.request_counts.completed) == (3, 3)
         assert done.error_file_id is None and done.in_progress_at and done.finalizing_at and done.completed_at
