@@ -291,3 +291,35 @@ def test_speech_after_a_long_pause_that_the_whole_window_decode_skipped_is_decod
     assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
     assert joined.words[-1].end <= len(window) / 16000
     assert _wer(shared_data("audio", "en_jfk_16k_mono.txt").read_text(encoding="utf-8"), alone.text) <= 0.1
+
+
+@pytest.mark.slow  # two windows through tiny.en
+def test_the_job_tells_the_engine_its_last_window_was_cut_and_the_batch_holds_both(
+        jfk: tuple[Audio, str]) -> None:
+    """The job announces the end of its windows after the last one was submitted, so the local engine's batch
+    starts without waiting for windows that never come; both windows still share one batch."""
+    import voicekit
+
+    events: list[str] = []
+
+    class Recording(WhisperTranscriber):
+        async def transcribe_window(self, audio: Audio, *, language: str | None = None,
+                                    prompt: str | None = None) -> Transcript:
+            events.append("window")
+            return await super().transcribe_window(audio, language=language, prompt=prompt)
+
+        def windows_ended(self) -> None:
+            events.append("ended")
+            super().windows_ended()
+
+        def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
+            events.append(f"batch of {len(audios)}")
+            return super().transcribe_batch_sync(audios, prompt)
+
+    audio, expected = jfk
+    twice = np.concatenate([audio.samples, np.zeros(3 * 16000, dtype=np.float32), audio.samples])
+    result = voicekit.transcribe(twice, sample_rate=16000, engine=Recording(), progress=False, cache=False)
+    # "ended" comes after both windows; the batch usually starts on it, or after the linger on a loaded machine
+    assert [e for e in events if e != "ended"] == ["window", "window", "batch of 2"]
+    assert events.count("ended") == 1 and events.index("ended") == 2
+    assert _wer(f"{expected} {expected}", result.text) <= 0.1, result.text

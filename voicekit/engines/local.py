@@ -341,10 +341,13 @@ class _Batcher:
         self.queue: list[_Pending] = []
         self.worker: asyncio.Task[None] | None = None
         self.arrived = asyncio.Event()
+        self.ended = False
+        """The job said no more windows are coming: a batch starts at once, without lingering."""
 
     async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
         future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
         self.queue.append(_Pending(audio, prompt, future))
+        self.ended = False
         self.arrived.set()
         if self.worker is None or self.worker.done():
             self.worker = asyncio.create_task(self._work())
@@ -352,12 +355,17 @@ class _Batcher:
 
     async def _gather(self) -> None:
         """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full."""
-        while len(self.queue) < self.size:
+        while len(self.queue) < self.size and not self.ended:
             self.arrived.clear()
             try:
                 await asyncio.wait_for(self.arrived.wait(), LINGER_SECONDS)
             except asyncio.TimeoutError:
                 return
+
+    def end(self) -> None:
+        """No more windows will come: stop waiting for them."""
+        self.ended = True
+        self.arrived.set()
 
     def _take(self) -> list[_Pending]:
         """The oldest pending window and up to `size - 1` more with the same prompt, in order."""
@@ -448,6 +456,13 @@ class WhisperTranscriber:
             self._batchers = {loop: _Batcher(self.transcribe_batch_sync, self.batch_size)}
             batcher = self._batchers[loop]
         return await batcher.submit(audio, prompt)
+
+    def windows_ended(self) -> None:
+        """The job has submitted its last window: the batch waiting for more starts now (call from the event loop
+        the windows were submitted on)."""
+        batcher = self._batchers.get(id(asyncio.get_running_loop()))
+        if batcher is not None:
+            batcher.end()
 
     def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
         """Transcribe windows of at most 30 s together, one encoder and one beam search for all of them; then the
