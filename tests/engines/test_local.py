@@ -321,5 +321,5 @@ def test_the_job_tells_the_engine_its_last_window_was_cut_and_the_batch_holds_bo
     result = voicekit.transcribe(twice, sample_rate=16000, engine=Recording(), progress=False, cache=False)
     # "ended" comes after both windows; the batch usually starts on it, or after the linger on a loaded machine
     assert [e for e in events if e != "ended"] == ["window", "window", "batch of 2"]
-    assert events.count("ended") == 1 and events.index("ended") == 2
+    assert events.count("ended") == 1 and events.index("ended") >= 2
     assert _wer(f"{expected} {expected}", result.text) <= 0.1, result.text
