@@ -84,7 +84,7 @@ class GroqSpeechEngine(_ClientOwner):
 
 
 class GroqTranscriptionEngine(_ClientOwner):
-    """Whisper through an `AsyncGroqClient`: each window is uploaded as 16-bit FLAC with verbose_json.
+    """Whisper through an `AsyncGroqClient`: each window is uploaded as 24-bit FLAC with verbose_json.
 
     A model that cannot translate is refused at once when translation is asked for."""
 

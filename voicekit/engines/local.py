@@ -297,14 +297,18 @@ def _sentences(segment: Segment, encode: Callable[[str], list[int]]) -> list[Seg
 
 
 def _appended(result: Transcript, tail: Transcript, offset: float) -> Transcript:
-    """`result` followed by the segments of `tail` (a decode of its audio from `offset` seconds on) that have
-    something to read and that Whisper's own silence rule keeps, shifted to the window's time."""
-    added = [_shifted_by(segment, offset, result.duration or 0.0) for segment in tail.segments
-             if segment.words and any(ch.isalnum() for ch in segment.text) and not _silence(segment)]
-    if not added:
+    """`result` with the segments of `tail` (a decode of its audio from `offset` seconds on) that have something
+    to read and that Whisper's own silence rule keeps, spliced in after `offset` (`voicekit.transcript.gaps.splice`):
+    in the window's time, in order, none past its end, and in place of any word `result` had stamped there (a
+    placeholder the tail now hears properly), so nothing is doubled."""
+    from voicekit.transcript.gaps import splice
+
+    kept = [segment for segment in tail.segments
+            if segment.words and any(ch.isalnum() for ch in segment.text) and not _silence(segment)]
+    if not kept:
         return result
-    segments = [s.model_copy(update={"id": i}) for i, s in enumerate([*result.segments, *added])]
-    return _transcript(segments, result.duration or 0.0, result.language or "en")
+    fill = tail.model_copy(update={"segments": kept, "words": [w for s in kept for w in s.words]})
+    return splice(result, fill, offset, result.duration or offset)
 
 
 def _silence(segment: Segment) -> bool:
@@ -312,16 +316,6 @@ def _silence(segment: Segment) -> bool:
     thinks is probably not speech and that it wrote with low confidence is a guess at noise (a hesitation heard as
     " Okay.")."""
     return segment.no_speech_prob > NO_SPEECH_THRESHOLD and segment.avg_logprob < LOG_PROB_THRESHOLD
-
-
-def _shifted_by(segment: Segment, offset: float, limit: float) -> Segment:
-    """A segment with its times (and its words' times) moved `offset` seconds later, none past `limit` (the
-    window's end: Whisper may stamp a tail's last word past the audio it heard)."""
-    def moved(seconds: float) -> float:
-        return min(limit, seconds + offset)
-
-    words = [w.model_copy(update={"start": moved(w.start), "end": moved(w.end)}) for w in segment.words]
-    return segment.model_copy(update={"start": moved(segment.start), "end": moved(segment.end), "words": words})
 
 
 @dataclass
