@@ -19,7 +19,9 @@ Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threa
 WER is jiwer's, after `whisper_normalizer`'s `EnglishTextNormalizer` on both the reference and the hypothesis;
 pooled WER is the sum of errors over the sum of reference words. Wall time includes decoding the file; the model is
 loaded (and warmed on one short clip) before any timing. The methods take turns on each recording (so a change in
-the machine's load hits them alike); `--repeat N` shows the median of N runs. Read the times as ratios.
+the machine's load hits them alike); `--repeat N` shows the median of N rounds, the methods taking turns in each.
+CPU time (every thread of this process, the loopback server's included) is what other programs' load changes least;
+read both as ratios.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class Score:
     errors: int = 0
     words: int = 0
     seconds: float = 0.0
-    rows: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cpu: float = 0.0
+    rows: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def wer(self) -> float:
@@ -108,18 +111,31 @@ def voicekit_run(engine: str, **options: object) -> Callable[[Path], str]:
     return run
 
 
-def measure(name: str, run: Callable[[Path], str], path: Path, repeat: int, score: Score) -> None:
-    """One method on one recording: WER of its (deterministic) text, median wall time of `repeat` runs."""
-    times, text = [], ""
+def timed(run: Callable[[Path], str], path: Path) -> tuple[str, float, float]:
+    """One run: its text, wall seconds, and CPU seconds of this process (every thread, the loopback server's too),
+    which other programs' load on a shared machine changes far less than the wall time."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    text = run(path)
+    return text, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def measure(path: Path, methods: dict[str, Callable[[Path], str]], repeat: int, scores: dict[str, Score]) -> None:
+    """Every method on one recording, `repeat` rounds taking turns (a burst of load hits them alike): WER of its
+    (deterministic) text, median wall and CPU time."""
+    runs: dict[str, list[tuple[str, float, float]]] = {name: [] for name in methods}
     for _ in range(repeat):
-        started = time.perf_counter()
-        text = run(path)
-        times.append(time.perf_counter() - started)
-    seconds = _common.median(times)
-    bad, words = errors(path.with_suffix(".txt").read_text(encoding="utf-8"), text)
-    score.errors, score.words, score.seconds = score.errors + bad, score.words + words, score.seconds + seconds
-    score.rows[path.name] = (bad / max(1, words), seconds)
-    print(f"  {name:30s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s", flush=True)
+        for name, run in methods.items():
+            runs[name].append(timed(run, path))
+    reference = path.with_suffix(".txt").read_text(encoding="utf-8")
+    for name, results in runs.items():
+        score = scores[name]
+        seconds, cpu = _common.median([r[1] for r in results]), _common.median([r[2] for r in results])
+        bad, words = errors(reference, results[-1][0])
+        score.errors, score.words = score.errors + bad, score.words + words
+        score.seconds, score.cpu = score.seconds + seconds, score.cpu + cpu
+        score.rows[path.name] = (bad / max(1, words), seconds, cpu)
+        print(f"  {name:30s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s  CPU {cpu:6.1f} s",
+              flush=True)
 
 
 def main() -> None:
@@ -153,15 +169,15 @@ def main() -> None:
               if args.only is None or any(name.startswith(o) for o in args.only)}
     scores = {name: Score() for name in chosen}
     with _common.loopback(ServerOptions(transcription_backend="whisper")):
-        for path in recordings:  # methods interleaved per recording: load drifts hit them alike
-            for name, run in chosen.items():
-                measure(name, run, path, args.repeat, scores[name])
+        for path in recordings:  # methods take turns on each recording: load drifts hit them alike
+            measure(path, chosen, args.repeat, scores)
     header = ["recording", *scores]
-    rows = [[path.name, *(f"{s.rows[path.name][0]:.1%} / {s.rows[path.name][1]:.1f} s" for s in scores.values())]
-            for path in recordings]
-    rows.append(["**pooled**", *(f"**{s.wer:.2%}** / {s.seconds:.1f} s" for s in scores.values())])
-    _common.print_table(f"WER / wall time, tiny.en int8, {args.threads} threads, beam {args.beam}", header, rows,
-                        [f"Pooled over {next(iter(scores.values())).words} reference words; batch size {args.batch}."])
+    rows = [[path.name, *(f"{s.rows[path.name][0]:.1%} / {s.rows[path.name][1]:.1f} s / {s.rows[path.name][2]:.1f} s"
+                          for s in scores.values())] for path in recordings]
+    rows.append(["**pooled**", *(f"**{s.wer:.2%}** / {s.seconds:.1f} s / {s.cpu:.1f} s" for s in scores.values())])
+    _common.print_table(f"WER / wall time / CPU time, tiny.en int8, {args.threads} threads, beam {args.beam}", header,
+                        rows, [f"Pooled over {next(iter(scores.values())).words} reference words; batch size "
+                               f"{args.batch}; times are medians of {args.repeat} run(s), the methods taking turns."])
 
 
 if __name__ == "__main__":

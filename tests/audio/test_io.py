@@ -309,6 +309,15 @@ def test_encode_flac_round_trips_at_16_bit_and_clips() -> None:
     np.testing.assert_allclose(loud, [32767 / 32768, -1.0, 0.5], atol=1 / 32768)
 
 
+def test_encode_flac_at_24_bit_keeps_the_samples_within_one_step_of_2_to_the_23() -> None:
+    """The transcription upload's depth: a server decodes what a local model would hear."""
+    speech = read_audio(need(JFK_WAV)).samples * 0.7  # off the 16-bit grid
+    back, _ = sf.read(io.BytesIO(encode_flac(speech, 16000, bits=24)), dtype="float32")
+    assert np.abs(back - speech).max() <= 2.0 ** -23
+    assert np.abs(back - speech).max() < np.abs(sf.read(io.BytesIO(encode_flac(speech, 16000)),
+                                                        dtype="float32")[0] - speech).max() / 100
+
+
 def test_encode_flac_rejects_unusable_input() -> None:
     with pytest.raises(InputError):
         encode_flac(np.zeros(0, dtype=np.float32), 16000)

@@ -8,15 +8,16 @@ import sys
 
 import jiwer
 import numpy as np
+import numpy.typing as npt
 import pytest
 import soundfile as sf
 import soxr
 from shared_data import shared_data
 
 from voicekit.engines.base import Synthesizer, Transcriber
-from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _check_window
+from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _appended, _check_window
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
-from voicekit.models import Audio, Transcript
+from voicekit.models import Audio, Segment, Transcript, Word
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
@@ -229,3 +230,96 @@ def test_windows_submitted_together_are_decoded_as_one_batch(jfk: tuple[Audio, s
         assert _wer(expected, result.text) <= 0.1, result.text
         assert result.words and all(0 <= w.start <= w.end <= audio.duration + 0.01 for w in result.words)
         assert all(w.word == w.word.strip() for w in result.words)
+
+
+def _segment(text: str, start: float, end: float, *, no_speech: float = 0.05, logprob: float = -0.2) -> Segment:
+    words = [Word(word=w, start=start + i * (end - start) / len(text.split()),
+                  end=start + (i + 1) * (end - start) / len(text.split())) for i, w in enumerate(text.split())]
+    return Segment(id=0, seek=0, start=start, end=end, text=" " + text, tokens=[], temperature=0.0,
+                   avg_logprob=logprob, compression_ratio=1.0, no_speech_prob=no_speech, words=words)
+
+
+def _window(*segments: Segment, duration: float) -> Transcript:
+    return Transcript(text="".join(s.text for s in segments).strip(), language="en", duration=duration,
+                      segments=list(segments), words=[w for s in segments for w in s.words])
+
+
+def test_a_tail_is_appended_after_the_window_words_and_inside_the_window() -> None:
+    window = _window(_segment("Mr. Quilter is the apostle.", 0.5, 6.0), duration=16.0)
+    tail = _window(_segment("I'm Abigail.", 3.5, 9.0), duration=8.0)  # its last word stamped past the audio
+    joined = _appended(window, tail, 8.0)
+    assert joined.text == "Mr. Quilter is the apostle. I'm Abigail."
+    assert [s.id for s in joined.segments] == [0, 1]
+    assert [(w.word, w.start) for w in joined.words][-2:] == [("I'm", 11.5), ("Abigail.", 14.25)]
+    assert all(0 <= w.start <= w.end <= 16.0 for w in joined.words) and joined.words[-1].end == 16.0
+
+
+def test_a_tail_that_whisper_s_silence_rule_rejects_adds_nothing() -> None:
+    """A hesitation ("uh") after a window's last word, decoded alone, comes back as " Okay." with a high
+    no-speech probability and a low log-probability: Whisper's own rule drops it."""
+    window = _window(_segment("And that should be all. Thanks.", 24.0, 25.3), duration=27.8)
+    noise = _window(_segment("Okay.", 1.6, 2.5, no_speech=0.87, logprob=-1.56), duration=2.5)
+    assert _appended(window, noise, 25.3) is window
+    nothing = _window(_segment("...", 0.2, 1.0), duration=2.5)
+    assert _appended(window, nothing, 25.3) is window
+
+
+@pytest.mark.slow  # two windows and a tail through tiny.en
+def test_speech_after_a_long_pause_that_the_whole_window_decode_skipped_is_decoded_as_a_tail() -> None:
+    """Leopard's sentence, 4 s of silence, then the AMI meeting clip, in one window: decoded whole, tiny.en stops
+    after the first sentence. The tail (from the last word on) is decoded in one more batch, alone: the meeting's
+    words come back after the pause, in the window's time, and the other window of the batch is left as it was."""
+    def clip(name: str) -> npt.NDArray[np.float32]:
+        return np.asarray(sf.read(shared_data("audio", name), dtype="float32")[0], dtype=np.float32)
+
+    first = clip("en_librispeech_mr_quilter_leopard.wav")
+    window = np.concatenate([first, np.zeros(4 * 16000, dtype=np.float32), clip("en_ami_ES2011a_40s-46s.wav")])
+    other = clip("en_jfk_16k_mono.wav")
+    engine = WhisperTranscriber()
+    sizes: list[int] = []
+    decode = engine._decode_batch
+
+    def counting(audios: list[Audio], prompt: str | None) -> list[Transcript]:
+        sizes.append(len(audios))
+        return decode(audios, prompt)
+
+    engine._decode_batch = counting  # type: ignore[method-assign]
+    joined, alone = engine.transcribe_batch_sync([Audio(window, 16000), Audio(other, 16000)])
+    assert sizes == [2, 1]
+    late = [w for w in joined.words if w.start >= len(first) / 16000 + 3.5]
+    assert "abigail" in _normalized(" ".join(w.word for w in late)), joined.text
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
+    assert joined.words[-1].end <= len(window) / 16000
+    assert _wer(shared_data("audio", "en_jfk_16k_mono.txt").read_text(encoding="utf-8"), alone.text) <= 0.1
+
+
+@pytest.mark.slow  # two windows through tiny.en
+def test_the_job_tells_the_engine_its_last_window_was_cut_and_the_batch_holds_both(
+        jfk: tuple[Audio, str]) -> None:
+    """The job announces the end of its windows after the last one was submitted, so the local engine's batch
+    starts without waiting for windows that never come; both windows still share one batch."""
+    import voicekit
+
+    events: list[str] = []
+
+    class Recording(WhisperTranscriber):
+        async def transcribe_window(self, audio: Audio, *, language: str | None = None,
+                                    prompt: str | None = None) -> Transcript:
+            events.append("window")
+            return await super().transcribe_window(audio, language=language, prompt=prompt)
+
+        def windows_ended(self) -> None:
+            events.append("ended")
+            super().windows_ended()
+
+        def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
+            events.append(f"batch of {len(audios)}")
+            return super().transcribe_batch_sync(audios, prompt)
+
+    audio, expected = jfk
+    twice = np.concatenate([audio.samples, np.zeros(3 * 16000, dtype=np.float32), audio.samples])
+    result = voicekit.transcribe(twice, sample_rate=16000, engine=Recording(), progress=False, cache=False)
+    # "ended" comes after both windows; the batch usually starts on it, or after the linger on a loaded machine
+    assert [e for e in events if e != "ended"] == ["window", "window", "batch of 2"]
+    assert events.count("ended") == 1 and events.index("ended") >= 2
+    assert _wer(f"{expected} {expected}", result.text) <= 0.1, result.text

@@ -41,6 +41,7 @@ from voicekit.audio.samples import SampleGuard
 from voicekit.errors import AudioError, InputError
 
 __all__ = [
+    "UPLOAD_BITS",
     "AudioInfo",
     "AudioSource",
     "AudioStream",
@@ -515,8 +516,15 @@ def stream_audio(source: AudioSource, options: DecodeOptions | None = None) -> A
     return AudioStream(source, options or DecodeOptions())
 
 
-def encode_flac(samples: npt.ArrayLike, sample_rate: int) -> bytes:
-    """16-bit FLAC in memory. Samples are float in [-1, 1] (clipped), shape (n,) or (n, channels)."""
+UPLOAD_BITS: Literal[24] = 24
+"""Bit depth of the FLAC a window is uploaded as for transcription (FLAC allows 24; the APIs take any FLAC)."""
+
+
+def encode_flac(samples: npt.ArrayLike, sample_rate: int, bits: Literal[16, 24] = 16) -> bytes:
+    """16-bit (or 24-bit) FLAC in memory. Samples are float in [-1, 1] (clipped), shape (n,) or (n, channels).
+
+    24 bits keep a window's float samples to within 1e-7, so a transcription server hears what a local model
+    would; 16 bits change them by up to 3e-5, enough to flip a word Whisper was unsure of."""
     data = np.asarray(samples, dtype=np.float32)
     if data.ndim not in (1, 2) or data.shape[0] == 0:
         raise InputError(f"encode_flac needs a non-empty 1-D or 2-D array, not shape {data.shape}.")
@@ -526,5 +534,5 @@ def encode_flac(samples: npt.ArrayLike, sample_rate: int) -> bytes:
         raise InputError("encode_flac: the samples contain NaN or infinity.")
     buffer = io.BytesIO()
     with _decode_errors("encode_flac", "libsndfile cannot write the FLAC"):
-        sf.write(buffer, np.clip(data, -1.0, 1.0), sample_rate, format="FLAC", subtype="PCM_16")
+        sf.write(buffer, np.clip(data, -1.0, 1.0), sample_rate, format="FLAC", subtype=f"PCM_{bits}")
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from voicekit import errors
-from voicekit.audio.io import encode_flac
+from voicekit.audio.io import UPLOAD_BITS, encode_flac
 from voicekit.audio.model import Audio
 from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits, public_root
 from voicekit.engines.catalog import (
@@ -84,7 +84,7 @@ class GroqSpeechEngine(_ClientOwner):
 
 
 class GroqTranscriptionEngine(_ClientOwner):
-    """Whisper through an `AsyncGroqClient`: each window is uploaded as 16-bit FLAC with verbose_json.
+    """Whisper through an `AsyncGroqClient`: each window is uploaded as 24-bit FLAC with verbose_json.
 
     A model that cannot translate is refused at once when translation is asked for."""
 
@@ -112,12 +112,13 @@ class GroqTranscriptionEngine(_ClientOwner):
         return billed_seconds / 3600 * self._spec.usd_per_hour
 
     def cache_identity(self) -> CacheIdentity:
-        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model}
+        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
+                "upload": f"flac{UPLOAD_BITS}"}
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
         # Encoding takes milliseconds of CPU per window: in a worker thread, it overlaps the other windows' requests.
-        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate))
+        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate, UPLOAD_BITS))
         if self.translate:
             result = await self.client.translate(upload, model=self.model, prompt=prompt, audio_seconds=audio.duration)
         else:

@@ -239,7 +239,11 @@ LOCAL_WHISPER_MODELS = tuple(LOCAL_TRANSCRIPTION_MODELS)
 BATCH_SIZE = 8
 """Windows decoded together by default: faster-whisper's `BatchedInferencePipeline` default."""
 RECHECK_SECONDS = 2.0
-"""Speech after the last word of a window decoded whole, beyond which it is decoded again sequentially."""
+"""Speech after the last word of a window decoded whole, beyond which that tail is decoded again on its own."""
+NO_SPEECH_THRESHOLD = 0.6
+LOG_PROB_THRESHOLD = -1.0
+"""Whisper's silence rule (faster-whisper's defaults): a tail segment above the first and below the second is
+dropped."""
 LINGER_SECONDS = 0.1
 """A batch waits this long for one more window while they keep coming (the recording is still being cut)."""
 _SLOT_SAMPLES = 30 * _WHISPER_RATE
@@ -292,6 +296,28 @@ def _sentences(segment: Segment, encode: Callable[[str], list[int]]) -> list[Seg
         "tokens": encode(" " + join_words(w.word for w in part))}) for i, part in enumerate(parts)]
 
 
+def _appended(result: Transcript, tail: Transcript, offset: float) -> Transcript:
+    """`result` with the segments of `tail` (a decode of its audio from `offset` seconds on) that have something
+    to read and that Whisper's own silence rule keeps, spliced in after `offset` (`voicekit.transcript.gaps.splice`):
+    in the window's time, in order, none past its end, and in place of any word `result` had stamped there (a
+    placeholder the tail now hears properly), so nothing is doubled."""
+    from voicekit.transcript.gaps import splice
+
+    kept = [segment for segment in tail.segments
+            if segment.words and any(ch.isalnum() for ch in segment.text) and not _silence(segment)]
+    if not kept:
+        return result
+    fill = tail.model_copy(update={"segments": kept, "words": [w for s in kept for w in s.words]})
+    return splice(result, fill, offset, result.duration or offset)
+
+
+def _silence(segment: Segment) -> bool:
+    """Whisper's rule (faster-whisper's sequential decoder applies it with these defaults): a segment the model
+    thinks is probably not speech and that it wrote with low confidence is a guess at noise (a hesitation heard as
+    " Okay.")."""
+    return segment.no_speech_prob > NO_SPEECH_THRESHOLD and segment.avg_logprob < LOG_PROB_THRESHOLD
+
+
 @dataclass
 class _Pending:
     audio: Audio
@@ -309,10 +335,13 @@ class _Batcher:
         self.queue: list[_Pending] = []
         self.worker: asyncio.Task[None] | None = None
         self.arrived = asyncio.Event()
+        self.ended = False
+        """The job said no more windows are coming: a batch starts at once, without lingering."""
 
     async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
         future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
         self.queue.append(_Pending(audio, prompt, future))
+        self.ended = False
         self.arrived.set()
         if self.worker is None or self.worker.done():
             self.worker = asyncio.create_task(self._work())
@@ -320,12 +349,17 @@ class _Batcher:
 
     async def _gather(self) -> None:
         """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full."""
-        while len(self.queue) < self.size:
+        while len(self.queue) < self.size and not self.ended:
             self.arrived.clear()
             try:
                 await asyncio.wait_for(self.arrived.wait(), LINGER_SECONDS)
             except asyncio.TimeoutError:
                 return
+
+    def end(self) -> None:
+        """No more windows will come: stop waiting for them."""
+        self.ended = True
+        self.arrived.set()
 
     def _take(self) -> list[_Pending]:
         """The oldest pending window and up to `size - 1` more with the same prompt, in order."""
@@ -417,14 +451,26 @@ class WhisperTranscriber:
             batcher = self._batchers[loop]
         return await batcher.submit(audio, prompt)
 
+    def windows_ended(self) -> None:
+        """The job has submitted its last window: the batch waiting for more starts now (call from the event loop
+        the windows were submitted on)."""
+        batcher = self._batchers.get(id(asyncio.get_running_loop()))
+        if batcher is not None:
+            batcher.end()
+
     def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
-        """Transcribe windows of at most 30 s together, one encoder and one beam search for all of them.
+        """Transcribe windows of at most 30 s together, one encoder and one beam search for all of them; then the
+        tails that a whole-window decode left unwritten (see `_with_tails`), all in one more batch."""
+        for audio in audios:
+            _check_window(audio, None)
+        return self._with_tails(audios, self._decode_batch(audios, prompt), prompt)
+
+    def _decode_batch(self, audios: list[Audio], prompt: str | None) -> list[Transcript]:
+        """Decode windows of at most 30 s as one batch of faster-whisper's `BatchedInferencePipeline`.
 
         Each window sits at a multiple of 30 s in one array and is named to the pipeline by its clip; its segments
         come back with times from its own start.
         """
-        for audio in audios:
-            _check_window(audio, None)
         from faster_whisper import BatchedInferencePipeline
 
         model = _load_whisper(self.cpu_threads)
@@ -440,6 +486,7 @@ class WhisperTranscriber:
             found = list(lazy)
         except Exception as exc:  # ctranslate2 raises RuntimeError and others
             raise EngineError(f"faster-whisper failed on a batch of {len(audios)} windows: {exc}") from exc
+
         def encode(text: str) -> list[int]:
             return list(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
@@ -447,24 +494,30 @@ class WhisperTranscriber:
         for segment in found:
             index = min(len(audios) - 1, int((segment.start + segment.end) / 2 // 30.0))
             per_window[index].extend(_sentences(_shifted(segment, index * 30.0), encode))
-        results = [_transcript([s.model_copy(update={"id": i}) for i, s in enumerate(segments)], audio.duration,
-                               "en") for segments, audio in zip(per_window, audios, strict=True)]
-        return [self._checked(audio, result, prompt) for audio, result in zip(audios, results, strict=True)]
+        return [_transcript([s.model_copy(update={"id": i}) for i, s in enumerate(segments)], audio.duration, "en")
+                for segments, audio in zip(per_window, audios, strict=True)]
 
-    def _checked(self, audio: Audio, result: Transcript, prompt: str | None) -> Transcript:
+    def _with_tails(self, audios: list[Audio], results: list[Transcript], prompt: str | None) -> list[Transcript]:
         """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
-        after a 4 s pause). When more than `RECHECK_SECONDS` of speech-loud audio follows the last word, the window
-        is decoded again with the sequential decoder, which is kept when it has more words and leaves less speech
-        after its last word."""
-        from voicekit.transcript.gaps import trailing_speech
+        after a 4 s pause). Where more than `RECHECK_SECONDS` of speech-loud audio follows a window's last word,
+        that tail alone (from the end of the last word) is decoded, all such tails of the batch together, and the
+        words it finds are appended after the window's own. Only the tail is decoded again: the words already
+        written stay as they are."""
+        from voicekit.transcript.gaps import last_covered_end, trailing_speech
 
-        samples = audio.samples.reshape(-1)
-        missed = trailing_speech(samples, _WHISPER_RATE, result)
-        if missed < RECHECK_SECONDS and (result.words or not result.text.strip()):
-            return result
-        again = self.transcribe_sync(audio, prompt=prompt)
-        better = len(again.words) > len(result.words) and trailing_speech(samples, _WHISPER_RATE, again) < missed
-        return again if better or (not result.words and again.words) else result
+        starts: dict[int, float] = {}
+        for index, (audio, result) in enumerate(zip(audios, results, strict=True)):
+            if trailing_speech(audio.samples.reshape(-1), _WHISPER_RATE, result) >= RECHECK_SECONDS:
+                starts[index] = last_covered_end(result)
+        if not starts:
+            return results
+        tails = [Audio(audios[i].samples.reshape(-1)[round(start * _WHISPER_RATE):], _WHISPER_RATE)
+                 for i, start in starts.items()]
+        found = self._decode_batch(tails, prompt)
+        completed = list(results)
+        for (index, start), tail in zip(starts.items(), found, strict=True):
+            completed[index] = _appended(results[index], tail, start)
+        return completed
 
     def transcribe_sync(self, audio: Audio, *, language: str | None = None,
                         prompt: str | None = None) -> Transcript:

@@ -23,7 +23,7 @@ import os
 import httpx
 
 from voicekit import errors
-from voicekit.audio.io import encode_flac
+from voicekit.audio.io import UPLOAD_BITS, encode_flac
 from voicekit.audio.model import Audio
 from voicekit.audio.wav import parse_wav
 from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits, public_root
@@ -164,11 +164,12 @@ class OpenAITranscriptionEngine(_ClientOwner):
         return billed_seconds / 3600 * self._spec.usd_per_hour
 
     def cache_identity(self) -> CacheIdentity:
-        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model}
+        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
+                "upload": f"flac{UPLOAD_BITS}"}
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
-        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate))
+        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate, UPLOAD_BITS))
         timed = self.limits.timestamps
         fmt: ResponseFormat = "verbose_json" if timed else "json"
         if self.translate:

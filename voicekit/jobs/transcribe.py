@@ -11,6 +11,7 @@ claims the whole length. Segments with nothing to read (Whisper's " . . ." for f
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Iterator
@@ -163,7 +164,7 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
     """Window, transcribe and merge. Without a language, the first window runs alone so that its language fixes
     the rest's."""
     merger = Merger(run.options.merge)
-    windows = segment_windows(samples.blocks, RATE, run.options.segment)
+    windows = _announcing_end(segment_windows(samples.blocks, RATE, run.options.segment), run.transcriber)
     total = samples.expected
     with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
         first = next(windows, None) if run.language is None else None
@@ -179,6 +180,21 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
     if merger.windows == 0:
         return Transcript(text="", duration=duration)
     return merger.result(duration=duration)
+
+
+def _announcing_end(windows: Iterator[Window], engine: TranscriptionEngine) -> Iterator[Window]:
+    """The windows; once the last has been cut, an engine that batches windows (`windows_ended`, the local one)
+    hears it on the event loop, so its last batch starts at once instead of waiting for windows that never come.
+    The windows are cut in a worker thread (`ordered_map`), hence the thread-safe call."""
+    loop = asyncio.get_running_loop()  # here, on the loop: the generator below runs in worker threads
+    ended = getattr(engine, "windows_ended", None)
+
+    def announcing() -> Iterator[Window]:
+        yield from windows
+        if callable(ended):
+            loop.call_soon_threadsafe(ended)
+
+    return announcing()
 
 
 def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> None:

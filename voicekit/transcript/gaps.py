@@ -112,10 +112,16 @@ def trailing_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcri
     if levels.size == 0:
         return 0.0
     loud = levels >= np.percentile(levels, 90) - options.below_speech_db
-    start, end = max(e for _, e in spans), len(samples) / sample_rate
+    start, end = last_covered_end(transcript), len(samples) / sample_rate
     if end - start < options.min_seconds:
         return 0.0
     return int(loud[int(start * sample_rate) // frame:].sum()) * frame / sample_rate
+
+
+def last_covered_end(transcript: Transcript) -> float:
+    """Where the transcript's last covering word ends (a placeholder or stretched word covers nothing); 0 when
+    no word covers anything."""
+    return max((end for _, end in _covered_spans(transcript)), default=0.0)
 
 
 MIN_SECONDS = 0.01
