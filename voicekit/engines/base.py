@@ -131,6 +131,10 @@ class TranscriptionEngine(Protocol):
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript: ...
 
+    def windows_ended(self) -> None:
+        """No more windows will come in this job: an engine that batches windows starts its last batch now."""
+        ...
+
     async def aclose(self) -> None:
         """Close what the engine opened (a client it created); a client the caller gave stays open."""
         ...

@@ -17,25 +17,23 @@ transport, retries, pacing and error mapping; only the root, the key and the req
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import httpx
 
 from voicekit import errors
-from voicekit.audio.io import UPLOAD_BITS, encode_flac
 from voicekit.audio.model import Audio
 from voicekit.audio.wav import parse_wav
-from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits, public_root
+from voicekit.engines.base import CacheIdentity, SpeechLimits, public_root
 from voicekit.engines.catalog import (
     OPENAI_SPEECH_MODELS,
     OPENAI_TRANSCRIPTION_MODELS,
     SpeechModel,
     TranscriptionModel,
-    billed_seconds,
 )
 from voicekit.engines.groq import AsyncGroqClient, ResponseFormat
 from voicekit.engines.languages import language_code
+from voicekit.engines.remote import ClientOwner, RemoteTranscription
 from voicekit.transcript.model import Segment, Transcript
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -82,19 +80,7 @@ class AsyncOpenAIClient(AsyncGroqClient):
                                               f"[request {response.headers.get('x-request-id')}]") from exc
 
 
-class _ClientOwner:
-    """An engine that creates its client (with the job's concurrency) when none is given, and then closes it."""
-
-    def __init__(self, client: AsyncGroqClient | None, concurrency: int | None) -> None:
-        self.client = client if client is not None else AsyncOpenAIClient(max_concurrency=concurrency)
-        self._owns_client = client is None
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self.client.aclose()
-
-
-class OpenAISpeechEngine(_ClientOwner):
+class OpenAISpeechEngine(ClientOwner):
     """Speech from an OpenAI-compatible API. Models voicekit does not know (another server's) need a voice."""
 
     name = "openai"
@@ -115,7 +101,7 @@ class OpenAISpeechEngine(_ClientOwner):
                                          max_chars=OPENAI_SPEECH_MODELS[DEFAULT_SPEECH_MODEL].max_chars,
                                          takes_directions=False, usd_per_million_chars=0.0)
         self.limits = SpeechLimits.of(self._spec)
-        super().__init__(client, concurrency)
+        super().__init__(client, lambda: AsyncOpenAIClient(max_concurrency=concurrency))
 
     def voices(self) -> list[str]:
         return list(self._spec.voices)
@@ -136,7 +122,7 @@ class OpenAISpeechEngine(_ClientOwner):
         return await self.client.speech(text, voice=self.voice, model=self.model)
 
 
-class OpenAITranscriptionEngine(_ClientOwner):
+class OpenAITranscriptionEngine(RemoteTranscription):
     """Transcription from an OpenAI-compatible API: whisper-1 with segments and words, the gpt-4o models as one
     segment of text per window (see the module's notes)."""
 
@@ -144,32 +130,14 @@ class OpenAITranscriptionEngine(_ClientOwner):
 
     def __init__(self, client: AsyncGroqClient | None = None, *, model: str | None = None, translate: bool = False,
                  concurrency: int | None = None) -> None:
-        self.translate = translate
-        self.model = model or DEFAULT_TRANSCRIPTION_MODEL
-        spec = OPENAI_TRANSCRIPTION_MODELS.get(self.model)
-        if translate and spec is not None and not spec.translates:
-            raise errors.UnsupportedError(f"{self.model} cannot translate; use model='whisper-1' to translate into "
-                                          "English")
-        self._spec = spec or TranscriptionModel(self.model, 0.0, translates=translate, billing_minimum_seconds=0.0)
-        self.limits = TranscriptionLimits.of(self._spec)
-        super().__init__(client, concurrency)
-
-    def models(self) -> list[str]:
-        return list(OPENAI_TRANSCRIPTION_MODELS)
-
-    def billed_seconds(self, duration: float) -> float:
-        return billed_seconds(duration, self.limits.billing_minimum_seconds)
-
-    def cost_usd(self, billed_seconds: float) -> float:
-        return billed_seconds / 3600 * self._spec.usd_per_hour
-
-    def cache_identity(self) -> CacheIdentity:
-        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
-                "upload": f"flac{UPLOAD_BITS}"}
+        chosen = model or DEFAULT_TRANSCRIPTION_MODEL
+        super().__init__(client, lambda: AsyncOpenAIClient(max_concurrency=concurrency),
+                         catalog=OPENAI_TRANSCRIPTION_MODELS, model=chosen, translate=translate, translator="whisper-1",
+                         unknown=TranscriptionModel(chosen, 0.0, translates=translate, billing_minimum_seconds=0.0))
 
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript:
-        upload = ("window.flac", await asyncio.to_thread(encode_flac, audio.samples, audio.sample_rate, UPLOAD_BITS))
+        upload = await self.upload(audio)
         timed = self.limits.timestamps
         fmt: ResponseFormat = "verbose_json" if timed else "json"
         if self.translate:

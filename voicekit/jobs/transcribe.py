@@ -183,16 +183,15 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
 
 
 def _announcing_end(windows: Iterator[Window], engine: TranscriptionEngine) -> Iterator[Window]:
-    """The windows; once the last has been cut, an engine that batches windows (`windows_ended`, the local one)
-    hears it on the event loop, so its last batch starts at once instead of waiting for windows that never come.
+    """The windows; once the last has been cut, the engine hears it (`windows_ended`) on the event loop, so that
+    one that batches windows (the local one) starts its last batch at once instead of waiting for windows that
+    never come.
     The windows are cut in a worker thread (`ordered_map`), hence the thread-safe call."""
     loop = asyncio.get_running_loop()  # here, on the loop: the generator below runs in worker threads
-    ended = getattr(engine, "windows_ended", None)
 
     def announcing() -> Iterator[Window]:
         yield from windows
-        if callable(ended):
-            loop.call_soon_threadsafe(ended)
+        loop.call_soon_threadsafe(engine.windows_ended)
 
     return announcing()
 
