@@ -335,9 +335,13 @@ def _av_info(container: av.container.InputContainer, stream: av.AudioStream) -> 
 
 
 def _open_decoder(opened: _Opened, what: str) -> _Decoder:
-    """soundfile when libsndfile knows the format, PyAV otherwise; neither knowing it means it is not audio."""
+    """soundfile when libsndfile knows the format (except MP3), PyAV otherwise; neither knowing it means it is not
+    audio. MP3 goes to PyAV: libsndfile's mpg123 prints lines such as `[src/libmpg123/layer3.c:...] error:
+    part2_3_length (928) too large` straight to the terminal on valid files, while FFmpeg decodes them quietly
+    with the same frame count."""
     try:
-        return _SoundfileDecoder(opened)
+        decoder = _SoundfileDecoder(opened)
+        return decoder if decoder.info.format != "MP3" else _mp3_decoder(decoder, opened, what)
     except sf.SoundFileError as sf_error:
         opened.rewind()
         try:
@@ -349,6 +353,17 @@ def _open_decoder(opened: _Opened, what: str) -> _Decoder:
                 f"{what}: not a recognised audio file (libsndfile: {sf_reason}; FFmpeg: {av_reason}). "
                 "Pass a wav, flac, ogg, mp3, m4a, mp4 or webm recording."
             ) from av_error
+
+
+def _mp3_decoder(soundfile_decoder: _SoundfileDecoder, opened: _Opened, what: str) -> _Decoder:
+    """PyAV for an MP3 libsndfile opened; libsndfile's decoder if FFmpeg cannot open it."""
+    soundfile_decoder.close()
+    opened.rewind()
+    try:
+        return _AvDecoder(opened, what)
+    except (av.FFmpegError, AudioError):
+        opened.rewind()
+        return _SoundfileDecoder(opened)
 
 
 # ---------------------------------------------------------------------------------------------------- public
