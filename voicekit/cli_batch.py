@@ -24,7 +24,6 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--s3-endpoint-url", help="an S3-compatible endpoint (default: boto3's settings)")
     group.add_argument("--job", type=Path, help="the job file to write (default: voicekit-batch.json)")
     group.add_argument("--completion-window", default="24h", help="24h (default) to 7d")
-    group.add_argument("--output-dir", type=Path, help="where transcripts are written (default: beside each)")
 
 
 def add_batch_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -350,8 +350,8 @@ def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None
             raise InputError("cannot tell the output format of a file object without a name: say the format (--format)")
         suffix = Path(os.fspath(name)).suffix.lower()
         if suffix not in _EXTENSIONS:
-            raise UnsupportedError(f"the extension {suffix or '(none)'} names no audio format voicekit writes: use .wav, .flac, .ogg "
-                                   "or .mp3, or say the format with --format")
+            raise UnsupportedError(f"the extension {suffix or '(none)'} names no audio format voicekit writes: "
+                                   "use .wav, .flac, .ogg or .mp3, or say the format with --format")
         format = _EXTENSIONS[suffix]
     name = format.lower().lstrip(".")
     if name not in _FORMATS:

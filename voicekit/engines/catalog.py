@@ -38,10 +38,14 @@ class RequestPace:
     """For an engine on this machine: characters spoken per second of wall time (no request limits)."""
     plan: str = "the provider's plan"
     """What these limits are, for messages ("the free plan")."""
+    request_seconds: float = 0.0
+    """How long one request takes to be answered (the plan's estimate adds it per round of concurrent requests)."""
 
 
-GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan")
-"""Orpheus on Groq's free plan (the plan's estimate of wall time assumes it)."""
+GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan", request_seconds=1.0)
+"""Orpheus on Groq's free plan (the plan's estimate of wall time assumes it; the developer plan allows 250 requests
+and 50,000 characters a minute). One request is assumed to take about a second to answer: not measured against the
+live API from this machine, which reaches only loopback addresses."""
 PIPER_PACE = RequestPace(chars_per_second=115.0, plan="this machine")
 """Piper narrates about this many characters per second of wall time on two cores (the plan's estimate of wall
 time). Measured on the project's shared 2-core machine (load average 7-10), whole narration jobs with an empty

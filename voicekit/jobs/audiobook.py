@@ -45,7 +45,7 @@ from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import SpeechEngine
 from voicekit.engines.groq import AsyncGroqClient
-from voicekit.engines.registry import open_speech_engine
+from voicekit.engines.registry import open_planning_speech_engine, open_speech_engine
 from voicekit.jobs.narrate import (
     NarrateOptions,
     NarrationRun,
@@ -255,7 +255,7 @@ def plan_book(source: str | Path, *, options: NarrateOptions | None = None, **ov
 
 
 async def _plan(source: str | Path, opts: BookOptions) -> BookPlan:
-    async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
+    async with open_planning_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
         book = read_epub(source, keep_all=opts.keep_all)
         chosen = _selected(book, opts.chapters)
         chunk_lists, warnings = _chapter_chunks(chosen, opts, engine)
