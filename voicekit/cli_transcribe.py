@@ -69,7 +69,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
     if args.batch:
         args.input = [Path(name) for name in args.input]
         return run_batch_submit(args)
-    formats = parse_formats(args.format) if args.format else None
+    formats = parse_formats(args.format, speakers=args.speakers is not None) if args.format else None
     many = len(args.input) > 1 or args.output_dir is not None or Path(args.input[0]).is_dir() or (
         formats is not None and len(formats) > 1)
     if many:

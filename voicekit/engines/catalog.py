@@ -131,7 +131,7 @@ LOCAL_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
 OPENAI_SPEECH_MAX_CHARS = 4096
 """The longest `input` one OpenAI speech request may carry."""
 OPENAI_MAX_UPLOAD_BYTES = 25 * MEGABYTE
-OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier")
+OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier", request_seconds=1.0)
 _OPENAI_TTS1_VOICES = ("alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer")
 _OPENAI_SPEECH_FORMATS = ("wav", "mp3", "opus", "aac", "flac", "pcm")
 

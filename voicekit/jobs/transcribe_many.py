@@ -79,14 +79,19 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return sources
 
 
-def parse_formats(text: str) -> list[str]:
-    """`"srt,txt"` -> ["srt", "txt"]; `"all"` -> every transcript format. An unknown name is an `OptionError`."""
-    names = list(FORMATS) if text.strip().lower() == "all" else [
+def parse_formats(text: str, *, speakers: bool = False) -> list[str]:
+    """`"srt,txt"` -> ["srt", "txt"]; `"all"` -> every transcript format (RTTM, which lists speakers, only with
+    `speakers`). An unknown name, or RTTM without speakers, is an `OptionError`."""
+    every = [name for name in FORMATS if speakers or name != "rttm"]
+    names = every if text.strip().lower() == "all" else [
         name.strip().lower().lstrip(".") for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in FORMATS]
     if unknown or not names:
         raise errors.OptionError(f"unknown transcript format {', '.join(unknown) or '(none)'}: use one or more of "
                                  f"{', '.join(FORMATS)} separated by commas, or all")
+    if "rttm" in names and not speakers:
+        raise errors.OptionError("rttm lists who spoke when: add --speakers auto (or channels), or choose another "
+                                 "format")
     return list(dict.fromkeys(names))
 
 
