@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,12 @@ from typing import Any
 from voicekit import errors, outputs
 from voicekit.cli_batch import add_batch_options, run_batch_submit
 from voicekit.cli_io import is_dash, status
+from voicekit.config import Settings
+from voicekit.engines.catalog import transcription_pace
 from voicekit.jobs.options import check_output
 from voicekit.jobs.transcribe import TranscribeOptions, transcribe
-from voicekit.jobs.transcribe_many import FileOutcome, parse_formats, transcribe_many
+from voicekit.jobs.transcribe_many import FileOutcome, expand_inputs, parse_formats, transcribe_many
+from voicekit.jobs.transcribe_plan import estimate_transcription_seconds, plan_transcription
 from voicekit.transcript.formats import FORMATS, render
 from voicekit.transcript.model import Transcript
 
@@ -25,6 +29,7 @@ examples:
   voicekit transcribe a.m4a b.mp3 talks/ --output-dir out --format srt,txt
                                                         many files with one engine: out/a.srt, out/a.txt, ...
   voicekit transcribe talks/ --format all               every format, beside each recording
+  voicekit transcribe talks/ --plan --engine groq       requests, billed seconds, cost, time; sends nothing
   voicekit transcribe talk.mp3 | head -3                a closed pipe ends quietly
 """
 
@@ -55,6 +60,9 @@ def add_transcribe_command(commands: argparse._SubParsersAction[argparse.Argumen
     parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
     parser.add_argument("--concurrency", type=positive, help="windows in flight at once (default 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
+    parser.add_argument("--plan", action="store_true",
+                        help="print the requests, audio and billed seconds, cost and time; send nothing")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     add_batch_options(parser)
     parser.add_argument("--speakers", metavar="WHO",
                         help="label who said what: 'channels' (one speaker per channel), or 'auto', a number or a "
@@ -69,12 +77,38 @@ def run_transcribe(args: argparse.Namespace) -> int:
     if args.batch:
         args.input = [Path(name) for name in args.input]
         return run_batch_submit(args)
+    if args.plan:
+        return _run_plan(args)
     formats = parse_formats(args.format, speakers=args.speakers is not None) if args.format else None
     many = len(args.input) > 1 or args.output_dir is not None or Path(args.input[0]).is_dir() or (
         formats is not None and len(formats) > 1)
     if many:
         return _run_many(args, formats or ["txt"])
     return _run_one(args, formats[0] if formats else None)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    """`--plan`: each recording's plan (decoded and windowed here, nothing sent), then the totals."""
+    options = _options(args)
+    sources: list[Any] = [sys.stdin.buffer] if args.input == ["-"] else expand_inputs(args.input)
+    plans = [plan_transcription(source, options=options) for source in sources]
+    if args.json:
+        print(json.dumps([plan.model_dump(mode="json") for plan in plans], indent=2))
+        return 0
+    print(" requests   audio s    sent s  billed s   cost $   time s  recording")
+    for source, plan in zip(sources, plans, strict=True):
+        name = "standard input" if source is sys.stdin.buffer else str(source)
+        print(f"{plan.requests:>9} {plan.audio_seconds:>9.1f} {plan.sent_seconds:>9.1f} {plan.billed_seconds:>9.1f} "
+              f"{plan.cost_usd:>8.4f} {plan.estimated_seconds:>8.0f}  {name}")
+    first, requests = plans[0], sum(p.requests for p in plans)
+    sent, billed = sum(p.sent_seconds for p in plans), sum(p.billed_seconds for p in plans)
+    seconds = estimate_transcription_seconds(transcription_pace(first.engine), requests, sent, billed,
+                                             concurrency=args.concurrency or Settings().concurrency)
+    minimum = " (a short request is billed as its minimum)" if billed > sent + 0.5 else ""
+    print(f"\nengine {first.engine}, model {first.model}: {_count(requests, 'request')}, {sent:.0f} s of audio "
+          f"sent, {billed:.0f} s billed{minimum}, about ${sum(p.cost_usd for p in plans):.4f}, about {seconds:.0f} s "
+          "(one engine and one rate limit for all)")
+    return 0
 
 
 def _options(args: argparse.Namespace) -> TranscribeOptions:

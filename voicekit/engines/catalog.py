@@ -161,6 +161,38 @@ OPENAI_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
 gpt-4o models answer json or text only."""
 
 
+@dataclass(frozen=True)
+class AudioPace:
+    """How fast a transcription engine gets through audio: an API's per-minute requests and per-hour audio seconds
+    (Groq meters both as buckets that start full), or an engine's speed on this machine."""
+
+    rpm: int | None = None
+    audio_seconds_per_hour: int | None = None
+    request_seconds: float = 0.0
+    """How long one request takes to be answered."""
+    speed: float | None = None
+    """On this machine: seconds of audio transcribed per second of wall time, after `start_seconds`."""
+    start_seconds: float = 0.0
+    """On this machine: loading the model before the first window."""
+    plan: str = "the provider's plan"
+
+
+GROQ_WHISPER_FREE_PLAN = AudioPace(rpm=20, audio_seconds_per_hour=7200, request_seconds=1.0, plan="the free plan")
+"""Whisper on Groq's free plan (the developer plan: 300-400 requests a minute, 200,000-400,000 audio seconds an
+hour). One request is assumed to take about a second: not measured against the live API from this machine."""
+OPENAI_TRANSCRIPTION_PACE = AudioPace(rpm=50, request_seconds=1.0, plan="OpenAI's first usage tier")
+"""OpenAI transcription, with the speech tier's request limit assumed (not measured)."""
+LOCAL_WHISPER_PACE = AudioPace(speed=50.0, start_seconds=3.0, plan="this machine")
+"""tiny.en through faster-whisper on the project's shared 2-core machine (load average about 5): `voicekit
+transcribe --engine local --no-cache` took 6.6 s for samples/meeting.ogg (143 s) and 6.5 s for the 199 s Bush
+address, start-up and model load included."""
+
+
+def transcription_pace(engine: str) -> AudioPace:
+    """The pace a transcription plan assumes for an engine by name (groq, openai, local)."""
+    return {"groq": GROQ_WHISPER_FREE_PLAN, "openai": OPENAI_TRANSCRIPTION_PACE}.get(engine, LOCAL_WHISPER_PACE)
+
+
 def billed_seconds(duration: float, minimum: float = BILLING_MINIMUM_SECONDS) -> float:
     """Audio seconds billed for one request of this length (Groq's minimum by default)."""
     return max(duration, minimum)
