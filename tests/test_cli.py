@@ -253,3 +253,15 @@ def test_plans_show_the_price_without_a_key(cache: dict[str, str]) -> None:
         assert plan["engine"] == engine and plan["cost_usd"] == pytest.approx(plan["characters"] * price / 1e6,
                                                                               rel=1e-3)
         assert plan["estimated_seconds"] > 0
+
+
+def test_transcribe_plan_sends_nothing_and_needs_no_key(server: GroqServer, cache: dict[str, str]) -> None:
+    server.log.reset()
+    done = run("transcribe", str(SAMPLES / "meeting.ogg"), "--plan", "--json", "--engine", "groq", env=cache)
+    assert done.returncode == 0, done.stderr
+    [plan] = json.loads(done.stdout)
+    assert plan["engine"] == "groq" and plan["requests"] >= 4 and plan["billed_seconds"] >= plan["sent_seconds"]
+    assert plan["cost_usd"] == pytest.approx(plan["billed_seconds"] / 3600 * 0.04, rel=1e-3)
+    table = run("transcribe", str(SAMPLES / "meeting.ogg"), "--plan", "--engine", "groq", env=cache)
+    assert "requests" in table.stdout and "billed" in table.stdout and table.returncode == 0
+    assert server.log.count() == 0
