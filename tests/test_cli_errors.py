@@ -80,6 +80,8 @@ BAD: list[tuple[tuple[str, ...], dict[str, str], int, str, str | None]] = [
     (("transcribe", "rec.wav", "--output-dir", "folder", "--format", "srt,doc"), {}, 2, "doc", "folder/rec.srt"),
     (("transcribe", "rec.wav", "missing.wav", "--output-dir", "folder"), {}, 1, "missing.wav", "folder/rec.txt"),
     (("transcribe", "folder", "--output-dir", "folder"), {}, 1, "no audio", None),
+    (("transcribe", "rec.wav", "other", "--language", "xx"), {}, 2, "--language", "rec.txt"),
+    (("transcribe", "rec.wav", "other", "--engine", "local", "--model", "large-v9"), {}, 1, "large-v9", "rec.txt"),
     (("transcribe", "rec.wav", "-", "--output-dir", "folder"), {}, 2, "standard input", "folder/rec.txt"),
     (("transcribe", "rec.wav", "--language", "xx", "-o", "b.srt"), {}, 1, "xx", "b.srt"),
     (("transcribe", "rec.wav", "--translate", "--engine", "local", "-o", "c.srt"), {}, 1, "translate", "c.srt"),

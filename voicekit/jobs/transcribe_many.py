@@ -20,6 +20,7 @@ from voicekit import errors, outputs
 from voicekit._sync import run_sync
 from voicekit.audio.io import probe
 from voicekit.config import Settings
+from voicekit.engines.languages import language_code
 from voicekit.engines.registry import open_transcription_engine
 from voicekit.jobs.options import check_output
 from voicekit.jobs.progress import progress_bar
@@ -126,15 +127,18 @@ async def atranscribe_many(inputs: Sequence[str | Path], *, formats: Sequence[st
     outputs and options are checked before any work; then a recording that fails is reported through `on_file`
     (as is each one written) and the rest go on. Keyword overrides are `TranscribeOptions` fields."""
     opts = TranscribeOptions.resolve(options, overrides)
+    if opts.language is not None and language_code(opts.language) is None:
+        raise errors.OptionError(f"unknown language '{opts.language}': use --language with an ISO-639-1 code such "
+                                 "as en, de or es (or leave it out to detect it)")
     sources = expand_inputs(inputs)
     planned = output_paths(sources, [name.lower() for name in formats], output_dir)
     concurrency = opts.concurrency or Settings().concurrency
     result = ManyTranscripts()
-    durations = {source: _duration(source) for source in planned}
-    total = sum(d for d in durations.values() if d is not None)
     async with open_transcription_engine(opts.engine, model=opts.model, translate=opts.translate,
-                                         concurrency=concurrency) as engine:
+                                         concurrency=concurrency) as engine:  # model and key checked first
         each = opts.model_copy(update={"engine": engine, "progress": False})
+        durations = {source: _duration(source) for source in planned}
+        total = sum(d for d in durations.values() if d is not None)
         with progress_bar(total=total, unit="s", desc=f"transcribing {len(planned)} files",
                           enabled=opts.progress) as bar:
             for source, targets in planned.items():
