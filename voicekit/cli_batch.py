@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
+from voicekit.cli_io import status
 from voicekit.jobs.batch import BatchJob, FetchReport, transcribe_batch
 from voicekit.jobs.batch_state import BatchOptions
 from voicekit.storage import StorageSpec
@@ -59,11 +60,11 @@ def run_batch_submit(args: argparse.Namespace) -> int:
     job = transcribe_batch(args.input, storage=spec, job=args.job or Path("voicekit-batch.json"), options=options)
     state = job.state
     windows = sum(len(r.windows) for r in state.recordings)
-    print(f"submitted {len(state.recordings)} recordings as {windows} requests in {len(state.parts)} batch(es): "
-          f"{', '.join(job.batch_ids)}")
-    print(f"stored {state.objects_uploaded} new windows ({state.bytes_uploaded / 1e6:.1f} MB) at "
-          f"{state.storage_address}; job file {job.path}")
-    print(f"next: voicekit batch wait {job.path} && voicekit batch fetch {job.path}")
+    status(f"submitted {len(state.recordings)} recordings as {windows} requests in {len(state.parts)} batch(es): "
+           f"{', '.join(job.batch_ids)}")
+    status(f"stored {state.objects_uploaded} new windows ({state.bytes_uploaded / 1e6:.1f} MB) at "
+           f"{state.storage_address}; job file {job.path}")
+    status(f"next: voicekit batch wait {job.path} && voicekit batch fetch {job.path}")
     return 0
 
 
@@ -75,15 +76,15 @@ def run_batch(args: argparse.Namespace) -> int:
             print(f"{part.batch_id}: {part.status}, {part.completed} of {part.lines} done, {part.failed} failed")
     elif args.action == "wait":
         job.wait(poll_seconds=args.poll, progress=True)
-        print("every batch is finished: voicekit batch fetch " + str(job.path))
+        status("every batch is finished: voicekit batch fetch " + str(job.path))
     elif args.action == "cancel":
         from voicekit._sync import run_sync
 
         run_sync(job.acancel())
-        print("cancelling; what finished can still be fetched")
+        status("cancelling; what finished can still be fetched")
     elif args.action == "clean":
         objects, files = job.clean()
-        print(f"removed {objects} stored windows and {files} files on Groq")
+        status(f"removed {objects} stored windows and {files} files on Groq")
     else:
         return _fetch(job, args)
     return 0
@@ -95,7 +96,7 @@ def _fetch(job: BatchJob, args: argparse.Namespace) -> int:
     report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     if args.finish_sync and report.incomplete:
         count = job.finish_sync()
-        print(f"transcribed {count} windows synchronously")
+        status(f"transcribed {count} windows synchronously")
         report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     _print_report(report)
     return 1 if report.incomplete else 0
@@ -103,14 +104,14 @@ def _fetch(job: BatchJob, args: argparse.Namespace) -> int:
 
 def _print_report(report: FetchReport) -> None:
     for path in report.written:
-        print(f"wrote {path}")
+        status(f"wrote {path}")
     for recording, problems in report.incomplete.items():
         kinds = sorted(set(problems.values()))
         print(f"incomplete: {recording}: {len(problems)} windows ({', '.join(kinds)}); wait, or fetch with "
               "--finish-sync", file=sys.stderr)
     if report.cost is not None:
         for line in report.cost.lines():
-            print(line)
+            status(line)
 
 
 def _given(**options: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
+from voicekit.cli_io import status
 from voicekit.jobs.audiobook import MP4_FORMATS, SPLITS, Audiobook, BookOptions, BookPlan, narrate_book, plan_book
 
 BOOK_ONLY_FORMATS = MP4_FORMATS
@@ -47,7 +48,10 @@ def run_book(args: argparse.Namespace, source: Path, given: dict[str, Any]) -> i
         print(plan.model_dump_json(indent=2) if args.json else plan_text(plan))
         return 0
     book = narrate_book(source, args.output, options=options)
-    print(book.model_dump_json(indent=2) if args.json else summary_text(book))
+    if args.json:
+        print(book.model_dump_json(indent=2))
+    else:
+        status(summary_text(book))
     return 0
 
 
