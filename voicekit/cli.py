@@ -15,7 +15,7 @@ from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.cli_batch import add_batch_command
 from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
-from voicekit.cli_io import audio_to_stdout, is_dash, status, stdout_format
+from voicekit.cli_io import audio_to_stdout, count, is_dash, status, stdout_format
 from voicekit.cli_transcribe import add_transcribe_command
 from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
@@ -196,13 +196,9 @@ def _run_narrate(args: argparse.Namespace) -> int:
 
 def _narrated(narration: Narration, where: str) -> str:
     """The status line of a narration: where it went, how long it is, and what was sent."""
-    return (f"wrote {where} ({narration.duration:.1f} s, {_count(narration.chunks, 'chunk')}: "
+    return (f"wrote {where} ({narration.duration:.1f} s, {count(narration.chunks, 'chunk')}: "
             f"{narration.requests} synthesized, {narration.cached} from the cache, ${narration.cost_usd:.4f})")
 
-
-def _count(number: int, noun: str) -> str:
-    """`1 chunk`, `2 chunks`."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _positive(text: str) -> int:
@@ -219,7 +215,7 @@ def _positive(text: str) -> int:
 def _plan_text(plan: Plan) -> str:
     lines = [f"{i:>4}  {c.chars:>3}  {c.text}" for i, c in enumerate(plan.chunks)]
     lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
-              f"{_count(plan.requests, 'request')}, {_count(plan.characters, 'character')}, "
+              f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, "
               f"about ${plan.cost_usd:.4f}, "
               f"about {_duration_words(plan.estimated_seconds)}"]
     lines += [f"note: {warning}" for warning in plan.warnings]

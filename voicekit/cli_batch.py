@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
-from voicekit.cli_io import status
+from voicekit.cli_io import count, status
 from voicekit.jobs.batch import BatchJob, FetchReport, transcribe_batch
 from voicekit.jobs.batch_state import BatchOptions
 from voicekit.storage import StorageSpec
@@ -60,9 +60,10 @@ def run_batch_submit(args: argparse.Namespace) -> int:
     job = transcribe_batch(args.input, storage=spec, job=args.job or Path("voicekit-batch.json"), options=options)
     state = job.state
     windows = sum(len(r.windows) for r in state.recordings)
-    status(f"submitted {len(state.recordings)} recordings as {windows} requests in {len(state.parts)} batch(es): "
+    status(f"submitted {count(len(state.recordings), 'recording')} as {count(windows, 'request')} in "
+           f"{count(len(state.parts), 'batch', 'batches')}: "
            f"{', '.join(job.batch_ids)}")
-    status(f"stored {state.objects_uploaded} new windows ({state.bytes_uploaded / 1e6:.1f} MB) at "
+    status(f"stored {count(state.objects_uploaded, 'new window')} ({state.bytes_uploaded / 1e6:.1f} MB) at "
            f"{state.storage_address}; job file {job.path}")
     status(f"next: voicekit batch wait {job.path} && voicekit batch fetch {job.path}")
     return 0
@@ -95,8 +96,8 @@ def _fetch(job: BatchJob, args: argparse.Namespace) -> int:
         job.status()
     report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     if args.finish_sync and report.incomplete:
-        count = job.finish_sync()
-        status(f"transcribed {count} windows synchronously")
+        done = job.finish_sync()
+        status(f"transcribed {count(done, 'window')} synchronously")
         report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     _print_report(report)
     return 1 if report.incomplete else 0

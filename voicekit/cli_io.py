@@ -25,6 +25,11 @@ def is_dash(path: str | Path | None) -> bool:
     return path is not None and str(path) == DASH
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 chunk`, `2 chunks` (`plural` for a noun that does not take an s)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def status(message: str) -> None:
     """A status line ("wrote ..."): on standard error, so that standard output holds only data."""
     print(message, file=sys.stderr)

@@ -11,7 +11,7 @@ from typing import Any
 
 from voicekit import errors, outputs
 from voicekit.cli_batch import add_batch_options, run_batch_submit
-from voicekit.cli_io import is_dash, status
+from voicekit.cli_io import count, is_dash, status
 from voicekit.config import Settings
 from voicekit.engines.catalog import transcription_pace
 from voicekit.jobs.options import check_output
@@ -105,7 +105,7 @@ def _run_plan(args: argparse.Namespace) -> int:
     seconds = estimate_transcription_seconds(transcription_pace(first.engine), requests, sent, billed,
                                              concurrency=args.concurrency or Settings().concurrency)
     minimum = " (a short request is billed as its minimum)" if billed > sent + 0.5 else ""
-    print(f"\nengine {first.engine}, model {first.model}: {_count(requests, 'request')}, {sent:.0f} s of audio "
+    print(f"\nengine {first.engine}, model {first.model}: {count(requests, 'request')}, {sent:.0f} s of audio "
           f"sent, {billed:.0f} s billed{minimum}, about ${sum(p.cost_usd for p in plans):.4f}, about {seconds:.0f} s "
           "(one engine and one rate limit for all)")
     return 0
@@ -146,7 +146,7 @@ def _run_many(args: argparse.Namespace, formats: list[str]) -> int:
     result = transcribe_many(args.input, formats=formats, output_dir=args.output_dir, options=_options(args),
                              on_file=_said)
     if result.failed:
-        status(f"{_count(len(result.failed), 'recording')} of {len(result.files)} failed")
+        status(f"{count(len(result.failed), 'recording')} of {len(result.files)} failed")
     return 0 if result.ok else 1
 
 
@@ -154,17 +154,13 @@ def _said(outcome: FileOutcome) -> None:
     if outcome.error is not None:
         status(f"voicekit: error: {outcome.error}")
     else:
-        status(f"wrote {', '.join(str(p) for p in outcome.written)} ({_count(outcome.segments, 'segment')}, "
+        status(f"wrote {', '.join(str(p) for p in outcome.written)} ({count(outcome.segments, 'segment')}, "
                f"{outcome.duration or 0:.1f} s)")
 
 
 def _summary(transcript: Transcript) -> str:
-    return f"{_count(len(transcript.segments), 'segment')}, {transcript.duration or 0:.1f} s"
+    return f"{count(len(transcript.segments), 'segment')}, {transcript.duration or 0:.1f} s"
 
-
-def _count(number: int, noun: str) -> str:
-    """`1 segment`, `2 segments`."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _names(text: str | None) -> tuple[str, ...] | None:
