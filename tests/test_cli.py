@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,3 +267,19 @@ def test_transcribe_plan_sends_nothing_and_needs_no_key(server: GroqServer, cach
     table = run("transcribe", str(SAMPLES / "meeting.ogg"), "--plan", "--engine", "groq", env=cache)
     assert "requests" in table.stdout and "billed" in table.stdout and table.returncode == 0
     assert server.log.count() == 0
+
+
+def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path, cache: dict[str, str]) -> None:
+    doc = tmp_path / "long.md"
+    doc.write_text("\n\n".join(f"Paragraph {n} of a long chapter, read aloud slowly." for n in range(40)))
+    with GroqServer(ServerOptions(speech_backend="synthetic", latency=1.0)) as slow:
+        environment = {**{k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}, **groq(slow, cache)}
+        with subprocess.Popen([sys.executable, "-m", "voicekit", "narrate", str(doc), "-o", str(tmp_path / "l.wav")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, text=True) as job:
+            while slow.log.count() == 0 and job.poll() is None:  # wait until requests are being sent
+                time.sleep(0.05)
+            job.send_signal(signal.SIGINT)
+            out, err = job.communicate(timeout=120)
+    assert job.returncode == 130, err
+    assert "interrupted" in err and "run the same command again" in err and out == ""
+    assert "Traceback" not in err and not (tmp_path / "l.wav").exists()
