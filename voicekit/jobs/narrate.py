@@ -26,7 +26,7 @@ from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
 from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import SpeechEngine
-from voicekit.engines.catalog import RequestPace
+from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, RequestPace
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.registry import (
     EngineName,
@@ -34,6 +34,7 @@ from voicekit.engines.registry import (
     open_planning_speech_engine,
     open_speech_engine,
 )
+from voicekit.jobs.estimate import local_speed
 from voicekit.jobs.narration import Narration, Plan, PlannedChunk
 from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
@@ -149,7 +150,7 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
     async with open_planning_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
         chunks, warnings = _chunks(source, opts, engine)
         characters = sum(chunk.chars for chunk, _ in chunks)
-        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters,
+        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters, voice=engine.voice,
                                                   concurrency=opts.concurrency or Settings().concurrency)
         return Plan(engine=engine.name, model=engine.model, voice=engine.voice,
                     chunks=[PlannedChunk(text=c.text, chars=c.chars) for c, _ in chunks], requests=len(chunks),
@@ -158,23 +159,23 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
                     warnings=warnings + pace_warnings)
 
 
-def estimate_seconds(pace: RequestPace, requests: int, characters: int, *,
-                     concurrency: int = 4) -> tuple[float, list[str]]:
+def estimate_seconds(pace: RequestPace, requests: int, characters: int, *, concurrency: int = 4,
+                     voice: str | None = None) -> tuple[float, list[str]]:
     """Wall time at the engine's pace, and a warning when the job is beyond the plan's daily limits.
 
-    On this machine: characters at the measured speed (`PIPER_PACE`). Through an API, Groq meters each per-minute
-    limit as a bucket that starts full and refills at limit/60 a second, and voicekit's client sends a request
-    once the bucket holds it and what is still in flight (`voicekit.engines.ratelimit`). So a job within the
-    limits runs at once, and beyond them waits 60/limit seconds for each request (or character) over the limit,
-    plus one for the request in flight; every round of `concurrency` requests adds the time a request takes.
-    The buckets are assumed full at the start (a job right after another may wait up to a minute more).
-    Measured on `samples/article.md` (11 requests, 1,096 characters) through the loopback server with the free
-    plan's limits and 0.3 s latency: the plan said 15 s, the run took 14 s."""
-    if pace.chars_per_second:
-        return characters / pace.chars_per_second, []
+    On this machine: the voice loaded and the characters spoken at the speed measured now, once per process
+    (`voicekit.jobs.estimate`). Through an API, Groq meters each per-minute limit as a bucket that starts full
+    and refills at limit/60 a second, and voicekit's client sends a request once the bucket holds it and what is
+    still in flight (`voicekit.engines.ratelimit`). So a job within the limits runs at once, and beyond them waits
+    60/limit seconds for each request (or character) over the limit, plus one for the request in flight;
+    meanwhile rounds of `concurrency` requests take a request's time each, so the estimate is the longer of the
+    two. The buckets are assumed full at the start (a job right after another may wait up to a minute more).
+    Measured with `python benchmarks/plan_estimate.py` (figures in its docstring)."""
+    if pace.on_this_machine:
+        return local_speed(voice or LOCAL_SPEECH_MODELS["piper"].default_voice, concurrency).seconds(characters), []
     average = characters / requests if requests else 0.0
-    seconds = max(_over_limit(requests, 1.0, pace.rpm), _over_limit(characters, average, pace.tpm))
-    seconds += math.ceil(requests / max(1, concurrency)) * pace.request_seconds
+    waited = max(_over_limit(requests, 1.0, pace.rpm), _over_limit(characters, average, pace.tpm))
+    seconds = max(waited + pace.request_seconds, math.ceil(requests / max(1, concurrency)) * pace.request_seconds)
     days = max(requests / pace.rpd if pace.rpd else 0.0, characters / pace.tpd if pace.tpd else 0.0)
     if days <= 1:
         return seconds, []

@@ -67,8 +67,8 @@ def estimate_transcription_seconds(pace: AudioPace, requests: int, sent: float, 
                                    concurrency: int) -> float:
     """Wall time: on this machine, start-up then the sent audio at the measured speed; through an API, the waits
     beyond full buckets of requests a minute and billed audio seconds an hour (voicekit's client waits for a
-    request's share plus what is in flight, `voicekit.engines.ratelimit`), plus a request's time per round of
-    `concurrency` requests."""
+    request's share plus what is in flight, `voicekit.engines.ratelimit`), or, if longer, a request's time per
+    round of `concurrency` requests (the buckets refill while those run)."""
     if pace.speed:
         return pace.start_seconds + sent / pace.speed
     waits = [0.0]
@@ -77,4 +77,4 @@ def estimate_transcription_seconds(pace: AudioPace, requests: int, sent: float, 
     if pace.audio_seconds_per_hour and billed > pace.audio_seconds_per_hour:
         average = billed / requests
         waits.append((billed - pace.audio_seconds_per_hour + average) * 3600 / pace.audio_seconds_per_hour)
-    return max(waits) + math.ceil(requests / max(1, concurrency)) * pace.request_seconds
+    return max(max(waits) + pace.request_seconds, math.ceil(requests / max(1, concurrency)) * pace.request_seconds)
