@@ -172,7 +172,7 @@ def _open_file_object(source: IO[bytes], what: str) -> _Opened:
         end = source.seek(0, os.SEEK_END)
         source.seek(start)
         if end <= start:
-            raise AudioError(f"{what}: no audio data left to read (the file object is empty or at its end).")
+            raise AudioError(f"{what}: no audio data left to read (the input is empty or already read to its end).")
         return _Opened(source, start, None)
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
     shutil.copyfileobj(source, spool)
