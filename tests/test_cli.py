@@ -283,3 +283,11 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path, cache: dict[str
     assert job.returncode == 130, err
     assert "interrupted" in err and "run the same command again" in err and out == ""
     assert "Traceback" not in err and not (tmp_path / "l.wav").exists()
+
+
+def test_speak_names_its_default_output_after_the_format(tmp_path: Path) -> None:
+    """`speak TEXT --format flac` writes speech.flac: neither FLAC bytes in speech.wav nor a refusal."""
+    done = run("speak", "Hello.", "--format", "flac", "--engine", "local", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert soundfile.info(str(tmp_path / "speech.flac")).format == "FLAC" and not (tmp_path / "speech.wav").exists()
+    assert done.stdout == "" and done.stderr.startswith("wrote speech.flac")

@@ -126,3 +126,4 @@ def test_a_bad_invocation_is_one_line_and_a_status(place: Path, monkeypatch: pyt
 
 def test_there_are_at_least_thirty_bad_invocations() -> None:
     assert len(BAD) >= 30
+

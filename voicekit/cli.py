@@ -124,8 +124,9 @@ def _add_speak(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                        description="Speak a short text into an audio file (WAV, FLAC, OGG or MP3).",
                                        epilog=SPEAK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     speak_parser.add_argument("text", help=f"the text; Orpheus takes at most {ORPHEUS_MAX_CHARS} characters")
-    speak_parser.add_argument("-o", "--output", default="speech.wav",
-                              help="the audio file, or - for standard output (default: speech.wav)")
+    speak_parser.add_argument("-o", "--output",
+                              help="the audio file, or - for standard output (default: speech.wav, or speech.FORMAT "
+                                   "with --format)")
     speak_parser.add_argument("--format", choices=AUDIO_FORMATS,
                               help="audio format (default: from -o's extension; required with -o -)")
     _add_engine_options(speak_parser)
@@ -243,7 +244,7 @@ def _run_speak(args: argparse.Namespace) -> int:
             audio.save(target, args.format)
         status(f"wrote standard output ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
         return 0
-    output = Path(args.output)
+    output = Path(args.output or f"speech.{args.format or 'wav'}")
     check_audio_output(output, args.format)
     with outputs.reserve(output):
         audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
