@@ -201,8 +201,9 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     concurrency = opts.concurrency or Settings().concurrency
     async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice, concurrency=concurrency,
                                   client=client) as engine:
-        chunks, warnings = _chunks(source, opts, engine)
         target = _output_path(source, out, opts.format)
+        outputs.check_output(target, inputs=[source] if _is_file(source) else [])  # before the document is read
+        chunks, warnings = _chunks(source, opts, engine)
         for warning in warnings:
             logger.warning("%s", warning)
         with outputs.reserve(target, captions, inputs=[source] if _is_file(source) else []):
