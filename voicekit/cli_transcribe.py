@@ -75,7 +75,7 @@ def add_transcribe_command(commands: argparse._SubParsersAction[argparse.Argumen
 def run_transcribe(args: argparse.Namespace) -> int:
     """One recording to a file or standard output, or many recordings to their files (status 1 if any failed)."""
     if args.batch:
-        args.input = [Path(name) for name in args.input]
+        args.input = expand_inputs(args.input)  # folders stand for the audio files in them here too
         return run_batch_submit(args)
     if args.plan:
         return _run_plan(args)
