@@ -167,7 +167,7 @@ def estimate_seconds(pace: RequestPace, requests: int, characters: int, *, concu
     (`voicekit.jobs.estimate`). Through an API, Groq meters each per-minute limit as a bucket that starts full
     and refills at limit/60 a second, and voicekit's client sends a request once the bucket holds it and what is
     still in flight (`voicekit.engines.ratelimit`). So a job within the limits runs at once, and beyond them waits
-    60/limit seconds for each request (or character) over the limit, plus one for the request in flight;
+    60/limit seconds for each request (or character) over the limit, plus half a request for one in flight;
     meanwhile rounds of `concurrency` requests take a request's time each, so the estimate is the longer of the
     two. The buckets are assumed full at the start (a job right after another may wait up to a minute more).
     Measured with `python benchmarks/plan_estimate.py` (figures in its docstring)."""
@@ -184,10 +184,12 @@ def estimate_seconds(pace: RequestPace, requests: int, characters: int, *, concu
 
 
 def _over_limit(amount: float, unit: float, per_minute: int | None) -> float:
-    """Seconds of waiting for `amount` (sent `unit` at a time) beyond a full bucket of `per_minute`."""
+    """Seconds of waiting for `amount` (sent `unit` at a time) beyond a full bucket of `per_minute`: the client
+    waits for a request's share plus what is still in flight, which is half a request on average (a run of
+    `samples/article.md` on the free plan's limits waited 6 s one time and 12 s another)."""
     if not per_minute or amount <= per_minute:
         return 0.0
-    return (amount - per_minute + unit) * 60 / per_minute
+    return (amount - per_minute + unit / 2) * 60 / per_minute
 
 
 async def anarrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,

@@ -67,14 +67,14 @@ def estimate_transcription_seconds(pace: AudioPace, requests: int, sent: float, 
                                    concurrency: int) -> float:
     """Wall time: on this machine, start-up then the sent audio at the measured speed; through an API, the waits
     beyond full buckets of requests a minute and billed audio seconds an hour (voicekit's client waits for a
-    request's share plus what is in flight, `voicekit.engines.ratelimit`), or, if longer, a request's time per
-    round of `concurrency` requests (the buckets refill while those run)."""
+    request's share plus what is in flight, half a request on average, `voicekit.engines.ratelimit`), or, if
+    longer, a request's time per round of `concurrency` requests (the buckets refill while those run)."""
     if pace.speed:
         return pace.start_seconds + sent / pace.speed
     waits = [0.0]
     if pace.rpm and requests > pace.rpm:
-        waits.append((requests - pace.rpm + 1) * 60 / pace.rpm)
+        waits.append((requests - pace.rpm + 0.5) * 60 / pace.rpm)
     if pace.audio_seconds_per_hour and billed > pace.audio_seconds_per_hour:
         average = billed / requests
-        waits.append((billed - pace.audio_seconds_per_hour + average) * 3600 / pace.audio_seconds_per_hour)
+        waits.append((billed - pace.audio_seconds_per_hour + average / 2) * 3600 / pace.audio_seconds_per_hour)
     return max(max(waits) + pace.request_seconds, math.ceil(requests / max(1, concurrency)) * pace.request_seconds)
