@@ -9,6 +9,12 @@ shared recordings folder through the loopback server with the free plan's Whispe
 for Piper, and requests at the per-minute limit from an empty bucket for Groq. A ratio within 0.67-1.5 is the goal.
 
     python benchmarks/plan_estimate.py
+
+Two runs on the project's shared 2-core machine (load average 2-3), real seconds / plan seconds:
+narrate local 6.2/4.1 and 2.9/4.3; transcribe local 7.7/7.9 and 6.1/7.9; narrate through the loopback server
+13.6/10.0 twice; transcribe the 12 shared recordings through it 6.3/6.0 and 6.8/6.0. The estimate before said 66 s
+and 63 s for the two loopback cases. Piper's own speed swings most: the same narration took 2.9 s to 10.5 s within
+half an hour, which is why the plan times it when planning.
 """
 
 from __future__ import annotations
