@@ -122,7 +122,7 @@ def report(result: dict[str, Any], quick: bool) -> None:
          ["WAV (16-bit, mono), for scale", "", "", "", "", "", "", f"{wav_per_hour:.1f}", "", ""]],
         ["Real-time factor: seconds of audio made per second of wall time, whole job (Piper synthesis, stitching, "
          "FLAC parts, AAC encoding); characters per second is the narrated text's characters per second of wall "
-         "time, the pace the plan's estimate uses (`PIPER_PACE` in engines/catalog.py). Its peak memory is mostly "
+         "time (the plan now measures Piper when planning: voicekit/jobs/estimate.py). Its peak memory is mostly "
          "Piper's (onnxruntime in four worker threads), "
          "whatever the book's length. The cached rerun is served by the chunk cache: no synthesis, only "
          "stitching the chapters again and writing the output, in a fresh interpreter: its memory is the output "

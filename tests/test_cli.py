@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,10 +130,10 @@ def test_narrate_and_transcribe_back_offline(tmp_path: Path, cache: dict[str, st
     doc.write_text("# A note\n\nThe meeting moved to 3pm on Friday. Bring 2 copies of the report.\n")
     narrated = run("narrate", str(doc), "--captions", str(tmp_path / "note.vtt"), env=cache)
     assert narrated.returncode == 0, narrated.stderr
-    assert "2 chunks: 2 synthesized" in narrated.stdout
+    assert "2 chunks: 2 synthesized" in narrated.stderr and narrated.stdout == ""
     assert (tmp_path / "note.vtt").read_text().startswith("WEBVTT")
     again = run("narrate", str(doc), env=cache)
-    assert "0 synthesized, 2 from the cache" in again.stdout
+    assert "0 synthesized, 2 from the cache" in again.stderr
     heard = run("transcribe", str(tmp_path / "note.wav"), env=cache)
     assert heard.returncode == 0, heard.stderr
     text = heard.stdout.lower()
@@ -145,9 +148,13 @@ def test_narrate_format_flag_picks_the_container(tmp_path: Path, cache: dict[str
     result = run("narrate", str(doc), "--format", "flac", env=cache)
     assert result.returncode == 0, result.stderr
     assert soundfile.info(str(tmp_path / "short.flac")).format == "FLAC"
-    named = run("narrate", str(doc), "-o", str(tmp_path / "named.wav"), "--format", "ogg", env=cache)
+    named = run("narrate", str(doc), "-o", str(tmp_path / "named.ogg"), "--format", "ogg", env=cache)
     assert named.returncode == 0, named.stderr
-    assert soundfile.info(str(tmp_path / "named.wav")).format == "OGG"
+    assert soundfile.info(str(tmp_path / "named.ogg")).format == "OGG"
+    # OGG bytes in a .wav would fool every player: the extension and --format must agree
+    refused = run("narrate", str(doc), "-o", str(tmp_path / "named.wav"), "--format", "ogg", env=cache)
+    assert refused.returncode == 1 and ".wav" in refused.stderr and "--format" in refused.stderr
+    assert not (tmp_path / "named.wav").exists()
 
 
 def test_transcribe_with_a_local_model_that_is_not_installed_fails_at_once_naming_the_installed_ones(
@@ -156,3 +163,131 @@ def test_transcribe_with_a_local_model_that_is_not_installed_fails_at_once_namin
                env=cache)
     assert done.returncode == 1
     assert "no Whisper model 'large-v3'" in done.stderr and "tiny.en" in done.stderr
+
+
+def groq(server: GroqServer, cache: dict[str, str]) -> dict[str, str]:
+    return {"GROQ_API_KEY": server.api_key, "GROQ_BASE_URL": server.base_url, **cache}
+
+
+def run_bytes(*args: str, env: dict[str, str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    environment = {k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-m", "voicekit", *args], capture_output=True, env=environment,
+                          input=stdin, timeout=300, check=False)
+
+
+def test_help_says_the_exit_statuses_and_each_command_has_examples() -> None:
+    top = run("--help").stdout
+    assert all(code in top for code in ("exit status:", "0 done", "1 failed", "2 the", "130 interrupted"))
+    for command in ("narrate", "transcribe", "speak"):
+        assert "examples:" in run(command, "--help").stdout
+
+
+def test_narrate_reads_standard_input_and_writes_audio_to_standard_output(server: GroqServer,
+                                                                          cache: dict[str, str]) -> None:
+    done = run_bytes("narrate", "-", "-o", "-", "--format", "wav", env=groq(server, cache),
+                     stdin=b"The meeting moved to Friday.\n")
+    assert done.returncode == 0, done.stderr
+    audio, rate = soundfile.read(io.BytesIO(done.stdout))
+    assert rate == 24000 and len(audio) > rate // 2  # the bytes are a whole WAV, header and all
+    status = done.stderr.decode()
+    assert status.startswith("wrote standard output (") and status.count("\n") == 1 and "1 chunk:" in status
+
+
+def test_speak_writes_any_format_to_standard_output(server: GroqServer, cache: dict[str, str]) -> None:
+    for format, container in (("flac", "FLAC"), ("ogg", "OGG"), ("wav", "WAV")):
+        done = run_bytes("speak", "Hello there.", "-o", "-", "--format", format, env=groq(server, cache))
+        assert done.returncode == 0, done.stderr
+        assert soundfile.info(io.BytesIO(done.stdout)).format == container
+
+
+def test_transcribe_reads_any_container_from_standard_input(tmp_path: Path, server: GroqServer,
+                                                            cache: dict[str, str]) -> None:
+    spoken = run_bytes("speak", "Hello there, reader.", "-o", "-", "--format", "ogg", env=groq(server, cache))
+    done = run_bytes("transcribe", "-", "-o", "-", "--format", "srt", env=groq(server, cache), stdin=spoken.stdout)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith("1\n00:00:") and done.stderr == b""
+
+
+def test_a_closed_pipe_ends_quietly_with_status_0(tmp_path: Path, server: GroqServer,
+                                                  cache: dict[str, str]) -> None:
+    recording = tmp_path / "hello.wav"
+    assert run("speak", "Hello there.", "-o", str(recording), env=groq(server, cache)).returncode == 0
+    environment = {**os.environ, **groq(server, cache)}
+    with subprocess.Popen([sys.executable, "-m", "voicekit", "transcribe", str(recording)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.close()  # as `| head` does once it has read enough: every write after this fails
+        errors = reader.stderr.read()
+        assert reader.wait(timeout=300) == 0 and errors == b""
+
+
+def test_many_recordings_share_one_run_and_a_bad_one_does_not_stop_the_rest(
+        tmp_path: Path, server: GroqServer, cache: dict[str, str]) -> None:
+    talks, out = tmp_path / "talks", tmp_path / "out"
+    talks.mkdir()
+    out.mkdir()
+    for name in ("one", "two"):
+        assert run("speak", f"Talk {name}.", "-o", str(talks / f"{name}.wav"), env=groq(server, cache)).returncode == 0
+    (talks / "broken.mp3").write_bytes(b"not audio at all")
+    single = tmp_path / "three.flac"
+    assert run("speak", "Talk three.", "-o", str(single), env=groq(server, cache)).returncode == 0
+    done = run("transcribe", str(talks), str(single), "--output-dir", str(out), "--format", "srt,txt",
+               env=groq(server, cache))
+    assert done.returncode == 1 and done.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == [
+        "one.srt", "one.txt", "three.srt", "three.txt", "two.srt", "two.txt"]
+    lines = done.stderr.splitlines()
+    assert [line for line in lines if "error" in line] == [line for line in lines if "broken.mp3" in line]
+    assert lines[-1] == "1 recording of 4 failed" and "Traceback" not in done.stderr
+    everything = run("transcribe", str(talks / "one.wav"), "--output-dir", str(out), "--format", "all",
+                     env=groq(server, cache))
+    assert everything.returncode == 0, everything.stderr
+    assert {p.suffix for p in out.glob("one.*")} == {".txt", ".srt", ".vtt", ".json", ".tsv"}  # rttm: --speakers
+
+
+def test_plans_show_the_price_without_a_key(cache: dict[str, str]) -> None:
+    for engine, price in (("groq", 22), ("openai", 15)):
+        done = run("narrate", str(SAMPLES / "article.md"), "--plan", "--json", "--engine", engine,
+                   env={**cache, "OPENAI_API_KEY": ""})
+        assert done.returncode == 0, done.stderr
+        plan = json.loads(done.stdout)
+        assert plan["engine"] == engine and plan["cost_usd"] == pytest.approx(plan["characters"] * price / 1e6,
+                                                                              rel=1e-3)
+        assert plan["estimated_seconds"] > 0
+
+
+def test_transcribe_plan_sends_nothing_and_needs_no_key(server: GroqServer, cache: dict[str, str]) -> None:
+    server.log.reset()
+    done = run("transcribe", str(SAMPLES / "meeting.ogg"), "--plan", "--json", "--engine", "groq", env=cache)
+    assert done.returncode == 0, done.stderr
+    [plan] = json.loads(done.stdout)
+    assert plan["engine"] == "groq" and plan["requests"] >= 4 and plan["billed_seconds"] >= plan["sent_seconds"]
+    assert plan["cost_usd"] == pytest.approx(plan["billed_seconds"] / 3600 * 0.04, rel=1e-3)
+    table = run("transcribe", str(SAMPLES / "meeting.ogg"), "--plan", "--engine", "groq", env=cache)
+    assert "requests" in table.stdout and "billed" in table.stdout and table.returncode == 0
+    assert server.log.count() == 0
+
+
+def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path, cache: dict[str, str]) -> None:
+    doc = tmp_path / "long.md"
+    doc.write_text("\n\n".join(f"Paragraph {n} of a long chapter, read aloud slowly." for n in range(40)))
+    with GroqServer(ServerOptions(speech_backend="synthetic", latency=1.0)) as slow:
+        environment = {**{k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}, **groq(slow, cache)}
+        with subprocess.Popen([sys.executable, "-m", "voicekit", "narrate", str(doc), "-o", str(tmp_path / "l.wav")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, text=True) as job:
+            while slow.log.count() == 0 and job.poll() is None:  # wait until requests are being sent
+                time.sleep(0.05)
+            job.send_signal(signal.SIGINT)
+            out, err = job.communicate(timeout=120)
+    assert job.returncode == 130, err
+    assert "interrupted" in err and "run the same command again" in err and out == ""
+    assert "Traceback" not in err and not (tmp_path / "l.wav").exists()
+
+
+def test_speak_names_its_default_output_after_the_format(tmp_path: Path) -> None:
+    """`speak TEXT --format flac` writes speech.flac: neither FLAC bytes in speech.wav nor a refusal."""
+    done = run("speak", "Hello.", "--format", "flac", "--engine", "local", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert soundfile.info(str(tmp_path / "speech.flac")).format == "FLAC" and not (tmp_path / "speech.wav").exists()
+    assert done.stdout == "" and done.stderr.startswith("wrote speech.flac")

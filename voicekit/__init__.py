@@ -27,6 +27,8 @@ from voicekit.jobs.narrate import NarrateOptions
 from voicekit.jobs.narration import Narration, Plan
 from voicekit.jobs.speak import aspeak, speak
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe, transcribe
+from voicekit.jobs.transcribe_many import ManyTranscripts, atranscribe_many, transcribe_many
+from voicekit.jobs.transcribe_plan import TranscriptionPlan, plan_transcription
 from voicekit.notebook import plot
 from voicekit.text.normalize import normalize_text
 from voicekit.transcript.model import Segment, Transcript, Word
@@ -48,6 +50,7 @@ __all__ = [
     "ConfigurationError",
     "GroqClient",
     "InputError",
+    "ManyTranscripts",
     "ModelInfo",
     "NarrateOptions",
     "Narration",
@@ -60,6 +63,7 @@ __all__ = [
     "TranscribeOptions",
     "Transcript",
     "TranscriptionEngine",
+    "TranscriptionPlan",
     "VoicekitError",
     "Word",
     "__version__",
@@ -67,11 +71,14 @@ __all__ = [
     "aspeak",
     "atranscribe",
     "atranscribe_batch",
+    "atranscribe_many",
     "narrate",
     "normalize_text",
     "plan_narration",
+    "plan_transcription",
     "plot",
     "speak",
     "transcribe",
     "transcribe_batch",
+    "transcribe_many",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,19 +13,18 @@ from typing import Any, NoReturn
 from voicekit import errors, outputs
 from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
-from voicekit.cli_batch import add_batch_command, add_batch_options, run_batch_submit
+from voicekit.cli_batch import add_batch_command
 from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
+from voicekit.cli_io import audio_to_stdout, count, is_dash, status, stdout_format
+from voicekit.cli_transcribe import add_transcribe_command
 from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
 from voicekit.engines.registry import ENGINE_NAMES, voices
 from voicekit.jobs.narrate import NarrateOptions, narrate, plan_narration
-from voicekit.jobs.narration import Plan
-from voicekit.jobs.options import check_audio_output, check_output
+from voicekit.jobs.narration import Narration, Plan
+from voicekit.jobs.options import check_audio_output
 from voicekit.jobs.speak import speak
-from voicekit.jobs.transcribe import TranscribeOptions, transcribe
 from voicekit.text.epub import is_epub
-from voicekit.transcript.formats import FORMATS as TRANSCRIPT_FORMATS
-from voicekit.transcript.formats import render
 
 EPILOG = """\
 engines: `auto` (the default) uses Groq when GROQ_API_KEY is set and the offline engines otherwise
@@ -37,8 +37,36 @@ examples:
   voicekit narrate book.epub -o book.m4b              an audiobook with the book's chapters, title and cover
   voicekit transcribe meeting.m4a -o meeting.srt      subtitles for a recording of any length
   voicekit transcribe talk.mp3                        the text, on standard output
+  voicekit transcribe a.m4a talks/ --output-dir out --format srt,txt
+                                                      many recordings with one engine
+  cat notes.md | voicekit narrate - -o - --format mp3 > notes.mp3
+                                                      standard input and output: - as the file name
   voicekit speak "Hello from voicekit." -o hello.wav
   voicekit voices
+
+standard output holds only data (a transcript, audio with -o -, a plan); status lines ("wrote ...") and
+errors go to standard error.
+
+exit status: 0 done; 1 failed (the message says why; with many recordings: at least one failed); 2 the
+command line is wrong (an unknown option or a value it does not take); 130 interrupted (Ctrl-C): finished
+chunks and windows are cached, so the same command run again resumes where it stopped.
+"""
+
+NARRATE_EPILOG = """examples:
+  voicekit narrate chapter.md                         chapter.wav beside the document
+  voicekit narrate chapter.md -o chapter.mp3 --captions chapter.srt
+  voicekit narrate book.txt --plan                    requests, characters, cost and time; sends nothing
+  voicekit narrate book.txt --plan --engine groq      Groq's price, without an API key
+  voicekit narrate book.epub -o book.m4b              an audiobook with chapters, title and cover
+  pandoc -t plain notes.docx | voicekit narrate - -o notes.wav
+                                                      the document from standard input (-o is then needed)
+  voicekit narrate notes.md -o - --format ogg | mpv - audio to standard output (--format is then needed)
+"""
+
+SPEAK_EPILOG = """examples:
+  voicekit speak "Hello from voicekit."               speech.wav in this folder
+  voicekit speak "[cheerful] Welcome back!" -o hi.mp3 --engine groq --voice tara
+  voicekit speak "Testing." -o - --format wav | aplay audio to standard output (--format is then needed)
 """
 
 
@@ -59,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
     _add_narrate(commands)
-    _add_transcribe(commands)
+    add_transcribe_command(commands, _add_engine_choice, _positive)
     _add_speak(commands)
     _add_voices(commands)
     _add_models(commands)
@@ -69,19 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "narrate", help="read a whole document (text, Markdown, HTML) aloud into one audio file",
+        "narrate", help="read a whole document (text, Markdown, HTML, EPUB) aloud into one audio file",
+        epilog=NARRATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Read a document aloud into one audio file. Numbers become words, vocal directions such as "
                     "[cheerful] are kept for Orpheus, and the text is sent in chunks no longer than the model takes "
                     f"(Orpheus: {ORPHEUS_MAX_CHARS} characters). "
                     "Finished chunks are cached: if a run stops, run it again and only the rest is synthesized.")
     parser.add_argument("input", type=Path, help="the document: .txt, .md, .html, .epub (or - for standard input)")
-    parser.add_argument("-o", "--output", type=Path, help="the audio file (default: INPUT with .wav)")
+    parser.add_argument("-o", "--output", help="the audio file, or - for standard output (default: INPUT with "
+                                               ".wav; with - as INPUT, -o is required)")
     parser.add_argument("--format", choices=(*AUDIO_FORMATS, *BOOK_ONLY_FORMATS),
                         help=f"audio format (default: from -o; {', '.join(BOOK_ONLY_FORMATS)} for an EPUB book)")
     parser.add_argument("--captions", type=Path, help="also write SRT or VTT captions (by extension) of what is "
                                                       "spoken when")
     _add_engine_options(parser)
-    parser.add_argument("--concurrency", type=int, help="chunks in flight at once (default 4)")
+    parser.add_argument("--concurrency", type=_positive, help="chunks in flight at once (default 4)")
     parser.add_argument("--plan", action="store_true", help="print the chunks, requests, cost and time; send nothing")
     parser.add_argument("--json", action="store_true", help="print the plan or the result as JSON")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished chunks")
@@ -89,40 +119,16 @@ def _add_narrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=_run_narrate)
 
 
-def _add_transcribe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "transcribe", help="transcribe a recording of any length into text or subtitles",
-        description="Transcribe a recording of any length and format. It is cut into windows of up to 30 s at "
-                    "quiet points (long silences are not sent), transcribed, and merged with exact timestamps.")
-    parser.add_argument("input", type=Path, nargs="+",
-                        help="the recording (wav, flac, mp3, m4a, ogg, opus, webm, mp4, ...); several with --batch")
-    parser.add_argument("-o", "--output", type=Path, help="where to write (default: the text on standard output)")
-    parser.add_argument("--format", choices=TRANSCRIPT_FORMATS,
-                        help="output format (default: from -o's extension, else txt)")
-    _add_engine_choice(parser)
-    parser.add_argument("--model", help="the engine's model (Groq: whisper-large-v3-turbo, or whisper-large-v3; "
-                                        "local: tiny.en)")
-    parser.add_argument("--language", help="the spoken language as an ISO code, e.g. en (default: detected)")
-    parser.add_argument("--translate", action="store_true", help="translate the speech into English")
-    parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")
-    parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
-    parser.add_argument("--concurrency", type=int, help="windows in flight at once (default 4)")
-    parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
-    add_batch_options(parser)
-    parser.add_argument("--speakers", metavar="WHO",
-                        help="label who said what: 'channels' (one speaker per channel), or 'auto', a number or a "
-                             "range such as 2-4 (voices told apart offline: pip install \"voicekit[speakers]\")")
-    parser.add_argument("--speaker-names", metavar="NAMES",
-                        help="comma-separated names, one per channel or per voice in order of appearance")
-    parser.set_defaults(run=_run_transcribe)
-
-
 def _add_speak(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     speak_parser = commands.add_parser("speak", help="speak a short text (one chunk) into an audio file",
-                                       description="Speak a short text into an audio file (WAV, FLAC or OGG).")
+                                       description="Speak a short text into an audio file (WAV, FLAC, OGG or MP3).",
+                                       epilog=SPEAK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     speak_parser.add_argument("text", help=f"the text; Orpheus takes at most {ORPHEUS_MAX_CHARS} characters")
-    speak_parser.add_argument("-o", "--output", type=Path, default=Path("speech.wav"),
-                              help="where to write the audio (default: speech.wav; format from the extension)")
+    speak_parser.add_argument("-o", "--output",
+                              help="the audio file, or - for standard output (default: speech.wav, or speech.FORMAT "
+                                   "with --format)")
+    speak_parser.add_argument("--format", choices=AUDIO_FORMATS,
+                              help="audio format (default: from -o's extension; required with -o -)")
     _add_engine_options(speak_parser)
     speak_parser.set_defaults(run=_run_speak)
 
@@ -152,10 +158,23 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_narrate(args: argparse.Namespace) -> int:
-    source: str | Path = sys.stdin.read() if str(args.input) == "-" else args.input
+    """Plan or narrate a document (a path, or `-` for standard input) into a file or, with `-o -`, standard
+    output."""
+    from_stdin, to_stdout = is_dash(args.input), is_dash(args.output)
+    if from_stdin and args.output is None and not args.plan:
+        raise errors.OptionError("with the document on standard input (-), say where the audio goes: -o FILE, or "
+                                 "-o - --format wav for standard output")
+    if to_stdout:
+        stdout_format(args.format, "audio")
+        if args.json:
+            raise errors.OptionError("--json prints to standard output, which -o - already fills with the audio: "
+                                     "leave one of them out")
+    source: str | Path = sys.stdin.read() if from_stdin else Path(args.input)
     given = _given(engine=args.engine, model=args.model, voice=args.voice, format=args.format,
                    concurrency=args.concurrency, cache=not args.no_cache, progress=sys.stderr.isatty())
     if is_epub(source):
+        if to_stdout:
+            raise errors.OptionError("a book is written to a file (its chapters need one): give -o BOOK.m4b")
         return run_book(args, Path(source), given)
     refuse_book_options(args, source)
     options = NarrateOptions(**given)
@@ -163,19 +182,42 @@ def _run_narrate(args: argparse.Namespace) -> int:
         plan = plan_narration(source, options=options)
         print(plan.model_dump_json(indent=2) if args.json else _plan_text(plan))
         return 0
-    narration = narrate(source, args.output, captions=args.captions, options=options)
+    if to_stdout:
+        with audio_to_stdout(args.format) as target:
+            narration = narrate(source, target, captions=args.captions, options=options)
+    else:
+        narration = narrate(source, Path(args.output) if args.output else None, captions=args.captions,
+                            options=options)
     if args.json:
         print(narration.model_dump_json(indent=2))
     else:
-        print(f"wrote {narration.path} ({narration.duration:.1f} s, {narration.chunks} chunks: "
-              f"{narration.requests} synthesized, {narration.cached} from the cache, ${narration.cost_usd:.4f})")
+        status(_narrated(narration, "standard output" if to_stdout else str(narration.path)))
     return 0
+
+
+def _narrated(narration: Narration, where: str) -> str:
+    """The status line of a narration: where it went, how long it is, and what was sent."""
+    return (f"wrote {where} ({narration.duration:.1f} s, {count(narration.chunks, 'chunk')}: "
+            f"{narration.requests} synthesized, {narration.cached} from the cache, ${narration.cost_usd:.4f})")
+
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (argparse type: anything else is a usage error, status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too few: at least 1")
+    return value
 
 
 def _plan_text(plan: Plan) -> str:
     lines = [f"{i:>4}  {c.chars:>3}  {c.text}" for i, c in enumerate(plan.chunks)]
     lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
-              f"{plan.requests} requests, {plan.characters} characters, about ${plan.cost_usd:.4f}, "
+              f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, "
+              f"about ${plan.cost_usd:.4f}, "
               f"about {_duration_words(plan.estimated_seconds)}"]
     lines += [f"note: {warning}" for warning in plan.warnings]
     return "\n".join(lines)
@@ -189,46 +231,25 @@ def _duration_words(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-def _run_transcribe(args: argparse.Namespace) -> int:
-    if args.batch:
-        return run_batch_submit(args)
-    if len(args.input) > 1:
-        raise errors.InputError("several recordings go together only with --batch; transcribe one at a time")
-    args.input = args.input[0]
-    options = TranscribeOptions(**_given(engine=args.engine, model=args.model, language=args.language,
-                                         translate=args.translate, prompt=args.prompt, channel=args.channel,
-                                         concurrency=args.concurrency, cache=not args.no_cache,
-                                         progress=sys.stderr.isatty(), speakers=args.speakers,
-                                         speaker_names=_names(args.speaker_names)))
-    fmt = (check_output(args.output, TRANSCRIPT_FORMATS, args.format, what="transcript") if args.output
-           else args.format or "txt")
-    with outputs.reserve(args.output, inputs=[args.input]):
-        transcript = transcribe(args.input, options=options)
-        if args.output is None:
-            print(render(transcript, fmt), end="" if fmt != "txt" else "\n")
-        else:
-            transcript.save(args.output, fmt)
-            print(f"wrote {args.output} ({len(transcript.segments)} segments, {transcript.duration or 0:.1f} s)",
-                  file=sys.stderr)
-    return 0
-
-
-def _names(text: str | None) -> tuple[str, ...] | None:
-    """`Alice, Bob` -> ("Alice", "Bob")."""
-    return None if text is None else tuple(name.strip() for name in text.split(","))
-
-
 def _given(**options: Any) -> dict[str, Any]:
     """The options the user gave (None means: keep the default)."""
     return {name: value for name, value in options.items() if value is not None}
 
 
 def _run_speak(args: argparse.Namespace) -> int:
-    check_audio_output(args.output)
-    with outputs.reserve(args.output):
+    """Speak the text into a file or, with `-o -`, standard output; every check before the request."""
+    if is_dash(args.output):
+        with audio_to_stdout(stdout_format(args.format, "audio")) as target:
+            audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
+            audio.save(target, args.format)
+        status(f"wrote standard output ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
+        return 0
+    output = Path(args.output or f"speech.{args.format or 'wav'}")
+    check_audio_output(output, args.format)
+    with outputs.reserve(output):
         audio = speak(args.text, engine=args.engine, voice=args.voice, model=args.model)
-        audio.save(args.output)
-    print(f"wrote {args.output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
+        audio.save(output, args.format)
+    status(f"wrote {output} ({audio.duration:.2f} s at {audio.sample_rate} Hz)")
     return 0
 
 
@@ -245,20 +266,44 @@ def _run_models(args: argparse.Namespace) -> int:
     return 0
 
 
+USAGE, FAILED, INTERRUPTED = 2, 1, 130
+"""The exit statuses besides 0 (see the epilog)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 done, 1 failed, 2 bad usage, 130 interrupted). A
-    `VoicekitError` (or a file the system refuses) is one line on stderr, never a traceback."""
+    `VoicekitError` (or a file the system refuses) is one line on stderr, never a traceback; a reader that closes
+    the pipe early (`| head`) ends the run quietly with status 0."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
+        code = run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except errors.OptionError as exc:
+        print(f"voicekit: error: {_one_line(exc)}", file=sys.stderr)
+        return USAGE
     except (errors.VoicekitError, OSError) as exc:
         print(f"voicekit: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return FAILED
     except KeyboardInterrupt:
-        print("voicekit: interrupted", file=sys.stderr)
-        return 130
+        print("voicekit: interrupted; run the same command again to resume (finished work is cached)",
+              file=sys.stderr)
+        return INTERRUPTED
+
+
+def _quiet_stdout() -> None:
+    """After the reader closed the pipe: point standard output at /dev/null, so that Python's flush at exit
+    finds nothing to complain about (as Python's documentation on SIGPIPE recommends)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
+from voicekit.cli_io import count, status
 from voicekit.jobs.batch import BatchJob, FetchReport, transcribe_batch
 from voicekit.jobs.batch_state import BatchOptions
 from voicekit.storage import StorageSpec
@@ -24,7 +25,6 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--s3-endpoint-url", help="an S3-compatible endpoint (default: boto3's settings)")
     group.add_argument("--job", type=Path, help="the job file to write (default: voicekit-batch.json)")
     group.add_argument("--completion-window", default="24h", help="24h (default) to 7d")
-    group.add_argument("--output-dir", type=Path, help="where transcripts are written (default: beside each)")
 
 
 def add_batch_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,11 +60,12 @@ def run_batch_submit(args: argparse.Namespace) -> int:
     job = transcribe_batch(args.input, storage=spec, job=args.job or Path("voicekit-batch.json"), options=options)
     state = job.state
     windows = sum(len(r.windows) for r in state.recordings)
-    print(f"submitted {len(state.recordings)} recordings as {windows} requests in {len(state.parts)} batch(es): "
-          f"{', '.join(job.batch_ids)}")
-    print(f"stored {state.objects_uploaded} new windows ({state.bytes_uploaded / 1e6:.1f} MB) at "
-          f"{state.storage_address}; job file {job.path}")
-    print(f"next: voicekit batch wait {job.path} && voicekit batch fetch {job.path}")
+    status(f"submitted {count(len(state.recordings), 'recording')} as {count(windows, 'request')} in "
+           f"{count(len(state.parts), 'batch', 'batches')}: "
+           f"{', '.join(job.batch_ids)}")
+    status(f"stored {count(state.objects_uploaded, 'new window')} ({state.bytes_uploaded / 1e6:.1f} MB) at "
+           f"{state.storage_address}; job file {job.path}")
+    status(f"next: voicekit batch wait {job.path} && voicekit batch fetch {job.path}")
     return 0
 
 
@@ -76,15 +77,15 @@ def run_batch(args: argparse.Namespace) -> int:
             print(f"{part.batch_id}: {part.status}, {part.completed} of {part.lines} done, {part.failed} failed")
     elif args.action == "wait":
         job.wait(poll_seconds=args.poll, progress=True)
-        print("every batch is finished: voicekit batch fetch " + str(job.path))
+        status("every batch is finished: voicekit batch fetch " + str(job.path))
     elif args.action == "cancel":
         from voicekit._sync import run_sync
 
         run_sync(job.acancel())
-        print("cancelling; what finished can still be fetched")
+        status("cancelling; what finished can still be fetched")
     elif args.action == "clean":
         objects, files = job.clean()
-        print(f"removed {objects} stored windows and {files} files on Groq")
+        status(f"removed {objects} stored windows and {files} files on Groq")
     else:
         return _fetch(job, args)
     return 0
@@ -95,8 +96,8 @@ def _fetch(job: BatchJob, args: argparse.Namespace) -> int:
         job.status()
     report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     if args.finish_sync and report.incomplete:
-        count = job.finish_sync()
-        print(f"transcribed {count} windows synchronously")
+        done = job.finish_sync()
+        status(f"transcribed {count(done, 'window')} synchronously")
         report = job.fetch(skip_changed=args.skip_changed, output_dir=args.output_dir)
     _print_report(report)
     return 1 if report.incomplete else 0
@@ -104,14 +105,14 @@ def _fetch(job: BatchJob, args: argparse.Namespace) -> int:
 
 def _print_report(report: FetchReport) -> None:
     for path in report.written:
-        print(f"wrote {path}")
+        status(f"wrote {path}")
     for recording, problems in report.incomplete.items():
         kinds = sorted(set(problems.values()))
         print(f"incomplete: {recording}: {len(problems)} windows ({', '.join(kinds)}); wait, or fetch with "
               "--finish-sync", file=sys.stderr)
     if report.cost is not None:
         for line in report.cost.lines():
-            print(line)
+            status(line)
 
 
 def _given(**options: Any) -> dict[str, Any]:

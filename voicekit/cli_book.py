@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
+from voicekit.cli_io import count, status
 from voicekit.jobs.audiobook import MP4_FORMATS, SPLITS, Audiobook, BookOptions, BookPlan, narrate_book, plan_book
 
 BOOK_ONLY_FORMATS = MP4_FORMATS
@@ -47,7 +48,10 @@ def run_book(args: argparse.Namespace, source: Path, given: dict[str, Any]) -> i
         print(plan.model_dump_json(indent=2) if args.json else plan_text(plan))
         return 0
     book = narrate_book(source, args.output, options=options)
-    print(book.model_dump_json(indent=2) if args.json else summary_text(book))
+    if args.json:
+        print(book.model_dump_json(indent=2))
+    else:
+        status(summary_text(book))
     return 0
 
 
@@ -66,7 +70,8 @@ def plan_text(plan: BookPlan) -> str:
         lines += ["", "skipped (--keep-all narrates what has text):"]
         lines += [f"   - {s.title} ({s.reason}, {s.characters} characters)" for s in plan.skipped]
     lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
-              f"{plan.requests} requests, {plan.characters} characters, about ${plan.cost_usd:.4f}, about "
+              f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, "
+              f"about ${plan.cost_usd:.4f}, about "
               f"{_clock(plan.audio_seconds)} of audio, made in about {_clock(plan.estimated_seconds)}"]
     lines += [f"note: {warning}" for warning in plan.warnings]
     return "\n".join(lines)
@@ -74,8 +79,8 @@ def plan_text(plan: BookPlan) -> str:
 
 def summary_text(book: Audiobook) -> str:
     """What was written: the file (or folder), its chapters and what the run sent."""
-    lines = [f"wrote {book.path} ({_clock(book.duration)}, {len(book.chapters)} chapters: {book.requests} chunks "
-             f"synthesized, {book.cached} from the cache, ${book.cost_usd:.4f})"]
+    lines = [f"wrote {book.path} ({_clock(book.duration)}, {count(len(book.chapters), 'chapter')}: "
+             f"{count(book.requests, 'chunk')} synthesized, {book.cached} from the cache, ${book.cost_usd:.4f})"]
     lines += [f"  {_clock(c.start / book.sample_rate)}  {c.title}" + ("  (resumed)" if c.resumed else "")
               for c in book.chapters]
     return "\n".join(lines)

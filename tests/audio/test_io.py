@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -108,7 +110,7 @@ def test_keeping_the_source_rate_and_any_block_size_gives_the_same_samples() -> 
 
 def test_mp3_44k_decodes_to_its_full_length() -> None:
     info = probe(need(SPANISH_MP3))
-    assert (info.sample_rate, info.channels, info.format) == (44100, 1, "MP3")
+    assert (info.sample_rate, info.channels, info.format, info.decoder) == (44100, 1, "mp3", "av")
     samples, stream = decode_all(SPANISH_MP3)
     assert stream.input_frames == 3097403
     assert len(samples) == expected_output_frames(3097403, 44100, 16000)
@@ -325,3 +327,25 @@ def test_encode_flac_rejects_unusable_input() -> None:
         encode_flac(np.array([0.1, np.nan], dtype=np.float32), 16000)
     with pytest.raises(InputError):
         encode_flac(np.zeros(10, dtype=np.float32), 0)
+
+
+MP3_CHATTER_SCRIPT = """
+import sys
+from voicekit.audio.io import stream_audio
+for source in (sys.argv[1], open(sys.argv[1], "rb")):
+    print(sum(len(block) for block in stream_audio(source)))
+"""
+
+
+def test_decoding_an_mp3_prints_nothing_on_the_terminal(tmp_path: Path) -> None:
+    """libmpg123 (inside libsndfile) writes `part2_3_length ... too large` lines to file descriptor 2 on valid
+    MP3s; a subprocess captures that descriptor, so anything a C library prints is seen."""
+    encoded = tmp_path / "noise.mp3"
+    noise = np.random.default_rng(3).normal(0, 0.1, 24000 * 20).astype(np.float32)
+    sf.write(encoded, noise, 24000, format="MP3")  # such an MP3 made libmpg123 print while decoding
+    for mp3 in (encoded, need(SPANISH_MP3)):
+        result = subprocess.run([sys.executable, "-c", MP3_CHATTER_SCRIPT, str(mp3)], capture_output=True,
+                                text=True, check=True, timeout=120)
+        assert result.stderr == ""
+        counts = result.stdout.split()
+        assert len(counts) == 2 and counts[0] == counts[1] and int(counts[0]) > 0

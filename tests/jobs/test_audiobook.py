@@ -155,7 +155,7 @@ def test_a_misspelled_or_bad_book_option_is_refused_naming_it_before_any_work(lo
 
 
 def test_the_output_is_checked_before_any_work(loop: Loopback, tiny: Path, tmp_path: Path) -> None:
-    for out, words in ((tmp_path / "book.txt", "'.txt': use one of .m4b"), (tmp_path / "no" / "book.m4b",
+    for out, words in ((tmp_path / "book.txt", "extension .txt: use one of .m4b"), (tmp_path / "no" / "book.m4b",
                                                                           "does not exist"),
                        (tmp_path, "is a folder")):
         with pytest.raises(errors.InputError, match=words):
@@ -181,15 +181,15 @@ def test_an_engine_object_narrates_the_book_and_stays_open_for_its_owner(loop: L
 BOOK_CLI_BAD = [
     # (arguments, status, words the one line holds)
     (("narrate", "tiny.epub", "--chapters", "9"), 1, "chapters 1 to 3"),
-    (("narrate", "tiny.epub", "--chapters", "three"), 1, "option 'chapters'"),
+    (("narrate", "tiny.epub", "--chapters", "three"), 2, "option 'chapters'"),
     (("narrate", "tiny.epub", "--split", "pages"), 2, "pages"),
     (("narrate", "tiny.epub", "--format", "aiff"), 2, "aiff"),
     (("narrate", "tiny.epub", "-o", "book.txt"), 1, ".txt"),
     (("narrate", "tiny.epub", "-o", "nodir/book.m4b"), 1, "does not exist"),
     (("narrate", "tiny.epub", "--captions", "book.srt"), 1, "captions"),
     (("narrate", "tiny.epub", "--engine", "groq"), 1, "GROQ_API_KEY"),
-    (("narrate", "doc.md", "--chapters", "2", "--keep-all"), 1, "--chapters, --keep-all apply to EPUB books only"),
-    (("narrate", "doc.md", "--format", "m4b"), 1, "option 'format'"),
+    (("narrate", "doc.md", "--chapters", "2", "--keep-all"), 2, "--chapters, --keep-all apply to EPUB books only"),
+    (("narrate", "doc.md", "--format", "m4b"), 2, "option 'format'"),
 ]
 
 

@@ -240,15 +240,15 @@ def test_the_command_line_submits_waits_and_fetches_finishing_expired_windows_sy
         monkeypatch.setenv("GROQ_BASE_URL", server.base_url)
         assert main(["transcribe", *map(str, files), "--batch", "--storage", f"{base}/w", "--storage-folder",
                      str(folder), "--job", str(job), "--language", "en", "--format", "srt"]) == 0
-        assert "submitted 2 recordings" in capsys.readouterr().out
+        assert "submitted 2 recordings" in capsys.readouterr().err
         assert main(["batch", "wait", str(job), "--poll", "0.02"]) == 0
         assert main(["batch", "status", str(job)]) == 0
         assert "expired, 1 of" in capsys.readouterr().out
         assert main(["batch", "fetch", str(job)]) == 1
         captured = capsys.readouterr()
-        assert "batch_expired" in captured.err and f"wrote {files[0].with_suffix('.srt')}" in captured.out
+        assert "batch_expired" in captured.err and f"wrote {files[0].with_suffix('.srt')}" in captured.err
         assert main(["batch", "fetch", str(job), "--finish-sync"]) == 0
-        out = capsys.readouterr().out
+        out = capsys.readouterr().err
         assert f"wrote {files[1].with_suffix('.srt')}" in out and "synchronous: " in out
         assert server.log.count("transcriptions") > 0
         assert main(["batch", "clean", str(job)]) == 0

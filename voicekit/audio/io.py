@@ -173,7 +173,7 @@ def _open_file_object(source: IO[bytes], what: str) -> _Opened:
         end = source.seek(0, os.SEEK_END)
         source.seek(start)
         if end <= start:
-            raise AudioError(f"{what}: no audio data left to read (the file object is empty or at its end).")
+            raise AudioError(f"{what}: no audio data left to read (the input is empty or already read to its end).")
         return _Opened(source, start, None)
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
     shutil.copyfileobj(source, spool)
@@ -336,9 +336,21 @@ def _av_info(container: av.container.InputContainer, stream: av.AudioStream) -> 
 
 
 def _open_decoder(opened: _Opened, what: str) -> _Decoder:
-    """soundfile when libsndfile knows the format, PyAV otherwise; neither knowing it means it is not audio."""
+    """soundfile when libsndfile knows the format (except MP3), PyAV otherwise; neither knowing it means it is not
+    audio. MP3 goes to PyAV: libsndfile's mpg123 prints lines such as `[src/libmpg123/layer3.c:...] error:
+    part2_3_length (928) too large` (and `Note: Illegal Audio-MPEG-Header` on a file that is not one) straight to
+    the terminal, while FFmpeg decodes the same files quietly with the same frame count. So a source that looks
+    like MP3 (by its name or its first bytes) never reaches libsndfile."""
+    if _looks_like_mp3(opened):
+        try:
+            return _AvDecoder(opened, what)
+        except av.FFmpegError as av_error:
+            reason = getattr(av_error, "strerror", None) or str(av_error)
+            raise AudioError(f"{what}: not a readable MP3 file (FFmpeg: {reason}). Pass a wav, flac, ogg, mp3, "
+                             "m4a, mp4 or webm recording.") from av_error
     try:
-        return _SoundfileDecoder(opened)
+        decoder = _SoundfileDecoder(opened)
+        return decoder if decoder.info.format != "MP3" else _mp3_decoder(decoder, opened, what)
     except sf.SoundFileError as sf_error:
         opened.rewind()
         try:
@@ -350,6 +362,36 @@ def _open_decoder(opened: _Opened, what: str) -> _Decoder:
                 f"{what}: not a recognised audio file (libsndfile: {sf_reason}; FFmpeg: {av_reason}). "
                 "Pass a wav, flac, ogg, mp3, m4a, mp4 or webm recording."
             ) from av_error
+
+
+_MP3_NAMES = (".mp3", ".mp2", ".mpga")
+
+
+def _looks_like_mp3(opened: _Opened) -> bool:
+    """Whether the source is named as MP3 or starts as one: an ID3 tag, or an MPEG audio frame header (11 sync
+    bits, then a layer that is not the reserved 00). A file object is left where it was."""
+    if isinstance(opened.target, str):
+        if Path(opened.target).suffix.lower() in _MP3_NAMES:
+            return True
+        with open(opened.target, "rb") as file:
+            head = file.read(4)
+    else:
+        head = opened.target.read(4)
+        opened.rewind()
+    if head[:3] == b"ID3":
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06 != 0
+
+
+def _mp3_decoder(soundfile_decoder: _SoundfileDecoder, opened: _Opened, what: str) -> _Decoder:
+    """PyAV for an MP3 libsndfile opened; libsndfile's decoder if FFmpeg cannot open it."""
+    soundfile_decoder.close()
+    opened.rewind()
+    try:
+        return _AvDecoder(opened, what)
+    except (av.FFmpegError, AudioError):
+        opened.rewind()
+        return _SoundfileDecoder(opened)
 
 
 # ---------------------------------------------------------------------------------------------------- public

@@ -347,10 +347,11 @@ def resolve_format(target: str | os.PathLike[str] | BinaryIO, format: str | None
     if format is None:
         name = target if isinstance(target, (str, os.PathLike)) else getattr(target, "name", None)
         if not isinstance(name, (str, os.PathLike)):
-            raise InputError("cannot tell the output format of a file object without a name: pass format=")
+            raise InputError("cannot tell the output format of a file object without a name: say the format (--format)")
         suffix = Path(os.fspath(name)).suffix.lower()
         if suffix not in _EXTENSIONS:
-            raise UnsupportedError(f"unknown output extension {suffix!r}: use .wav, .flac, .ogg or .mp3, or format=")
+            raise UnsupportedError(f"the extension {suffix or '(none)'} names no audio format voicekit writes: "
+                                   "use .wav, .flac, .ogg or .mp3, or say the format with --format")
         format = _EXTENSIONS[suffix]
     name = format.lower().lstrip(".")
     if name not in _FORMATS:

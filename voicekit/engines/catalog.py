@@ -34,21 +34,22 @@ class RequestPace:
     tpm: int | None = None
     rpd: int | None = None
     tpd: int | None = None
-    chars_per_second: float | None = None
-    """For an engine on this machine: characters spoken per second of wall time (no request limits)."""
+    on_this_machine: bool = False
+    """An engine on this machine (no request limits): its speed is measured when planning."""
     plan: str = "the provider's plan"
     """What these limits are, for messages ("the free plan")."""
+    request_seconds: float = 0.0
+    """How long one request takes to be answered (the plan's estimate adds it per round of concurrent requests)."""
 
 
-GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan")
-"""Orpheus on Groq's free plan (the plan's estimate of wall time assumes it)."""
-PIPER_PACE = RequestPace(chars_per_second=115.0, plan="this machine")
-"""Piper narrates about this many characters per second of wall time on two cores (the plan's estimate of wall
-time). Measured on the project's shared 2-core machine (load average 7-10), whole narration jobs with an empty
-cache: 116 characters/s for the first three chapters of the Alice EPUB into an M4B (31,000 characters,
-`python benchmarks/audiobook.py --quick`, "characters per second"), 114 and 137 for `voicekit.narrate` of 2,784
-characters of Alice's first chapter into a WAV with `engine="local", cache=False` after the voice was loaded.
-250, the figure before, was never reached; on a busier machine it falls to 70-90."""
+GROQ_FREE_PLAN = RequestPace(rpm=10, tpm=1200, rpd=100, tpd=3600, plan="the free plan", request_seconds=1.0)
+"""Orpheus on Groq's free plan (the plan's estimate of wall time assumes it; the developer plan allows 250 requests
+and 50,000 characters a minute). One request is assumed to take about a second to answer: not measured against the
+live API from this machine, which reaches only loopback addresses."""
+PIPER_PACE = RequestPace(on_this_machine=True, plan="this machine")
+"""Piper runs on this machine: the plan times it there and then (`voicekit.jobs.estimate`). A constant cannot keep
+the estimate within a factor of 1.5 on a shared machine: `voicekit narrate samples/article.md --engine local
+--no-cache` took 10.5 s at 09:43 and 2.9-4.7 s fifteen minutes later on the project's 2-core machine."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ LOCAL_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
 OPENAI_SPEECH_MAX_CHARS = 4096
 """The longest `input` one OpenAI speech request may carry."""
 OPENAI_MAX_UPLOAD_BYTES = 25 * MEGABYTE
-OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier")
+OPENAI_TIER_ONE = RequestPace(rpm=50, plan="OpenAI's first usage tier", request_seconds=1.0)
 _OPENAI_TTS1_VOICES = ("alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer")
 _OPENAI_SPEECH_FORMATS = ("wav", "mp3", "opus", "aac", "flac", "pcm")
 
@@ -155,6 +156,39 @@ OPENAI_TRANSCRIPTION_MODELS: dict[str, TranscriptionModel] = {
 }
 """OpenAI's transcription models. Only whisper-1 answers verbose_json (segments and word times) and translates; the
 gpt-4o models answer json or text only."""
+
+
+@dataclass(frozen=True)
+class AudioPace:
+    """How fast a transcription engine gets through audio: an API's per-minute requests and per-hour audio seconds
+    (Groq meters both as buckets that start full), or an engine's speed on this machine."""
+
+    rpm: int | None = None
+    audio_seconds_per_hour: int | None = None
+    request_seconds: float = 0.0
+    """How long one request takes to be answered."""
+    speed: float | None = None
+    """On this machine: seconds of audio transcribed per second of wall time, after `start_seconds`."""
+    start_seconds: float = 0.0
+    """On this machine: loading the model before the first window."""
+    plan: str = "the provider's plan"
+
+
+GROQ_WHISPER_FREE_PLAN = AudioPace(rpm=20, audio_seconds_per_hour=7200, request_seconds=1.0, plan="the free plan")
+"""Whisper on Groq's free plan (the developer plan: 300-400 requests a minute, 200,000-400,000 audio seconds an
+hour). One request is assumed to take about a second: not measured against the live API from this machine."""
+OPENAI_TRANSCRIPTION_PACE = AudioPace(rpm=50, request_seconds=1.0, plan="OpenAI's first usage tier")
+"""OpenAI transcription, with the speech tier's request limit assumed (not measured)."""
+LOCAL_WHISPER_PACE = AudioPace(speed=35.0, start_seconds=4.0, plan="this machine")
+"""tiny.en through faster-whisper on the project's shared 2-core machine, start-up and model load included:
+`voicekit transcribe samples/meeting.ogg --engine local --no-cache` (143 s) took 6.6 s at load average 5 and 10.0 s
+under heavier load; the 199 s Bush address took 6.5 s. These figures give 7.9 s for the meeting, within a factor of
+1.3 of both (`python benchmarks/plan_estimate.py`)."""
+
+
+def transcription_pace(engine: str) -> AudioPace:
+    """The pace a transcription plan assumes for an engine by name (groq, openai, local)."""
+    return {"groq": GROQ_WHISPER_FREE_PLAN, "openai": OPENAI_TRANSCRIPTION_PACE}.get(engine, LOCAL_WHISPER_PACE)
 
 
 def billed_seconds(duration: float, minimum: float = BILLING_MINIMUM_SECONDS) -> float:

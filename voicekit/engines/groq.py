@@ -87,7 +87,7 @@ class AsyncGroqClient:
         key = api_key if api_key is not None else _secret(settings)
         if not key:
             raise errors.ConfigurationError(
-                "no Groq API key: set GROQ_API_KEY (or pass api_key=...), or use the local engines (--engine local)"
+                "no Groq API key: set GROQ_API_KEY, or use the local engines (--engine local)"
             )
         self._api_key = key
         self.base_url = api_root(base_url or settings.groq_base_url)

@@ -208,7 +208,7 @@ def _check_window(audio: Audio, language: str | None) -> None:
         raise InputError(f"faster-whisper needs mono audio, not {audio.channels} channels: mix it down first")
     if language is not None and re.split(r"[-_]", language.strip().lower())[0] not in _ENGLISH_NAMES:
         raise UnsupportedError(f"the offline Whisper model (tiny.en) is English-only and cannot transcribe "
-                               f"language {language!r}: use the groq engine, or language='en'")
+                               f"the language '{language}': use --engine groq, or --language en")
 
 
 def _word(word: Any) -> Word:

@@ -179,3 +179,45 @@ def voices(engine: EngineName = "auto") -> dict[str, list[str]]:
         except errors.MissingDependencyError:
             continue
     return listing
+
+
+PLAN_ONLY_KEY = "plan-only: nothing is sent"
+"""The key of the client a plan opens for a provider whose key is not set; a plan never sends a request."""
+
+
+def _plan_client(engine: EngineName | SpeechEngine | TranscriptionEngine) -> AsyncGroqClient | None:
+    """A client for planning with a provider named but not set up (prices and limits are public: a plan needs no
+    key), else None (an engine object, auto, local, or a provider whose key is set)."""
+    if not isinstance(engine, str) or engine not in PROVIDERS or PROVIDERS[engine].configured():
+        return None
+    if engine == "local":
+        return None
+    return AsyncGroqClient(api_key=PLAN_ONLY_KEY)
+
+
+@asynccontextmanager
+async def open_planning_speech_engine(engine: EngineName | SpeechEngine = "auto", *, model: str | None = None,
+                                      voice: str | None = None) -> AsyncIterator[SpeechEngine]:
+    """The speech engine a plan reads its limits and prices from: as `open_speech_engine`, but a provider named
+    without its key set still opens (its requests would fail; a plan sends none)."""
+    client = _plan_client(engine)
+    try:
+        async with open_speech_engine(engine, model=model, voice=voice, client=client) as opened:
+            yield opened
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+@asynccontextmanager
+async def open_planning_transcription_engine(engine: EngineName | TranscriptionEngine = "auto", *,
+                                             model: str | None = None,
+                                             translate: bool = False) -> AsyncIterator[TranscriptionEngine]:
+    """The transcription engine a plan reads its limits and prices from (see `open_planning_speech_engine`)."""
+    client = _plan_client(engine)
+    try:
+        async with open_transcription_engine(engine, model=model, translate=translate, client=client) as opened:
+            yield opened
+    finally:
+        if client is not None:
+            await client.aclose()

@@ -45,7 +45,7 @@ from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import SpeechEngine
 from voicekit.engines.groq import AsyncGroqClient
-from voicekit.engines.registry import open_speech_engine
+from voicekit.engines.registry import open_planning_speech_engine, open_speech_engine
 from voicekit.jobs.narrate import (
     NarrateOptions,
     NarrationRun,
@@ -241,7 +241,7 @@ def _chapter_chunks(chapters: list[BookChapter], opts: NarrateOptions,
 
 def _chapter_plan(chapter: BookChapter, chunks: list[tuple[Chunk, str]], engine: SpeechEngine) -> ChapterPlan:
     characters = sum(chunk.chars for chunk, _ in chunks)
-    seconds, _ = estimate_seconds(engine.limits.pace, len(chunks), characters)
+    seconds, _ = estimate_seconds(engine.limits.pace, len(chunks), characters, voice=engine.voice)
     return ChapterPlan(number=chapter.number, title=chapter.title, requests=len(chunks), characters=characters,
                        cost_usd=round(engine.cost_usd(characters), 6),
                        audio_seconds=round(characters / SPOKEN_CHARS_PER_SECOND, 1),
@@ -255,13 +255,13 @@ def plan_book(source: str | Path, *, options: NarrateOptions | None = None, **ov
 
 
 async def _plan(source: str | Path, opts: BookOptions) -> BookPlan:
-    async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
+    async with open_planning_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
         book = read_epub(source, keep_all=opts.keep_all)
         chosen = _selected(book, opts.chapters)
         chunk_lists, warnings = _chapter_chunks(chosen, opts, engine)
         plans = [_chapter_plan(chapter, chunks, engine) for chapter, chunks in zip(chosen, chunk_lists, strict=True)]
         requests, characters = sum(p.requests for p in plans), sum(p.characters for p in plans)
-        seconds, pace_warnings = estimate_seconds(engine.limits.pace, requests, characters)
+        seconds, pace_warnings = estimate_seconds(engine.limits.pace, requests, characters, voice=engine.voice)
         return BookPlan(title=book.title, author=book.author, engine=engine.name, model=engine.model,
                         voice=engine.voice, chapters=plans, skipped=book.skipped, requests=requests,
                         characters=characters, cost_usd=round(engine.cost_usd(characters), 6),

@@ -26,9 +26,15 @@ from voicekit.audio.stitch import Stitcher, StitchOptions, StitchResult
 from voicekit.cache import Cache
 from voicekit.config import Settings
 from voicekit.engines.base import SpeechEngine
-from voicekit.engines.catalog import RequestPace
+from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, RequestPace
 from voicekit.engines.groq import AsyncGroqClient
-from voicekit.engines.registry import EngineName, check_engine_name, open_speech_engine
+from voicekit.engines.registry import (
+    EngineName,
+    check_engine_name,
+    open_planning_speech_engine,
+    open_speech_engine,
+)
+from voicekit.jobs.estimate import local_speed
 from voicekit.jobs.narration import Narration, Plan, PlannedChunk
 from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
@@ -144,10 +150,11 @@ def plan_narration(source: str | Path, *, options: NarrateOptions | None = None,
 
 
 async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
-    async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
+    async with open_planning_speech_engine(opts.engine, model=opts.model, voice=opts.voice) as engine:
         chunks, warnings = _chunks(source, opts, engine)
         characters = sum(chunk.chars for chunk, _ in chunks)
-        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters)
+        seconds, pace_warnings = estimate_seconds(engine.limits.pace, len(chunks), characters, voice=engine.voice,
+                                                  concurrency=opts.concurrency or Settings().concurrency)
         return Plan(engine=engine.name, model=engine.model, voice=engine.voice,
                     chunks=[PlannedChunk(text=c.text, chars=c.chars, written=c.written) for c, _ in chunks],
                     requests=len(chunks),
@@ -156,17 +163,37 @@ async def _plan(source: str | Path, opts: NarrateOptions) -> Plan:
                     warnings=warnings + pace_warnings)
 
 
-def estimate_seconds(pace: RequestPace, requests: int, characters: int) -> tuple[float, list[str]]:
-    """Wall time at the engine's pace (its plan's per-minute limits, or its speed on this machine), and a warning
-    when the job is beyond the plan's daily limits."""
-    if pace.chars_per_second:
-        return characters / pace.chars_per_second, []
-    seconds = max(requests * 60 / pace.rpm if pace.rpm else 0.0, characters * 60 / pace.tpm if pace.tpm else 0.0)
+def estimate_seconds(pace: RequestPace, requests: int, characters: int, *, concurrency: int = 4,
+                     voice: str | None = None) -> tuple[float, list[str]]:
+    """Wall time at the engine's pace, and a warning when the job is beyond the plan's daily limits.
+
+    On this machine: the voice loaded and the characters spoken at the speed measured now, once per process
+    (`voicekit.jobs.estimate`). Through an API, Groq meters each per-minute limit as a bucket that starts full
+    and refills at limit/60 a second, and voicekit's client sends a request once the bucket holds it and what is
+    still in flight (`voicekit.engines.ratelimit`). So a job within the limits runs at once, and beyond them waits
+    60/limit seconds for each request (or character) over the limit, plus half a request for one in flight;
+    meanwhile rounds of `concurrency` requests take a request's time each, so the estimate is the longer of the
+    two. The buckets are assumed full at the start (a job right after another may wait up to a minute more).
+    Measured with `python benchmarks/plan_estimate.py` (figures in its docstring)."""
+    if pace.on_this_machine:
+        return local_speed(voice or LOCAL_SPEECH_MODELS["piper"].default_voice, concurrency).seconds(characters), []
+    average = characters / requests if requests else 0.0
+    waited = max(_over_limit(requests, 1.0, pace.rpm), _over_limit(characters, average, pace.tpm))
+    seconds = max(waited + pace.request_seconds, math.ceil(requests / max(1, concurrency)) * pace.request_seconds)
     days = max(requests / pace.rpd if pace.rpd else 0.0, characters / pace.tpd if pace.tpd else 0.0)
     if days <= 1:
         return seconds, []
     return seconds, [f"beyond {pace.plan}'s daily limits ({pace.rpd} requests, {pace.tpd} tokens): about "
                      f"{math.ceil(days)} days on {pace.plan}"]
+
+
+def _over_limit(amount: float, unit: float, per_minute: int | None) -> float:
+    """Seconds of waiting for `amount` (sent `unit` at a time) beyond a full bucket of `per_minute`: the client
+    waits for a request's share plus what is still in flight, which is half a request on average (a run of
+    `samples/article.md` on the free plan's limits waited 6 s one time and 12 s another)."""
+    if not per_minute or amount <= per_minute:
+        return 0.0
+    return (amount - per_minute + unit / 2) * 60 / per_minute
 
 
 async def anarrate(source: str | Path, out: str | Path | None = None, *, captions: str | Path | None = None,
@@ -180,8 +207,9 @@ async def anarrate(source: str | Path, out: str | Path | None = None, *, caption
     concurrency = opts.concurrency or Settings().concurrency
     async with open_speech_engine(opts.engine, model=opts.model, voice=opts.voice, concurrency=concurrency,
                                   client=client) as engine:
-        chunks, warnings = _chunks(source, opts, engine)
         target = _output_path(source, out, opts.format)
+        outputs.check_output(target, inputs=[source] if _is_file(source) else [])  # before the document is read
+        chunks, warnings = _chunks(source, opts, engine)
         for warning in warnings:
             logger.warning("%s", warning)
         with outputs.reserve(target, captions, inputs=[source] if _is_file(source) else []):

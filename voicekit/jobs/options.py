@@ -101,9 +101,12 @@ def check_output(path: str | Path, formats: Mapping[str, str] | tuple[str, ...],
         _check_place(target, what)
     name = (format if format is not None else target.suffix).lower().lstrip(".")
     if name not in formats:
-        given = f"format {format!r}" if format is not None else f"extension {target.suffix or '(none)'!r}"
+        given = f"the format {format}" if format is not None else f"the extension {target.suffix or '(none)'}"
         raise InputError(f"cannot write the {what} {target} with {given}: use one of "
                          f"{', '.join('.' + f for f in formats)}")
+    extension = target.suffix.lower().lstrip(".")
+    if format is not None and extension in formats and extension != name:
+        _disagree(target, name, what)
     _check_place(target, what)
     return name
 
@@ -118,4 +121,17 @@ def check_audio_output(path: str | Path, format: str | None = None) -> str:
     `.wave` and `.oga` too), checked with its folder before any work."""
     _check_place(Path(path), "audio")
     name = resolve_format(path, format)
+    if format is not None and Path(path).suffix:
+        try:
+            by_extension = resolve_format(path, None)
+        except InputError:  # an extension that names no audio format: the format decides
+            by_extension = name
+        if by_extension != name:
+            _disagree(Path(path), name, "audio")
     return check_output(path, AUDIO_FORMATS, name, what="audio")
+
+
+def _disagree(target: Path, format: str, what: str) -> None:
+    """Refuse an output whose extension names another format than the one asked for (MP3 bytes in a .wav)."""
+    raise InputError(f"the {what} {target} has the extension {target.suffix} but the format asked for is {format}: "
+                     f"make them agree (or leave --format out and the extension decides)")

@@ -281,7 +281,8 @@ def _fingerprint(samples: npt.NDArray[np.float32]) -> str:
 
 def _check_language(options: TranscribeOptions) -> None:
     if options.language is not None and language_code(options.language) is None:
-        raise errors.InputError(f"unknown language {options.language!r}: use an ISO-639-1 code such as en, de, es")
+        raise errors.InputError(f"unknown language '{options.language}': use --language with an ISO-639-1 code such as "
+                                "en, de or es (or leave it out to detect it)")
 
 
 @dataclass
