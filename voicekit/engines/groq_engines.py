@@ -6,9 +6,7 @@ that creates its client closes it in `aclose`; a client the caller gave is the c
 
 from __future__ import annotations
 
-from voicekit import errors
 from voicekit.audio.model import Audio
-from voicekit.engines.base import CacheIdentity, SpeechLimits, public_root
 from voicekit.engines.catalog import (
     ORPHEUS_ENGLISH,
     SPEECH_MODELS,
@@ -20,45 +18,23 @@ from voicekit.engines.catalog import (
 )
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.languages import language_code
-from voicekit.engines.remote import ClientOwner, RemoteTranscription
+from voicekit.engines.remote import RemoteSpeech, RemoteTranscription
 from voicekit.transcript.model import Transcript
 
 WINDOW_SECONDS_LIMIT: float | None = None
 """Groq states no duration limit for one request, only its upload size."""
 
 
-class GroqSpeechEngine(ClientOwner):
+class GroqSpeechEngine(RemoteSpeech):
     """Orpheus speech through an `AsyncGroqClient`. An unknown voice of a known model is refused at once."""
 
     name = "groq"
 
     def __init__(self, client: AsyncGroqClient | None = None, *, model: str | None = None,
                  voice: str | None = None, concurrency: int | None = None) -> None:
-        self.model = model or ORPHEUS_ENGLISH
-        spec = SPEECH_MODELS.get(self.model)
-        chosen = voice or (spec.default_voice if spec else None)
-        if chosen is None:
-            raise errors.InputError(f"pass a voice for the model {self.model!r} (voicekit knows no voices of it)")
-        if spec is not None and chosen not in spec.voices:
-            raise errors.UnknownVoiceError(f"{self.model} has no voice {chosen!r}; choose one of: "
-                                           f"{', '.join(spec.voices)}")
-        self.voice = chosen
-        self._spec = spec or SpeechModel(self.model, (chosen,), chosen, "en")
-        self.limits = SpeechLimits.of(self._spec)
-        super().__init__(client, lambda: AsyncGroqClient(max_concurrency=concurrency))
-
-    def voices(self) -> list[str]:
-        return list(self._spec.voices)
-
-    def models(self) -> list[str]:
-        return list(SPEECH_MODELS)
-
-    def cost_usd(self, characters: int) -> float:
-        return characters / 1e6 * self._spec.usd_per_million_chars
-
-    def cache_identity(self) -> CacheIdentity:
-        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
-                "voice": self.voice, "options": repr(None)}
+        chosen = model or ORPHEUS_ENGLISH
+        super().__init__(client, lambda: AsyncGroqClient(max_concurrency=concurrency), catalog=SPEECH_MODELS,
+                         model=chosen, voice=voice, unknown=lambda v: SpeechModel(chosen, (v,), v, "en"))
 
     async def synthesize(self, text: str) -> Audio:
         return await self.client.speech(text, voice=self.voice, model=self.model)

@@ -24,7 +24,6 @@ import httpx
 from voicekit import errors
 from voicekit.audio.model import Audio
 from voicekit.audio.wav import parse_wav
-from voicekit.engines.base import CacheIdentity, SpeechLimits, public_root
 from voicekit.engines.catalog import (
     OPENAI_SPEECH_MODELS,
     OPENAI_TRANSCRIPTION_MODELS,
@@ -33,7 +32,7 @@ from voicekit.engines.catalog import (
 )
 from voicekit.engines.groq import AsyncGroqClient, ResponseFormat
 from voicekit.engines.languages import language_code
-from voicekit.engines.remote import ClientOwner, RemoteTranscription
+from voicekit.engines.remote import RemoteSpeech, RemoteTranscription
 from voicekit.transcript.model import Segment, Transcript
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -80,41 +79,20 @@ class AsyncOpenAIClient(AsyncGroqClient):
                                               f"[request {response.headers.get('x-request-id')}]") from exc
 
 
-class OpenAISpeechEngine(ClientOwner):
+class OpenAISpeechEngine(RemoteSpeech):
     """Speech from an OpenAI-compatible API. Models voicekit does not know (another server's) need a voice."""
 
     name = "openai"
 
     def __init__(self, client: AsyncGroqClient | None = None, *, model: str | None = None, voice: str | None = None,
                  instructions: str | None = None, concurrency: int | None = None) -> None:
-        self.model = model or DEFAULT_SPEECH_MODEL
-        spec = OPENAI_SPEECH_MODELS.get(self.model)
-        chosen = voice or (spec.default_voice if spec else None)
-        if chosen is None:
-            raise errors.InputError(f"pass a voice for the model {self.model!r} (voicekit knows no voices of it)")
-        if spec is not None and chosen not in spec.voices:
-            raise errors.UnknownVoiceError(f"{self.model} has no voice {chosen!r}; choose one of: "
-                                           f"{', '.join(spec.voices)}")
-        self.voice = chosen
+        chosen = model or DEFAULT_SPEECH_MODEL
         self.instructions = instructions
-        self._spec = spec or SpeechModel(self.model, (chosen,), chosen, "en",
-                                         max_chars=OPENAI_SPEECH_MODELS[DEFAULT_SPEECH_MODEL].max_chars,
-                                         takes_directions=False, usd_per_million_chars=0.0)
-        self.limits = SpeechLimits.of(self._spec)
-        super().__init__(client, lambda: AsyncOpenAIClient(max_concurrency=concurrency))
-
-    def voices(self) -> list[str]:
-        return list(self._spec.voices)
-
-    def models(self) -> list[str]:
-        return list(OPENAI_SPEECH_MODELS)
-
-    def cost_usd(self, characters: int) -> float:
-        return characters / 1e6 * self._spec.usd_per_million_chars
-
-    def cache_identity(self) -> CacheIdentity:
-        return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
-                "voice": self.voice, "options": repr(self.instructions)}
+        super().__init__(client, lambda: AsyncOpenAIClient(max_concurrency=concurrency),
+                         catalog=OPENAI_SPEECH_MODELS, model=chosen, voice=voice, unknown=lambda v: SpeechModel(
+                             chosen, (v,), v, "en", max_chars=OPENAI_SPEECH_MODELS[DEFAULT_SPEECH_MODEL].max_chars,
+                             takes_directions=False, usd_per_million_chars=0.0),
+                         options=repr(instructions))
 
     async def synthesize(self, text: str) -> Audio:
         if isinstance(self.client, AsyncOpenAIClient):
