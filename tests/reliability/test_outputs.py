@@ -3,10 +3,8 @@ whole or not at all (a full disk included), and an output that cannot be written
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -172,31 +170,23 @@ def test_captions_on_the_audio_path_are_refused(tmp_path: Path, server: GroqServ
 @pytest.mark.slow
 def test_locks_left_by_a_job_killed_with_sigkill_are_taken_over_and_removed_by_the_next(
         tmp_path: Path, private_cache: Path) -> None:
-    """`kill -9` leaves the output's lock file and a cache entry's claim behind (nothing ran to remove them); the
-    OS released their locks, so the next job is not refused, finishes, and removes them."""
+    """`kill -9` leaves the output's lock file, its temporary file and a cache entry's claim behind (nothing ran to
+    remove them); the OS released the locks, so the next job is not refused, finishes, and removes them all."""
     (tmp_path / "doc.txt").write_text(DOC * 4)
-    with start_held() as server:
-        job = start_cli("narrate", "doc.txt", "-o", "out.wav", "--concurrency", "1", server=server,
-                        cache=private_cache, cwd=tmp_path)
-        while server.turns.waiting < 1 and job.poll() is None:  # a request sent and held: both locks are taken
-            time.sleep(0.02)
-        job.kill()
-        job.wait(timeout=30)
-    assert (tmp_path / ".out.wav.lock").exists(), "the killed job's lock file is left"
-    assert list(private_cache.rglob("*.lock")), "and so is its cache claim"
-    with start_held(hold=False) as server:
-        done = run_cli("narrate", "doc.txt", "-o", "out.wav", server=server, cache=private_cache, cwd=tmp_path)
+    args = ("narrate", "doc.txt", "-o", "out.wav", "--concurrency", "1")
+    server = GroqServer(voicekit.testing.ServerOptions(speech_backend="synthetic")).start()
+    try:
+        with server.held():
+            job = start_cli(*args, server=server, cache=private_cache, cwd=tmp_path)
+            while server.turns.waiting < 1 and job.poll() is None:  # a request sent and held: locks taken
+                time.sleep(0.02)
+            job.kill()
+            job.communicate(timeout=30)
+        assert (tmp_path / ".out.wav.lock").exists(), "the killed job's lock file is left"
+        assert list(private_cache.rglob("*.lock")), "and so is its cache claim"
+        done = run_cli(*args, server=server, cache=private_cache, cwd=tmp_path)
+    finally:
+        server.stop()
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out.wav").stat().st_size > 0
     assert _leftovers(tmp_path) == [] and list(private_cache.rglob("*.lock")) == []
-
-
-@contextlib.contextmanager
-def start_held(hold: bool = True) -> Iterator[GroqServer]:
-    """A loopback server with synthetic speech, holding every request (a busy server) when `hold`."""
-    server = GroqServer(voicekit.testing.ServerOptions(speech_backend="synthetic")).start()
-    try:
-        with server.held() if hold else contextlib.nullcontext():
-            yield server
-    finally:
-        server.stop()

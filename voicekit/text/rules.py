@@ -97,7 +97,7 @@ def digit_windows(text: str, margin: int = CONTEXT) -> list[tuple[int, int]]:
             windows.append((start, end))
         # A run ending `margin` or more before the window's end widens nothing: look on from there. A run found
         # from the middle has the same end, and its start is inside the window either way.
-        run = _DIGIT_RUN.search(text, max(run.end(), windows[-1][1] - margin + 1))
+        run = _DIGIT_RUN.search(text, max(run.end(), windows[-1][1] - margin))
     return windows
 
 
