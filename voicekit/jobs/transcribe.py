@@ -201,7 +201,8 @@ async def _merge_windows(run: _Run, samples: _Input, concurrency: int, merger: M
     """Every window's transcript into `merger`, in order, with the progress bar."""
     windows = segment_windows(samples.blocks, RATE, run.options.segment)
     total = samples.expected
-    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
+    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress,
+                      engine=run.transcriber) as bar:
         first = next(windows, None) if run.language is None else None
         if first is not None:
             _take(run, merger, first, await _window_transcript(run, first))
