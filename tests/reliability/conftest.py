@@ -3,13 +3,11 @@ small real disk (tmpfs) that fills up, and the command line as a subprocess."""
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import start
+from reliability_helpers import disk_of, start
 
 from voicekit.testing import GroqServer
 
@@ -38,17 +36,3 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 256 KB file system (tmpfs) that fills up with ENOSPC; skipped where mounting is not allowed."""
     with disk_of(tmp_path / "small", 256) as mount:
         yield mount
-
-
-@contextlib.contextmanager
-def disk_of(mount: Path, kilobytes: int) -> Iterator[Path]:
-    """A real file system (tmpfs) of `kilobytes` at `mount`; the test is skipped where mounting is not allowed."""
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import disk_of
-from reliability_helpers import client_of
+from reliability_helpers import client_of, disk_of
 
 import voicekit
 from voicekit import errors, outputs
