@@ -67,6 +67,8 @@ def main() -> None:
                 mine = _plan_seconds(HERE, path, args.timeout)
                 other = _plan_seconds(args.other, path, args.timeout) if args.other.is_dir() else None
                 shown = [f"{s:.1f}" if s is not None else f">{args.timeout:.0f}" for s in (mine, other)]
+                if not args.other.is_dir():
+                    shown[1] = "-"
                 rows.append([name, f"{size / 1e6:g} MB", *shown])
     print_table("`narrate --plan` on one line (seconds, fresh interpreter, local engine)",
                 ["document", "size", "this checkout", f"other ({args.other})"], rows)

@@ -12,6 +12,9 @@ Rules every output keeps (audio, transcripts, captions, plan JSON):
   (`<name>.<random>.partial`), so two writers never share one; `atomic_path` / `write_text` write there and
   `os.replace` it over the output only when complete. Any exit on the way (an error, a full disk, Ctrl-C's
   `KeyboardInterrupt` or `CancelledError`) removes the temporary file and leaves an earlier output untouched.
+- **Nothing stale.** Only `kill -9` (or a power cut) leaves a lock file or a temporary file behind. A stale lock
+  file is no lock (the OS released it): the next job to that path takes it and removes it when done. Holding the
+  lock, it also removes the path's leftover temporary files (`<name>.*.partial`): no running job can own them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
 from voicekit import errors, locks
@@ -94,7 +98,15 @@ def reserve(*paths: PathLike | None, inputs: Iterable[object] = (), wait: bool =
     with contextlib.ExitStack() as stack:
         for target in targets:
             stack.enter_context(_locked(target, wait))
+            _remove_stale_temporaries(target)
         yield targets
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove `<name>.<random>.partial` files beside `target` that a killed writer left; the caller holds the
+    path's lock, so no running job is writing them."""
+    for leftover in target.parent.glob(f"{glob_escape(target.name)}.*{PARTIAL_SUFFIX}"):
+        discard(leftover)
 
 
 @contextlib.contextmanager

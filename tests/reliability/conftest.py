@@ -3,12 +3,11 @@ small real disk (tmpfs) that fills up, and the command line as a subprocess."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import start
+from reliability_helpers import disk_of, start
 
 from voicekit.testing import GroqServer
 
@@ -35,12 +34,5 @@ def server() -> Iterator[GroqServer]:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 256 KB file system (tmpfs) that fills up with ENOSPC; skipped where mounting is not allowed."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
-    try:
+    with disk_of(tmp_path / "small", 256) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from voicekit._sync import run_sync
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.testing import GroqServer, ServerOptions
@@ -51,3 +53,17 @@ def client_of(server: GroqServer, **options: object) -> Iterator[AsyncGroqClient
         yield client
     finally:
         run_sync(client.aclose())
+
+
+@contextlib.contextmanager
+def disk_of(mount: Path, kilobytes: int) -> Iterator[Path]:
+    """A real file system (tmpfs) of `kilobytes` at `mount`; the test is skipped where mounting is not allowed."""
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from reliability_helpers import client_of, start, start_cli
+from reliability_helpers import client_of, run_cli, start, start_cli
 
 import voicekit
 from voicekit._sync import run_sync
@@ -93,5 +93,43 @@ def test_ctrl_c_leaves_no_partial_file_and_keeps_answered_chunks(tmp_path: Path,
         answered = server.log.count("speech", status=200)
         assert answered >= 3  # the requests in flight at Ctrl-C were finished
         assert Cache(private_cache).count() == answered
+    finally:
+        server.stop()
+
+
+def _long_speech(path: Path, seconds: float) -> None:
+    """Bursts of tone with a little noise: no two windows alike (alike windows share one cache entry)."""
+    rate = 16000
+    t = np.arange(int(seconds * rate)) / rate
+    noise = np.random.default_rng(0).normal(0, 0.01, len(t))
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 2 * t) > 0) + noise).astype(np.float32),
+             rate)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_transcription_finishes_and_keeps_the_windows_sent(tmp_path: Path, private_cache: Path) -> None:
+    """The first Ctrl-C sends nothing more but finishes (and caches) the windows in flight; nothing is written;
+    the rerun sends only the windows that were never answered."""
+    work = tmp_path / "work"
+    work.mkdir()
+    _long_speech(work / "talk.wav", 150.0)
+    server = start()
+    try:
+        args = ("transcribe", "talk.wav", "-o", "talk.txt", "--language", "en", "--concurrency", "2")
+        with server.held():
+            job = start_cli(*args, server=server, cache=private_cache, cwd=work)
+            while server.turns.waiting < 2 and job.poll() is None:  # two windows sent, held by the server
+                time.sleep(0.05)
+            job.send_signal(signal.SIGINT)
+            time.sleep(1.0)  # the job now waits for the two; it must send no third
+        _, stderr = job.communicate(timeout=60)
+        assert job.returncode == 130, stderr
+        assert sorted(p.name for p in work.iterdir()) == ["talk.wav"]  # no talk.txt, temporary file or lock
+        assert server.log.count("transcriptions") == 2 == server.log.count("transcriptions", status=200)
+        assert Cache(private_cache).count() == 2  # both windows answered after Ctrl-C are kept
+        done = run_cli(*args, server=server, cache=private_cache, cwd=work)
+        assert done.returncode == 0, done.stderr
+        windows = Cache(private_cache).count()
+        assert windows > 2 and server.log.count("transcriptions") == windows  # the rerun sent only the rest
     finally:
         server.stop()

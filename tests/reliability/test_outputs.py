@@ -165,3 +165,28 @@ def test_captions_on_the_audio_path_are_refused(tmp_path: Path, server: GroqServ
     with client_of(server) as client, pytest.raises(errors.InputError, match="two outputs"):
         voicekit.narrate(DOC, tmp_path / "out.wav", captions=tmp_path / "out.wav", client=client, progress=False)
     assert server.log.count() == 0
+
+
+@pytest.mark.slow
+def test_locks_left_by_a_job_killed_with_sigkill_are_taken_over_and_removed_by_the_next(
+        tmp_path: Path, private_cache: Path) -> None:
+    """`kill -9` leaves the output's lock file, its temporary file and a cache entry's claim behind (nothing ran to
+    remove them); the OS released the locks, so the next job is not refused, finishes, and removes them all."""
+    (tmp_path / "doc.txt").write_text(DOC * 4)
+    args = ("narrate", "doc.txt", "-o", "out.wav", "--concurrency", "1")
+    server = GroqServer(voicekit.testing.ServerOptions(speech_backend="synthetic")).start()
+    try:
+        with server.held():
+            job = start_cli(*args, server=server, cache=private_cache, cwd=tmp_path)
+            while server.turns.waiting < 1 and job.poll() is None:  # a request sent and held: locks taken
+                time.sleep(0.02)
+            job.kill()
+            job.communicate(timeout=30)
+        assert (tmp_path / ".out.wav.lock").exists(), "the killed job's lock file is left"
+        assert list(private_cache.rglob("*.lock")), "and so is its cache claim"
+        done = run_cli(*args, server=server, cache=private_cache, cwd=tmp_path)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.wav").stat().st_size > 0
+    assert _leftovers(tmp_path) == [] and list(private_cache.rglob("*.lock")) == []

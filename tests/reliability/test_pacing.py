@@ -5,8 +5,12 @@ reported; transient faults keep the ordinary budget, given back while other requ
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from reliability_helpers import client_of, start
 
 import voicekit
@@ -146,3 +150,39 @@ def test_a_run_of_truncated_bodies_does_not_end_a_narration() -> None:
     finally:
         clean.stop()
         faulty.stop()
+
+
+@pytest.mark.slow
+def test_a_narrations_progress_bar_shows_a_429_wait(server: GroqServer, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """A 429 with a retry-after of 6 s: the bar (on standard error) says so, and the WARNING log line stays."""
+    server.inject(Fault.status(429, retry_after=6), endpoint="speech")
+    told: list[float] = []
+    with caplog.at_level(logging.WARNING, logger="voicekit"), \
+            client_of(server, on_wait=lambda seconds, _: told.append(seconds)) as client:
+        voicekit.narrate("The keeper lit the lamp.", tmp_path / "out.wav", client=client, progress=True)
+    assert told == [6.0]  # the hook the caller gave is still called
+    bar = capsys.readouterr().err
+    assert re.search(r"narrating.*waiting 6 s for the rate limit \(resets at \d\d:\d\d:\d\d\)", bar), bar
+    assert any("waiting 6 s for the rate limit" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.slow
+def test_a_transcriptions_progress_bar_shows_a_pacing_wait(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The headers say the requests limit resets in 600 s: the second window waits about 6 s, shown in the bar."""
+    rate = 16000
+    t = np.arange(50 * rate) / rate
+    noise = np.random.default_rng(1).normal(0, 0.01, len(t))
+    path = tmp_path / "talk.wav"
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 2 * t) > 0) + noise).astype(np.float32),
+             rate)
+    server = start(advertised_reset=600)
+    try:
+        with client_of(server) as client:
+            voicekit.transcribe(path, client=client, language="en", concurrency=1, cache=False, progress=True)
+        assert server.log.count("transcriptions") >= 2
+    finally:
+        server.stop()
+    bar = capsys.readouterr().err
+    assert re.search(r"transcribing.*waiting [56] s for the rate limit \(resets at \d\d:\d\d:\d\d\)", bar), bar

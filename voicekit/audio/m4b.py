@@ -21,7 +21,8 @@ Rules the writer keeps:
 - **Players' conventions**: the `M4B ` brand for `.m4b` files, the moov atom at the front (`faststart`), title
   (`©nam`), author (`©ART` and `aART`), album (`©alb`), genre Audiobook, the audiobook media type (`stik` 2),
   track numbers for split files, and the cover as an attached picture (JPEG or PNG, stored as it is).
-- **Nothing partial looks finished**: the file is written to `<name>.partial` and renamed on a successful close.
+- **Nothing partial looks finished**: the file is written to a temporary `<name>.<random>.partial` beside it
+  (`voicekit.outputs.create_temporary`) and renamed on a successful close; any failure removes it.
 - **Memory is flat**: samples go to the encoder a block at a time.
 """
 
@@ -40,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voicekit.audio.model import FloatArray
 from voicekit.errors import AudioError, InputError
+from voicekit.outputs import create_temporary
 
 __all__ = ["AudiobookTags", "ChapterMark", "M4BResult", "M4BWriter", "read_chapters"]
 
@@ -139,10 +141,10 @@ class M4BWriter:
         self.sample_rate = sample_rate
         self.chapters = list(chapters)
         self.tags = tags or AudiobookTags()
-        self._partial = self.path.with_name(self.path.name + ".partial")
         if not self.path.parent.is_dir():
             raise InputError(f"the folder {str(self.path.parent)!r} does not exist: create it or choose another "
                              "output path")
+        self._partial = create_temporary(self.path)  # a name of this writer's own beside the output
         self._time_base = Fraction(1, sample_rate)
         self._frames = 0
         self._done: M4BResult | None = None
@@ -152,6 +154,7 @@ class M4BWriter:
         try:
             self._container = av.open(str(self._partial), "w", format="mp4", container_options=options)
         except OSError as exc:
+            self._partial.unlink(missing_ok=True)
             raise InputError(f"cannot write the output {str(self.path)!r}: {exc.strerror or exc}") from exc
         try:
             self._stream = self._start(bitrate)
@@ -207,8 +210,16 @@ class M4BWriter:
             return
         frame = av.AudioFrame.from_ndarray(block, format="flt", layout="mono")
         frame.sample_rate, frame.pts, frame.time_base = self.sample_rate, self._frames, self._time_base
-        self._container.mux(self._stream.encode(frame))
+        try:
+            self._container.mux(self._stream.encode(frame))
+        except OSError as exc:  # a full disk: the caller's exit aborts (removes the temporary file)
+            raise self._write_error(exc) from exc
         self._frames += block.size
+
+    def _write_error(self, exc: OSError) -> InputError:
+        """What a failed write (a full disk, a folder gone) tells the user."""
+        return InputError(f"cannot write the output {str(self.path)!r}: {exc.strerror or exc}; free some space or "
+                          "choose another output path (any earlier file there is untouched)")
 
     def close(self) -> M4BResult:
         """Flush the encoder, finish the file and rename it into place. The samples written must end where the
@@ -223,6 +234,9 @@ class M4BWriter:
             self._container.mux(self._stream.encode(None))
             self._container.close()
             os.replace(self._partial, self.path)
+        except OSError as exc:
+            self.abort()
+            raise self._write_error(exc) from exc
         except BaseException:
             self.abort()
             raise

@@ -265,7 +265,8 @@ class AsyncGroqClient:
 
     def _report_wait(self, seconds: float, reason: str) -> None:
         """A wait over a few seconds: a WARNING log line and the `on_wait` hook (a progress bar shows it)."""
-        logger.warning("waiting %.0f s for the rate limit (%s)", seconds, reason)
+        what = "for the rate limit" if "429" in reason or "limit" in reason else "before trying again"
+        logger.warning("waiting %.0f s %s (%s)", seconds, what, reason)
         if self.on_wait is not None:
             self.on_wait(seconds, reason)
 

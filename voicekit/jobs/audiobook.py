@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -36,7 +35,7 @@ import numpy as np
 import soundfile as sf
 from pydantic import BaseModel, field_validator
 
-from voicekit import errors
+from voicekit import errors, outputs
 from voicekit._sync import run_sync
 from voicekit.audio.m4b import MP4_EXTENSIONS, AudiobookTags, ChapterMark, M4BWriter
 from voicekit.audio.model import AUDIO_FORMATS
@@ -327,15 +326,15 @@ def _write_joined(target: Path, format: str, parts: list[tuple[BookChapter, Path
         with M4BWriter(target, sample_rate=rate, chapters=marks, tags=tags) as writer:
             _copy(parts, marks, writer.write)
         return
-    partial = target.with_name(target.name + ".partial")
     kind, subtype = libsndfile_format(format)
     try:
-        with sf.SoundFile(str(partial), "w", samplerate=rate, channels=1, format=kind, subtype=subtype) as out:
+        with outputs.atomic_path(target) as partial, \
+                sf.SoundFile(str(partial), "w", samplerate=rate, channels=1, format=kind, subtype=subtype) as out:
             _sound_tags(out, tags)
             _copy(parts, marks, out.write)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    except (OSError, sf.LibsndfileError) as exc:  # a full disk; the temporary file is already removed
+        raise errors.InputError(f"cannot write the output {str(target)!r}: {exc}; free some space or choose "
+                                "another output path (any earlier file there is untouched)") from exc
 
 
 def _copy(parts: list[tuple[BookChapter, Path]], marks: list[ChapterMark], write: Callable[[Any], Any]) -> None:
@@ -417,6 +416,15 @@ async def anarrate_book(source: str | Path, out: str | Path | None = None, *,
     for its owner). The options, the output and the chapters are checked before any work."""
     opts = BookOptions.of(options, overrides)
     target, format = book_output(source, out, opts.format)
+    cue = target.with_suffix(".cue") if format not in MP4_FORMATS and opts.split != "chapters" else None
+    # The lock beside the book's path also covers the chapter files of `split="chapters"` (its folder's name).
+    with outputs.reserve(target, cue, inputs=[source]):
+        return await _narrate_book(source, target, format, opts, client)
+
+
+async def _narrate_book(source: str | Path, target: Path, format: str, opts: BookOptions,
+                        client: AsyncGroqClient | None) -> Audiobook:
+    """`anarrate_book` once its outputs are checked and locked."""
     book = read_epub(source, keep_all=opts.keep_all)
     chosen = _selected(book, opts.chapters)
     concurrency = opts.concurrency or Settings().concurrency
@@ -462,7 +470,7 @@ def _assemble(book: Book, target: Path, format: str, parts: list[tuple[BookChapt
         tags = AudiobookTags(title=book.title, author=book.author, language=book.language, cover=book.cover)
         _write_joined(target, format, parts, marks, rate, tags)
         if format not in MP4_FORMATS:
-            target.with_suffix(".cue").write_text(cue_sheet(target.name, marks, rate, tags), encoding="utf-8")
+            outputs.write_text(target.with_suffix(".cue"), cue_sheet(target.name, marks, rate, tags))
         where, path = [target] * len(parts), target
     results = [ChapterResult(number=chapter.number, title=chapter.title, start=mark.start, end=mark.end,
                              chunks=len(chunks), resumed=found, path=file)

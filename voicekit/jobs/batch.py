@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voicekit import errors
+from voicekit import errors, outputs
 from voicekit._sync import run_sync
 from voicekit.engines.groq import AsyncGroqClient
 from voicekit.engines.groq_batch import AsyncBatchClient, BatchInfo
@@ -249,7 +249,9 @@ class BatchJob:
             transcript = merge_recording(recording, index, self.state)
             target = Path(output_dir) / Path(recording.output).name if output_dir else Path(recording.output)
             target.parent.mkdir(parents=True, exist_ok=True)
-            report.written.append(transcript.save(target, self.state.options.format))
+            # Never over a recording of the job, nor under another job writing it; the file appears whole.
+            with outputs.reserve(target, inputs=[r.path for r in self.state.recordings]):
+                report.written.append(transcript.save(target, self.state.options.format))
         return report
 
     def fetch(self, *, skip_changed: bool = False, output_dir: str | Path | None = None) -> FetchReport:
@@ -274,10 +276,7 @@ class BatchJob:
         async def download(batches: AsyncBatchClient) -> None:
             for file_id, _ in wanted:
                 data = await batches.file_content(file_id)
-                target = self.results / f"{file_id}.jsonl"
-                partial = target.with_suffix(".part")
-                partial.write_bytes(data)
-                partial.replace(target)
+                outputs.write_bytes(self.results / f"{file_id}.jsonl", data)  # whole or not at all
 
         self.results.mkdir(parents=True, exist_ok=True)
         await self._with_client(download)

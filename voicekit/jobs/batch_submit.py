@@ -131,14 +131,16 @@ def _line_body(options: BatchOptions, url: str) -> dict[str, object]:
 
 
 def _outputs(paths: Sequence[Path], options: BatchOptions) -> list[Path]:
-    """Each recording's transcript path: in `output_dir` or beside it, named by its stem (made unique)."""
+    """Each recording's transcript path: in `output_dir` or beside it, named by its stem (made unique, and never
+    the path of any recording of the job)."""
     taken: set[Path] = set()
+    inputs = {path.resolve() for path in paths}
     outputs: list[Path] = []
     for path in paths:
         folder = Path(options.output_dir) if options.output_dir else path.parent
         target = folder / f"{path.stem}.{options.format}"
         number = 1
-        while target in taken or target.resolve() == path.resolve():
+        while target in taken or target.resolve() in inputs:
             target = folder / f"{path.stem}-{number}.{options.format}"
             number += 1
         taken.add(target)

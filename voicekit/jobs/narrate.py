@@ -237,7 +237,8 @@ async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str
     failure, the requests already sent are finished and cached before the error is raised, and the output is
     removed (the Stitcher's `.partial` file)."""
     try:
-        with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress) as bar, \
+        with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress,
+                          engine=run.synthesizer) as bar, \
                 Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
             async for (chunk, pause), audio in ordered_map(chunks, lambda c: _chunk_audio(run, c[0]),
                                                            run.concurrency * 2):

@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -103,9 +103,15 @@ class TranscribeOptions(JobOptions):
         return check_engine_name(engine) if isinstance(engine, str) else engine
 
 
+class _Stopped(Exception):
+    """A window's request was not sent because the run had already stopped."""
+
+
 @dataclass
 class _Run:
-    """The state one transcription shares between its windows."""
+    """The state one transcription shares between its windows. A window's request runs in its own task: once
+    sent it is finished and cached even when the run fails or is cancelled meanwhile (it is paid for), and after
+    that no request is sent (`finish_in_flight`)."""
 
     transcriber: TranscriptionEngine
     options: TranscribeOptions
@@ -114,6 +120,19 @@ class _Run:
     previous_text: str = ""
     requests: int = 0
     billed: float = 0.0
+    stopped: bool = False
+    in_flight: set[asyncio.Task[Transcript]] = field(default_factory=set)
+
+    def settled(self, task: asyncio.Task[Transcript]) -> None:
+        """A window's task is done: forget it (its error, if any, reached whoever awaited it, or is moot)."""
+        self.in_flight.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    async def finish_in_flight(self) -> None:
+        """Send nothing more, and wait for the windows already sent so that their transcripts are cached."""
+        self.stopped = True
+        await asyncio.gather(*self.in_flight, return_exceptions=True)
 
 
 async def atranscribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
@@ -164,9 +183,26 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
     """Window, transcribe and merge. Without a language, the first window runs alone so that its language fixes
     the rest's."""
     merger = Merger(run.options.merge)
+    try:
+        await _merge_windows(run, samples, concurrency, merger)
+    except Exception:
+        await run.finish_in_flight()
+        raise
+    except BaseException:  # cancelled (Ctrl-C): send nothing more; windows already sent still finish and are cached
+        await asyncio.shield(run.finish_in_flight())
+        raise
+    duration = samples.decoded_duration()
+    if merger.windows == 0:
+        return Transcript(text="", duration=duration)
+    return merger.result(duration=duration)
+
+
+async def _merge_windows(run: _Run, samples: _Input, concurrency: int, merger: Merger) -> None:
+    """Every window's transcript into `merger`, in order, with the progress bar."""
     windows = _announcing_end(segment_windows(samples.blocks, RATE, run.options.segment), run.transcriber)
     total = samples.expected
-    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress) as bar:
+    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress,
+                      engine=run.transcriber) as bar:
         first = next(windows, None) if run.language is None else None
         if first is not None:
             _take(run, merger, first, await _window_transcript(run, first))
@@ -176,10 +212,6 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
             _advance(bar, run, window)
         if total is not None:
             bar.update(max(0.0, total - bar.n))
-    duration = samples.decoded_duration()
-    if merger.windows == 0:
-        return Transcript(text="", duration=duration)
-    return merger.result(duration=duration)
 
 
 def _announcing_end(windows: Iterator[Window], engine: TranscriptionEngine) -> Iterator[Window]:
@@ -204,21 +236,39 @@ def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> 
 
 
 async def _window_transcript(run: _Run, window: Window) -> Transcript:
-    """One window's transcript: from the cache, or from the engine (and then cached)."""
+    """One window's transcript: from the cache, or from the engine (and then cached). The request runs in its own
+    task, shielded, so that cancelling the waiter (Ctrl-C, another window failed) does not throw away a transcript
+    already paid for."""
     prompt = _prompt(run)
     key = Cache.key("window", **run.transcriber.cache_identity(), language=run.language, prompt=prompt,
                     translate=run.options.translate, fill_gaps=run.options.fill_gaps, words=WORD_FORM,
                     audio=_fingerprint(window.samples))
+    cached = run.cache.get_json(key)
+    if cached is not None:
+        transcript = Transcript.model_validate(cached)
+    else:
+        task = asyncio.ensure_future(_request(run, window, prompt, key))
+        run.in_flight.add(task)
+        task.add_done_callback(run.settled)
+        transcript = await asyncio.shield(task)
+    run.previous_text = transcript.text
+    return transcript
+
+
+async def _request(run: _Run, window: Window, prompt: str | None, key: str) -> Transcript:
+    """Transcribe one window (none once the run has stopped) and cache it."""
+    if run.stopped:
+        raise _Stopped
     async with run.cache.claim(key):  # another process transcribing this window: wait for it, then read it
         cached = run.cache.get_json(key)
         if cached is not None:
-            transcript = Transcript.model_validate(cached)
-        else:
-            transcript = await _engine_transcript(run, window.samples, prompt)
-            if run.options.fill_gaps:
-                transcript = await _fill_gaps(run, window.samples, transcript)
-            run.cache.put_json(key, transcript.model_dump(mode="json"))
-    run.previous_text = transcript.text
+            return Transcript.model_validate(cached)
+        if run.stopped:
+            raise _Stopped
+        transcript = await _engine_transcript(run, window.samples, prompt)
+        if run.options.fill_gaps:
+            transcript = await _fill_gaps(run, window.samples, transcript)
+        run.cache.put_json(key, transcript.model_dump(mode="json"))
     return transcript
 
 

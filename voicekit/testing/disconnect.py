@@ -52,11 +52,23 @@ class Turns:
     def __init__(self) -> None:
         self.open = threading.Event()
         self.open.set()
+        self.waiting = 0
+        """Requests waiting for their turn now (held, or queued behind an engine's lock)."""
+        self._count = threading.Lock()
 
     def take(self, lock: threading.Lock | None, gone: Gone) -> None:
         """Wait until the server lets work start and `lock` (the engine's, if it has one) is acquired, giving up
         with `ClientGone` as soon as the client has gone, before or while waiting. The caller releases `lock`.
         """
+        with self._count:
+            self.waiting += 1
+        try:
+            self._take(lock, gone)
+        finally:
+            with self._count:
+                self.waiting -= 1
+
+    def _take(self, lock: threading.Lock | None, gone: Gone) -> None:
         while True:
             if gone():
                 raise ClientGone

@@ -170,6 +170,22 @@ class _Atoms:
         self.sentence[index] = self.clause[index] = False
         self.fragment[index] = self.fragment[index + 1] = True
 
+    def split_rest(self, index: int, heads: list[str], rest: str) -> None:
+        """Cut the fragment at `index` (the rest of a cut token) into `heads` and a last `rest`, as many calls of
+        `split` would, in one insertion: every head is a fragment with no direction and no space before it."""
+        count = len(heads)
+        self.text[index:index] = heads
+        self.word[index:index] = heads
+        self.lead[index:index] = [""] * count
+        self.trail[index:index] = [""] * count
+        self.space[index:index] = [False] * count
+        self.sentence[index:index] = [False] * count
+        self.clause[index:index] = [False] * count
+        self.fragment[index:index] = [True] * count
+        self.direction[index:index] = [None] * count
+        self.block[index:index] = [self.block[index]] * count
+        self.set_parts(index + count, "", rest, self.trail[index + count])
+
 
 def _ends_clause(token: str) -> bool:
     """A token whose last character (closing quotes and brackets aside) is clause punctuation, or a lone dash."""
@@ -253,6 +269,8 @@ class _Packer:
         self.chunks: list[_Span] = []
         self.in_force: str | None = None
         self.has_directions = any(atoms.lead) or any(atoms.trail)
+        self.cut_until = 0
+        """Atoms before this index that are pieces of a long token (`cut_rest`) are each a chunk alone."""
         self._index()
 
     def _index(self) -> None:
@@ -290,6 +308,9 @@ class _Packer:
 
     def next_chunk(self, start: int) -> int:
         """Emit the chunk starting at atom `start`; return where the next one starts."""
+        if start < self.cut_until:  # a piece of a long token, already cut as it would be here
+            self.emit("", start, start + 1)
+            return start + 1
         prefix = self.prefix_for(start)
         budget = self.options.max_chars - (len(prefix) + 1 if prefix else 0)
         farthest = self.farthest_end(start, budget)
@@ -314,11 +335,34 @@ class _Packer:
         word = atoms.word[farthest]
         head, rest = split_oversize(word, min(room, len(word) - 1))
         atoms.split(farthest, head, rest)
-        # The two parts are exactly as long as the atom was (the rest takes no space before it), so every later
-        # prefix sum stands; only the head's end is new. Re-indexing the whole block here instead made a token of
+        # The parts are exactly as long as the atom was (a rest takes no space before it), so every later prefix
+        # sum stands; only the heads' ends are new. Re-indexing the whole block here instead made a token of
         # megabytes (one line of "1,1,1,...") cost time quadratic in its length.
         self.sums.insert(farthest + 1, self.sums[farthest] + atoms.space[farthest] + len(atoms.text[farthest]))
+        self.cut_rest(farthest + 1)
         return farthest + 1
+
+    def cut_rest(self, index: int) -> None:
+        """Cut the rest of a token at `index` into every chunk-long piece it will give, at once.
+
+        A rest longer than `max_chars` always becomes the next chunk's whole text, cut by `split_oversize` with
+        the full length as room (no direction is re-applied before it: there is no room), so its pieces are known
+        now; cutting them one chunk at a time copied the rest of the token at every cut, quadratic in a token of
+        megabytes. The pieces are emitted alone (`cut_until`)."""
+        atoms, limit = self.atoms, self.options.max_chars
+        rest, extra = atoms.word[index], len(atoms.text[index]) - len(atoms.word[index])
+        heads: list[str] = []
+        position = 0
+        while len(rest) - position + extra > limit:
+            cut = oversize_cut(rest, position, min(limit, len(rest) - position - 1))
+            heads.append(rest[position : position + cut])
+            position += cut
+        if not heads:
+            return
+        atoms.split_rest(index, heads, rest[position:])
+        ends = list(accumulate(map(len, heads), initial=self.sums[index]))[1:]
+        self.sums[index + 1 : index + 1] = ends
+        self.cut_until = index + len(heads)
 
     def emit(self, prefix: str, start: int, end: int) -> None:
         """Record the chunk of atoms [start, end) and the direction in force after it."""
@@ -417,15 +461,22 @@ def _choose_end(packer: _Packer, start: int, farthest: int, extra: int) -> int |
 def split_oversize(token: str, room: int) -> tuple[str, str]:
     """Cut a token longer than `room`: after the last safe character (`/ . - _ ? &`) in its first `room`
     characters when that keeps at least half the room, else hard at `room`; never before a combining mark."""
+    cut = oversize_cut(token, 0, room)
+    return token[:cut], token[cut:]
+
+
+def oversize_cut(token: str, start: int, room: int) -> int:
+    """How many characters of `token` from `start` the head takes when `split_oversize` cuts `token[start:]`
+    (which is longer than `room`), without copying the rest."""
     room = max(1, room)
     cut = room
     for index in range(room - 1, room // 2 - 1, -1):
-        if token[index] in SAFE_CUT_AFTER:
+        if token[start + index] in SAFE_CUT_AFTER:
             cut = index + 1
             break
-    while cut > 1 and unicodedata.combining(token[cut]):
+    while cut > 1 and unicodedata.combining(token[start + cut]):
         cut -= 1
-    return token[:cut], token[cut:]
+    return cut
 
 
 def _merge_short_tail(chunks: list[_Span], options: ChunkOptions) -> None:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from voicekit.text.needs import needs_pattern
+
 Speaker = Callable[[re.Match[str]], "str | None"]
 
 _SENTENCE_END_AFTER = re.compile(r"\s*$|\s+[\"'“‘(\[]?[A-Z]")
@@ -25,9 +27,13 @@ class Rule:
     speak: Speaker
     # A cheap test: the rule is skipped on text where the trigger is absent (most prose holds no digit).
     trigger: re.Pattern[str] | None = None
+    # Characters one of which is in every match (``voicekit.text.needs``): a scan in C that skips the rule.
+    needs: re.Pattern[str] | None = None
 
     def apply(self, text: str) -> str:
         """Replace every match with its spoken words, a space apart from any letter it touches."""
+        if self.needs is not None and self.needs.search(text) is None:
+            return text
         if self.trigger is not None and self.trigger.search(text) is None:
             return text
         return self.pattern.sub(self._replace, text)
@@ -42,19 +48,28 @@ class Rule:
 def apply_rules(rules: Sequence[Rule], text: str) -> str:
     """Apply ``rules`` in order; each sees the text the previous ones left.
 
-    A rule is skipped when its trigger is absent. Rules write words, never digits, so once the text holds no
-    digit, no later rule needs to look for one: that answer is kept instead of searched again."""
+    A rule is skipped when its trigger or the characters it needs are absent. Rules write words, never digits, so
+    once the text holds no digit, no later rule needs to look for one: that answer is kept instead of searched
+    again."""
     digits_absent = False
     for rule in rules:
-        trigger = rule.trigger
-        if trigger is DIGIT:
+        if rule.trigger is DIGIT:
             digits_absent = digits_absent or DIGIT.search(text) is None
             if digits_absent:
                 continue
-        elif trigger is not None and trigger.search(text) is None:
+        if _skipped(rule, text):
             continue
         text = rule.pattern.sub(rule._replace, text)
     return text
+
+
+def _skipped(rule: Rule, text: str) -> bool:
+    """Whether `rule` cannot match `text`: the characters it needs, or its trigger (other than a digit, which
+    `apply_rules` checks) are absent."""
+    if rule.needs is not None and rule.needs.search(text) is None:
+        return True
+    trigger = rule.trigger
+    return trigger is not None and trigger is not DIGIT and trigger.search(text) is None
 
 
 DIGIT = re.compile(r"[0-9]")
@@ -71,16 +86,18 @@ def digit_windows(text: str, margin: int = CONTEXT) -> list[tuple[int, int]]:
     Linear in the text's length, even with no whitespace at all ("1,1,1,..." on one 5 MB line): a digit inside
     the window before it widens nothing, and the look back for whitespace stops at the previous window's end."""
     windows: list[tuple[int, int]] = []
-    for run in _DIGIT_RUN.finditer(text):
+    run = _DIGIT_RUN.search(text)
+    while run is not None:
         floor = windows[-1][1] if windows else 0
-        if windows and run.end() + margin <= floor:
-            continue  # already inside the previous window, with its margin
         start = _whitespace_before(text, run.start() - margin, floor)
         end = _whitespace_after(text, max(run.end() + margin, floor))
         if windows and start <= floor:
             windows[-1] = (windows[-1][0], max(end, floor))
         else:
             windows.append((start, end))
+        # A run ending `margin` or more before the window's end widens nothing: look on from there. A run found
+        # from the middle has the same end, and its start is inside the window either way.
+        run = _DIGIT_RUN.search(text, max(run.end(), windows[-1][1] - margin))
     return windows
 
 
@@ -93,11 +110,13 @@ def _whitespace_before(text: str, position: int, floor: int = 0) -> int:
     return position
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _whitespace_after(text: str, position: int) -> int:
     """The end of the word at ``position`` (the end of the text at most)."""
-    while position < len(text) and not text[position].isspace():
-        position += 1
-    return min(position, len(text))
+    found = _SPACE.search(text, position) if position < len(text) else None
+    return found.start() if found is not None else len(text)
 
 
 def apply_near_digits(rules: Sequence[Rule], text: str) -> str:
@@ -107,17 +126,35 @@ def apply_near_digits(rules: Sequence[Rule], text: str) -> str:
     position = 0
     for start, end in digit_windows(text):
         pieces.append(text[position:start])
-        pieces.append(apply_rules(rules, text[start:end]))
+        pieces.append(_apply_to_window(rules, text[start:end]))
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+RESCAN = 4096
+"""A window longer than this is cut into windows again after the first rule that changes it."""
+
+
+def _apply_to_window(rules: Sequence[Rule], window: str) -> str:
+    """`apply_rules` on one window. A long window (digits all along a line without whitespace, a column of
+    dates) is windowed again after the first rule that changes it: once "1/2/2020" has become words, the rules
+    after need to look only where digits are left, not at every character of the line again."""
+    if len(window) <= RESCAN:
+        return apply_rules(rules, window)
+    for index, rule in enumerate(rules):
+        changed = apply_rules((rule,), window)
+        if changed != window:
+            return apply_near_digits(rules[index + 1 :], changed)
+    return window
 
 
 def compile_rule(name: str, pattern: str, speak: Speaker, trigger: str | None = r"[0-9]") -> Rule:
     """A Rule from a pattern string, by default tried only on text that holds a digit. Digits are ASCII only
     (``re.ASCII``): other scripts' digits are not read by these rules."""
     compiled_trigger = None if trigger is None else (DIGIT if trigger == r"[0-9]" else re.compile(trigger))
-    return Rule(name, re.compile(pattern, re.ASCII), speak, compiled_trigger)
+    compiled = re.compile(pattern, re.ASCII)
+    return Rule(name, compiled, speak, compiled_trigger, needs_pattern(compiled))
 
 
 def unnamed(pattern: str) -> str:
