@@ -218,7 +218,7 @@ class AsyncGroqClient:
                     **request: Any) -> httpx.Response:
         """Send one request with pacing and retries; return the successful response (with every secret the
         client sends removed from it, see `redact`) or raise. The two budgets are described in `retry`."""
-        budget = _Budget(self.max_retries, self._successes)
+        budget = _Budget(self.max_retries)
         while True:
             reservation = await self.limiter.acquire(costs)
             try:
@@ -288,22 +288,21 @@ class AsyncGroqClient:
 
 
 class _Budget:
-    """One request's retry budgets: faults (`max_retries`, given back by other requests' successes) and the
+    """One request's retry budgets: faults (`max_retries`, given back by the client's successes) and the
     seconds spent waiting out 429s."""
 
-    def __init__(self, max_retries: int, successes: int) -> None:
+    def __init__(self, max_retries: int) -> None:
         self.max_retries = max_retries
-        self.successes_at_start = successes
         self.faults = 0
         self.rate_limited = 0
         self.waited = 0.0
         self.credit = 0
 
     def fault(self, successes: int) -> bool:
-        """Count one fault; whether a retry is left (see `retry`: others' successes give retries back)."""
+        """Count one fault; whether a retry is left (see `retry`: the client's successes give retries back)."""
         self.faults += 1
         ceiling = retry.RETRY_CREDIT_FACTOR * self.max_retries
-        self.credit = min(successes - self.successes_at_start, ceiling - self.max_retries)
+        self.credit = min(successes, ceiling - self.max_retries)
         return self.faults <= self.max_retries + max(0, self.credit)
 
     def describe(self, max_retries: int) -> str:

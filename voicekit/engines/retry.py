@@ -13,10 +13,10 @@ Two budgets, kept apart (see `AsyncGroqClient._send`):
   spending a retry; one request may wait out 429s for `rate_limit_budget` seconds in all (900 s by default,
   VOICEKIT_RATE_LIMIT_BUDGET), then the last 429 is raised as `RateLimitError`.
 - **Faults spend retries.** 5xx, 498, 408, 409, and transport faults (no answer, a reset, a truncated body, a timeout)
-  spend one of the request's `max_retries` (4 by default). Every request of the same client that succeeds while
-  this one is retrying gives it one retry back, up to `3 * max_retries` retries in all: a run of bad luck (five
-  truncated bodies in a row) does not end a long job while the server keeps answering others, and a server that
-  fails everything still ends it after `max_retries`.
+  spend one of the request's `max_retries` (4 by default). Every request the same client has had answered gives
+  one retry back, up to `3 * max_retries` retries in all: a run of bad luck (five truncated bodies in a row) does
+  not end a long job on a server that answers, even its last request or one sent alone, and a server that fails
+  everything still ends it after `max_retries`.
 Any wait over `REPORT_WAIT_SECONDS` is logged at WARNING and passed to the client's `on_wait` hook (for a progress
 bar).
 
@@ -48,7 +48,7 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429, 498})
 MAX_HINT_SECONDS = 60.0
 """The default `max_wait`: the longest wait for a rate limit before it is a `QuotaExceededError`."""
 RETRY_CREDIT_FACTOR = 3
-"""A request's retries, given back by other requests' successes, never exceed this many times `max_retries`."""
+"""A request's retries, given back by the client's successes, never exceed this many times `max_retries`."""
 _DAILY = re.compile(r"per day|\((?:ASD|RPD|TPD)\)", re.IGNORECASE)
 _TRY_AGAIN_IN = re.compile(r"try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)", re.IGNORECASE)
 
