@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from voicekit.models import Audio
+from voicekit import Audio
 from voicekit.testing import GroqServer, ServerOptions
 from voicekit.testing.speech import OUTPUT_RATE, SECONDS_PER_CHAR, SpeechSource, synthetic_speech
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from _common import DATA, median, print_table
 
-from voicekit.models import Audio
+from voicekit import Audio
 from voicekit.speakers.cluster import ClusterOptions, cluster_embeddings
 from voicekit.speakers.diarize import DiarizeOptions, Turn, diarize, speech_regions
 from voicekit.speakers.embed import RATE, SpeakerEncoder

@@ -69,8 +69,8 @@ def _reset_peak() -> None:
 
 def run_case(count: int, fmt: str, folder: str) -> dict[str, float]:
     """Stitch `count` chunks into `folder/out.<fmt>` in this process; measure time, peak RSS and joins."""
+    from voicekit import Audio
     from voicekit.audio.stitch import Stitcher, file_join_clicks
-    from voicekit.models import Audio
 
     rng = np.random.default_rng(0)
     pool = [speech_like(rng.uniform(2, 4), -3.0, seed=i, abrupt=i % 4 == 0) for i in range(POOL)]

@@ -14,9 +14,9 @@ import pytest
 import soundfile as sf
 from pydantic import BaseModel, SecretStr
 
+from voicekit import Audio
 from voicekit.cache import Cache, dequantize, quantize
 from voicekit.errors import InputError
-from voicekit.models import Audio
 
 PARTS: dict[str, Any] = {
     "engine": "groq",

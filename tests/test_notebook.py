@@ -18,11 +18,10 @@ import pytest
 import soundfile as sf
 
 import voicekit
-from voicekit import notebook
+from voicekit import Audio, Segment, Transcript, notebook
 from voicekit.audio.segment import SegmentOptions, segment_windows
 from voicekit.audio.wav import parse_wav
 from voicekit.errors import InputError, MissingDependencyError
-from voicekit.models import Audio, Segment, Transcript
 
 matplotlib.use("Agg")
 

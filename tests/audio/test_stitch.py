@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from voicekit import Audio
 from voicekit.audio.stitch import (
     Stitcher,
     StitchOptions,
@@ -21,7 +22,6 @@ from voicekit.audio.stitch import (
     speech_loudness_db,
 )
 from voicekit.errors import AudioError, InputError, UnsupportedError
-from voicekit.models import Audio
 from voicekit.text.chunk import ChunkOptions
 from voicekit.text.directions import is_soft
 from voicekit.text.document import Block

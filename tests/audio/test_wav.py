@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from shared_data import shared_data
 
+from voicekit import Audio
 from voicekit.audio.wav import encode_wav, parse_wav
 from voicekit.errors import AudioError
-from voicekit.models import Audio
 
 RNG = np.random.default_rng(20261126)
 

@@ -17,10 +17,9 @@ import soundfile
 from shared_data import shared_data
 
 import voicekit
-from voicekit import errors
+from voicekit import Audio, errors
 from voicekit.audio.wav import encode_wav
 from voicekit.engines.groq import AsyncGroqClient, GroqClient
-from voicekit.models import Audio
 from voicekit.testing import Fault, GroqServer, ServerOptions
 
 SYNTHETIC = {"speech_backend": "synthetic", "transcription_backend": "synthetic"}

@@ -14,10 +14,10 @@ import soundfile as sf
 import soxr
 from shared_data import shared_data
 
+from voicekit import Audio, Segment, Transcript, Word
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _appended, _check_window
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
-from voicekit.models import Audio, Segment, Transcript, Word
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 

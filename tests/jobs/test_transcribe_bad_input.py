@@ -14,9 +14,8 @@ from recordings import AUDIO, RATE, audio_path
 from wer import normalize, wer
 
 import voicekit
-from voicekit import errors
+from voicekit import Transcript, errors
 from voicekit.audio.model import read_audio
-from voicekit.models import Transcript
 
 
 def local(source: Any, **options: Any) -> Transcript:

@@ -22,11 +22,10 @@ from recordings import ADDRESS, ADDRESS_SECONDS, AUDIO, RATE, audio_path
 from wer import wer
 
 import voicekit
-from voicekit import errors
+from voicekit import Transcript, errors
 from voicekit.audio.io import DecodeOptions, stream_audio
 from voicekit.audio.model import read_audio
 from voicekit.audio.segment import Window, segment_windows
-from voicekit.models import Transcript
 from voicekit.testing import Fault, GroqServer, ServerOptions
 from voicekit.testing.multipart import parse_multipart
 from voicekit.transcript.formats import to_json

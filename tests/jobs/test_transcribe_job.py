@@ -24,11 +24,11 @@ from recordings import ADDRESS, RATE, audio_path, reference
 from wer import Difference, TimedWord, differences, normalize, timed_words, wer
 
 import voicekit
+from voicekit import Transcript
 from voicekit.audio.io import DecodeOptions, stream_audio
 from voicekit.audio.model import read_audio
 from voicekit.audio.segment import Window, segment_windows
 from voicekit.engines.local import WhisperTranscriber
-from voicekit.models import Transcript
 
 
 def channel_references(name: str) -> list[str]:

@@ -13,8 +13,8 @@ import pytest
 from recordings import ADDRESS, audio_path, reference
 
 import voicekit
+from voicekit import Transcript
 from voicekit._sync import run_sync
-from voicekit.models import Transcript
 from voicekit.testing import GroqServer, ServerOptions
 from voicekit.transcript.words import join_words
 

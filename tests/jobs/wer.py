@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import jiwer
 
-from voicekit.models import Transcript
+from voicekit import Transcript
 
 _ASIDES = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint", "lt": "lieutenant",

@@ -13,8 +13,7 @@ import soundfile as sf
 from reliability_helpers import client_of, run_cli, start_cli
 
 import voicekit
-from voicekit import errors, outputs
-from voicekit.models import Segment, Transcript
+from voicekit import Segment, Transcript, errors, outputs
 from voicekit.testing import GroqServer
 
 DOC = "The keeper lit the lamp at dusk. He climbed the stairs again at midnight, and the sea was quiet.\n"

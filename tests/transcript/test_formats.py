@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voicekit import Segment, Transcript, Word
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript.formats import (
     format_timestamp,
     save,
@@ -290,7 +290,7 @@ def test_unknown_format_is_a_clear_input_error(tmp_path: Path) -> None:
 
 
 def test_a_word_without_its_leading_space_stays_glued_to_the_one_before() -> None:
-    from voicekit.models import Segment, Transcript, Word
+    from voicekit import Segment, Transcript, Word
 
     words = [Word(word=" about", start=0.0, end=1.0), Word(word=" 1", start=1.0, end=1.5),
              Word(word=",500", start=1.5, end=2.0), Word(word=" years.", start=2.0, end=2.5)]

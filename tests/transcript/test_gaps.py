@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voicekit.models import Segment, Transcript, Word
+from voicekit import Segment, Transcript, Word
 from voicekit.transcript.gaps import speech_gaps, splice, trailing_speech
 from voicekit.transcript.words import join_words
 

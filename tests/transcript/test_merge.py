@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shared_data import shared_data
 
+from voicekit import Segment, Transcript, Word
 from voicekit.errors import InputError
-from voicekit.models import Segment, Transcript, Word
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan, merge_windows
 
 SR = 16000

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voicekit.models import Segment, Transcript, Word
+from voicekit import Segment, Transcript, Word
 from voicekit.transcript.merge import WindowSpan, merge_windows
 from voicekit.transcript.words import join_words, normalize_transcript, normalize_words
 

@@ -212,7 +212,7 @@ class AsyncGroqClient:
             "POST", f"/audio/{endpoint}", endpoint, costs=costs, data=fields,
             files={"file": upload} if upload else None,
         )
-        return _parse_transcription(response, response_format)
+        return parse_transcription(response, response_format)
 
     async def _send(self, method: str, path: str, what: str, *, costs: Mapping[str, float],
                     **request: Any) -> httpx.Response:
@@ -449,7 +449,7 @@ def _json_body(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def _parse_transcription(response: httpx.Response, response_format: ResponseFormat) -> Transcript:
+def parse_transcription(response: httpx.Response, response_format: ResponseFormat) -> Transcript:
     """A `Transcript` from a json, text or verbose_json answer; words are also filed under their segments."""
     request_id = response.headers.get("x-request-id")
     if response_format == "text":

@@ -56,7 +56,7 @@ from voicekit.jobs.batch_state import (
 )
 from voicekit.jobs.batch_submit import PartWriter, check_submission, stage_all
 from voicekit.jobs.progress import progress_bar
-from voicekit.jobs.transcribe import _readable
+from voicekit.jobs.transcribe import readable
 from voicekit.storage import StorageSpec, WindowStore, open_storage, url_lifetime
 from voicekit.transcript.model import Transcript
 
@@ -329,7 +329,7 @@ class BatchJob:
         else:
             result = await groq.transcribe(upload, model=options.model_name, language=options.language,
                                            prompt=options.prompt, audio_seconds=window.seconds)
-        return _readable(result.model_copy(update={"language": language_code(result.language) or result.language}))
+        return readable(result.model_copy(update={"language": language_code(result.language) or result.language}))
 
     async def aclean(self) -> tuple[int, int]:
         """Remove the job's stored windows and its files on Groq; return (objects removed, files removed).

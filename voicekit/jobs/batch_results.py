@@ -5,7 +5,7 @@ error files (failed, expired and cancelled requests) and `sync.jsonl` (windows f
 API). Only the position of each `custom_id`'s line is kept in memory, whatever the archive's size; a recording's
 windows are read back one at a time while it is merged.
 
-A window's transcript is read exactly as the synchronous path reads its answer (`_parse_transcription`, the language
+A window's transcript is read exactly as the synchronous path reads its answer (`parse_transcription`, the language
 as a code, segments with nothing to read left out), and the recording is merged with the same `Merger`.
 """
 
@@ -21,10 +21,10 @@ from pydantic import BaseModel
 
 from voicekit import errors
 from voicekit.engines.catalog import TRANSCRIPTION_MODELS, billed_seconds
-from voicekit.engines.groq import _parse_transcription
+from voicekit.engines.groq import parse_transcription
 from voicekit.engines.languages import language_code
 from voicekit.jobs.batch_state import JobState, RecordingRecord
-from voicekit.jobs.transcribe import _readable
+from voicekit.jobs.transcribe import readable
 from voicekit.transcript.merge import Merger
 from voicekit.transcript.model import Transcript
 
@@ -95,10 +95,10 @@ def window_transcript(response: dict[str, Any]) -> Transcript:
     headers = {"x-request-id": str(response.get("request_id") or "")}
     answer = httpx.Response(200, json=body, headers=headers) if isinstance(body, dict) else httpx.Response(
         200, text=str(body), headers=headers)
-    transcript = _parse_transcription(answer, "verbose_json" if isinstance(body, dict) else "text")
+    transcript = parse_transcription(answer, "verbose_json" if isinstance(body, dict) else "text")
     transcript = transcript.model_copy(update={"language": language_code(transcript.language)
                                                or transcript.language})
-    return _readable(transcript)
+    return readable(transcript)
 
 
 def load_index(state: JobState, folder: Path) -> ResultIndex:

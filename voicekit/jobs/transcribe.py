@@ -277,10 +277,10 @@ async def _engine_transcript(run: _Run, samples: npt.NDArray[np.float32], prompt
     run.billed += run.transcriber.billed_seconds(len(samples) / RATE)
     transcript = await run.transcriber.transcribe_window(Audio(samples, RATE), language=run.language, prompt=prompt)
     # Every provider's words enter the job here and leave in the one normal form (bare, punctuation attached).
-    return _readable(normalize_transcript(transcript))
+    return readable(normalize_transcript(transcript))
 
 
-def _readable(transcript: Transcript) -> Transcript:
+def readable(transcript: Transcript) -> Transcript:
     """The transcript without segments that have nothing to read: Whisper writes " . . ." for faint noise, and
     those segments pass its own silence rule (their log-probability is high), so they would reach the result."""
     kept = [segment for segment in transcript.segments if _has_words(segment.text)]
