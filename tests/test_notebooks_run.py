@@ -117,6 +117,6 @@ def test_round_trip(workspace: Path) -> None:
     assert "<audio" in html_of(cell_with(nb, "await voicekit.anarrate("))
     assert "<table" in html_of(cell_with(nb, "await voicekit.atranscribe("))
     assert word_error_rate(cell_with(nb, "process_words")) < 0.25
-    alignment = shown(cell_with(nb, "process_words"), "text/plain")  # jiwer's REF/HYP lines; "*" marks an insertion
+    alignment = shown(cell_with(nb, "process_words"), "text/markdown")  # jiwer's REF/HYP lines, then the rate
     assert "REF:" in alignment and "the lighthouse was built in" in alignment
     assert has_png(cell_with(nb, "voicekit.plot(narration)"))
