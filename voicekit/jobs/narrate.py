@@ -39,6 +39,7 @@ from voicekit.jobs.narration import Narration, Plan, PlannedChunk
 from voicekit.jobs.options import JobOptions, check_audio_output, check_output
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
+from voicekit.jobs.sent import SentRequests
 from voicekit.text.chunk import Chunk, ChunkOptions
 from voicekit.text.directions import is_soft
 from voicekit.text.document import Block, DocumentKind, load_document, parse_document
@@ -123,23 +124,11 @@ class NarrationRun:
     requests: int = 0
     cached: int = 0
     characters: int = 0
-    stopped: bool = False
     sending: asyncio.Semaphore = field(init=False)
-    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+    sent: SentRequests = field(default_factory=SentRequests)
 
     def __post_init__(self) -> None:
         self.sending = asyncio.Semaphore(self.concurrency)
-
-    def settled(self, task: asyncio.Task[Any]) -> None:
-        """A request task is done: forget it (its error, if any, reached whoever awaited it, or is moot)."""
-        self.in_flight.discard(task)
-        if not task.cancelled():
-            task.exception()
-
-    async def finish_in_flight(self) -> None:
-        """Send nothing more, and wait for the requests already sent so that their audio is cached."""
-        self.stopped = True
-        await asyncio.gather(*self.in_flight, return_exceptions=True)
 
 
 def plan_narration(source: str | Path, *, options: NarrateOptions | None = None, **overrides: Any) -> Plan:
@@ -247,10 +236,10 @@ async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str
                 bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
             return stitcher.close()
     except Exception:
-        await run.finish_in_flight()
+        await run.sent.finish()
         raise
     except BaseException:  # cancelled (Ctrl-C): send nothing more; requests already sent still finish and are cached
-        await asyncio.shield(run.finish_in_flight())
+        await asyncio.shield(run.sent.finish())
         raise
 
 
@@ -262,16 +251,13 @@ async def _chunk_audio(run: NarrationRun, chunk: Chunk) -> Any:
     if audio is not None:
         run.cached += 1
         return audio
-    task = asyncio.ensure_future(_request(run, chunk, key))
-    run.in_flight.add(task)
-    task.add_done_callback(run.settled)
-    return await asyncio.shield(task)
+    return await run.sent.send(_request(run, chunk, key))
 
 
 async def _request(run: NarrationRun, chunk: Chunk, key: str) -> Any:
     """Synthesize one chunk (at most `run.concurrency` at once, none once the run has stopped) and cache it."""
     async with run.sending:
-        if run.stopped:
+        if run.sent.stopped:
             raise _Stopped
         async with run.cache.claim(key):  # another process making this chunk: wait for it, then read it
             if (audio := run.cache.get_audio(key)) is not None:

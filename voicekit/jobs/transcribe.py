@@ -39,6 +39,7 @@ from voicekit.engines.registry import EngineName, check_engine_name, open_transc
 from voicekit.jobs.options import JobOptions
 from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
+from voicekit.jobs.sent import SentRequests
 from voicekit.transcript.gaps import speech_gaps, splice
 from voicekit.transcript.merge import MergeOptions, Merger, WindowSpan
 from voicekit.transcript.model import Transcript
@@ -111,7 +112,7 @@ class _Stopped(Exception):
 class _Run:
     """The state one transcription shares between its windows. A window's request runs in its own task: once
     sent it is finished and cached even when the run fails or is cancelled meanwhile (it is paid for), and after
-    that no request is sent (`finish_in_flight`)."""
+    that no request is sent (`voicekit.jobs.sent`)."""
 
     transcriber: TranscriptionEngine
     options: TranscribeOptions
@@ -120,19 +121,7 @@ class _Run:
     previous_text: str = ""
     requests: int = 0
     billed: float = 0.0
-    stopped: bool = False
-    in_flight: set[asyncio.Task[Transcript]] = field(default_factory=set)
-
-    def settled(self, task: asyncio.Task[Transcript]) -> None:
-        """A window's task is done: forget it (its error, if any, reached whoever awaited it, or is moot)."""
-        self.in_flight.discard(task)
-        if not task.cancelled():
-            task.exception()
-
-    async def finish_in_flight(self) -> None:
-        """Send nothing more, and wait for the windows already sent so that their transcripts are cached."""
-        self.stopped = True
-        await asyncio.gather(*self.in_flight, return_exceptions=True)
+    sent: SentRequests = field(default_factory=SentRequests)
 
 
 async def atranscribe(source: Source, *, sample_rate: int | None = None, options: TranscribeOptions | None = None,
@@ -186,10 +175,10 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
     try:
         await _merge_windows(run, samples, concurrency, merger)
     except Exception:
-        await run.finish_in_flight()
+        await run.sent.finish()
         raise
     except BaseException:  # cancelled (Ctrl-C): send nothing more; windows already sent still finish and are cached
-        await asyncio.shield(run.finish_in_flight())
+        await asyncio.shield(run.sent.finish())
         raise
     duration = samples.decoded_duration()
     if merger.windows == 0:
@@ -247,23 +236,20 @@ async def _window_transcript(run: _Run, window: Window) -> Transcript:
     if cached is not None:
         transcript = Transcript.model_validate(cached)
     else:
-        task = asyncio.ensure_future(_request(run, window, prompt, key))
-        run.in_flight.add(task)
-        task.add_done_callback(run.settled)
-        transcript = await asyncio.shield(task)
+        transcript = await run.sent.send(_request(run, window, prompt, key))
     run.previous_text = transcript.text
     return transcript
 
 
 async def _request(run: _Run, window: Window, prompt: str | None, key: str) -> Transcript:
     """Transcribe one window (none once the run has stopped) and cache it."""
-    if run.stopped:
+    if run.sent.stopped:
         raise _Stopped
     async with run.cache.claim(key):  # another process transcribing this window: wait for it, then read it
         cached = run.cache.get_json(key)
         if cached is not None:
             return Transcript.model_validate(cached)
-        if run.stopped:
+        if run.sent.stopped:
             raise _Stopped
         transcript = await _engine_transcript(run, window.samples, prompt)
         if run.options.fill_gaps:
