@@ -225,7 +225,7 @@ async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str
     """Stitch the chunks into `target` (in `opts.format`, else by its extension) in order as they arrive; on a
     failure, the requests already sent are finished and cached before the error is raised, and the output is
     removed (the Stitcher's `.partial` file)."""
-    try:
+    async with run.sent.seen_through():
         with progress_bar(total=len(chunks), unit="chunk", desc="narrating", enabled=opts.progress,
                           engine=run.synthesizer) as bar, \
                 Stitcher(target, format=opts.format, options=opts.stitch) as stitcher:
@@ -235,12 +235,6 @@ async def synthesize_and_stitch(run: NarrationRun, chunks: list[tuple[Chunk, str
                 bar.update(1)
                 bar.set_postfix_str(f"{span.audio_end:.0f} s of audio")
             return stitcher.close()
-    except Exception:
-        await run.sent.finish()
-        raise
-    except BaseException:  # cancelled (Ctrl-C): send nothing more; requests already sent still finish and are cached
-        await asyncio.shield(run.sent.finish())
-        raise
 
 
 async def _chunk_audio(run: NarrationRun, chunk: Chunk) -> Any:

@@ -8,7 +8,8 @@ finished and cached, and a rerun sends only the rest.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -38,3 +39,16 @@ class SentRequests:
         """Send nothing more, and wait for the requests already sent so that their results are cached."""
         self.stopped = True
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @asynccontextmanager
+    async def seen_through(self) -> AsyncIterator[None]:
+        """The job's block: when it fails, or is cancelled (Ctrl-C), nothing more is sent and the requests already
+        sent finish (and are cached) before the error goes on."""
+        try:
+            yield
+        except Exception:
+            await self.finish()
+            raise
+        except BaseException:  # cancelled: the wait itself is shielded from the cancellation
+            await asyncio.shield(self.finish())
+            raise

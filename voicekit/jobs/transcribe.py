@@ -172,14 +172,8 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
     """Window, transcribe and merge. Without a language, the first window runs alone so that its language fixes
     the rest's."""
     merger = Merger(run.options.merge)
-    try:
+    async with run.sent.seen_through():
         await _merge_windows(run, samples, concurrency, merger)
-    except Exception:
-        await run.sent.finish()
-        raise
-    except BaseException:  # cancelled (Ctrl-C): send nothing more; windows already sent still finish and are cached
-        await asyncio.shield(run.sent.finish())
-        raise
     duration = samples.decoded_duration()
     if merger.windows == 0:
         return Transcript(text="", duration=duration)
