@@ -4,6 +4,7 @@
     python benchmarks/accuracy.py --quick    # the two long ones only (Columbia address, MFA)
     python benchmarks/accuracy.py --fill-gaps both   # voicekit with gap filling off and on
     python benchmarks/accuracy.py --repeat 3         # median wall time of three runs per case
+    python benchmarks/accuracy.py --gains 0 0.1 -0.1 0.2 -0.2 --only plain "voicekit"   # WER beyond the knife edge
 
 Side by side, all with the same model (the packaged tiny.en, int8, CPU, `--threads` threads, beam size `--beam`):
 
@@ -22,11 +23,18 @@ loaded (and warmed on one short clip) before any timing. The methods take turns 
 the machine's load hits them alike); `--repeat N` shows the median of N rounds, the methods taking turns in each.
 CPU time (every thread of this process, the loopback server's included) is what other programs' load changes least;
 read both as ratios.
+
+One word either way is within the models' own noise: a change of level nobody hears (0.1 dB) moves every method's
+pooled errors by a word or three, each its own way, since Whisper sits on a knife edge at a few words. `--gains`
+plays every recording to every method at each of these levels (in dB; 0 is the file itself, the others a float
+WAV of its samples scaled) and pools the errors over all of them; a second table shows each level's total, so a
+method is compared over many draws of that noise rather than one.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +43,7 @@ from pathlib import Path
 import _common
 import jiwer
 import numpy as np
+import soundfile
 from whisper_normalizer.english import EnglishTextNormalizer
 
 import voicekit
@@ -62,7 +71,9 @@ class Score:
     words: int = 0
     seconds: float = 0.0
     cpu: float = 0.0
-    rows: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    rows: dict[str, tuple[int, int, float, float]] = field(default_factory=dict)
+    """Per recording (over every gain): errors, reference words, wall and CPU seconds."""
+    by_gain: dict[float, int] = field(default_factory=dict)
 
     @property
     def wer(self) -> float:
@@ -119,13 +130,25 @@ def timed(run: Callable[[Path], str], path: Path) -> tuple[str, float, float]:
     return text, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure(path: Path, methods: dict[str, Callable[[Path], str]], repeat: int, scores: dict[str, Score]) -> None:
-    """Every method on one recording, `repeat` rounds taking turns (a burst of load hits them alike): WER of its
-    (deterministic) text, median wall and CPU time."""
+def at_gain(path: Path, gain: float, folder: Path) -> Path:
+    """The recording itself at 0 dB, else its samples (as every method hears them) scaled by `gain` dB, as a float
+    WAV in `folder`."""
+    if gain == 0:
+        return path
+    scaled = folder / f"{path.stem}_{gain:+g}dB.wav"
+    soundfile.write(scaled, samples_of(path) * np.float32(10 ** (gain / 20)), 16000, subtype="FLOAT")
+    return scaled
+
+
+def measure(path: Path, gain: float, methods: dict[str, Callable[[Path], str]], repeat: int,
+            scores: dict[str, Score], folder: Path) -> None:
+    """Every method on one recording at one gain, `repeat` rounds taking turns (a burst of load hits them alike):
+    WER of its (deterministic) text, median wall and CPU time."""
+    played = at_gain(path, gain, folder)
     runs: dict[str, list[tuple[str, float, float]]] = {name: [] for name in methods}
     for _ in range(repeat):
         for name, run in methods.items():
-            runs[name].append(timed(run, path))
+            runs[name].append(timed(run, played))
     reference = path.with_suffix(".txt").read_text(encoding="utf-8")
     for name, results in runs.items():
         score = scores[name]
@@ -133,8 +156,10 @@ def measure(path: Path, methods: dict[str, Callable[[Path], str]], repeat: int, 
         bad, words = errors(reference, results[-1][0])
         score.errors, score.words = score.errors + bad, score.words + words
         score.seconds, score.cpu = score.seconds + seconds, score.cpu + cpu
-        score.rows[path.name] = (bad / max(1, words), seconds, cpu)
-        print(f"  {name:30s} {path.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s  CPU {cpu:6.1f} s",
+        score.by_gain[gain] = score.by_gain.get(gain, 0) + bad
+        was = score.rows.get(path.name, (0, 0, 0.0, 0.0))
+        score.rows[path.name] = (was[0] + bad, was[1] + words, was[2] + seconds, was[3] + cpu)
+        print(f"  {name:30s} {played.name:45s} WER {bad / max(1, words):6.1%}  {seconds:6.1f} s  CPU {cpu:6.1f} s",
               flush=True)
 
 
@@ -149,6 +174,8 @@ def main() -> None:
                         help="also voicekit with each window's text carried into the next as its prompt")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case; the median time is shown")
     parser.add_argument("--only", nargs="*", default=None, help="methods to run (names as in the table)")
+    parser.add_argument("--gains", nargs="*", type=float, default=[0.0],
+                        help="levels in dB to play every recording at (0: the file itself); errors pool over them")
     args = parser.parse_args()
     
     recordings = [AUDIO / name for name in (QUICK if args.quick else RECORDINGS) if (AUDIO / name).is_file()]
@@ -168,16 +195,30 @@ def main() -> None:
     chosen = {name: run for name, run in methods.items()
               if args.only is None or any(name.startswith(o) for o in args.only)}
     scores = {name: Score() for name in chosen}
-    with _common.loopback(ServerOptions(transcription_backend="whisper")):
+    with _common.loopback(ServerOptions(transcription_backend="whisper")), tempfile.TemporaryDirectory() as folder:
         for path in recordings:  # methods take turns on each recording: load drifts hit them alike
-            measure(path, chosen, args.repeat, scores)
+            for gain in args.gains:
+                measure(path, gain, chosen, args.repeat, scores, Path(folder))
+    print_scores(scores, recordings, args)
+
+
+def print_scores(scores: dict[str, Score], recordings: list[Path], args: argparse.Namespace) -> None:
+    """The table per recording and pooled; with several gains, also each gain's pooled errors."""
     header = ["recording", *scores]
-    rows = [[path.name, *(f"{s.rows[path.name][0]:.1%} / {s.rows[path.name][1]:.1f} s / {s.rows[path.name][2]:.1f} s"
-                          for s in scores.values())] for path in recordings]
+    rows = [[path.name, *(f"{bad / max(1, words):.1%} / {seconds:.1f} s / {cpu:.1f} s"
+                          for bad, words, seconds, cpu in (s.rows[path.name] for s in scores.values()))]
+            for path in recordings]
     rows.append(["**pooled**", *(f"**{s.wer:.2%}** / {s.seconds:.1f} s / {s.cpu:.1f} s" for s in scores.values())])
+    gains = ", ".join(f"{gain:+g}" for gain in args.gains)
+    levels = "" if args.gains == [0.0] else f", pooled over {len(args.gains)} levels ({gains} dB)"
     _common.print_table(f"WER / wall time / CPU time, tiny.en int8, {args.threads} threads, beam {args.beam}", header,
-                        rows, [f"Pooled over {next(iter(scores.values())).words} reference words; batch size "
+                        rows, [f"Pooled over {next(iter(scores.values())).words} reference words{levels}; batch size "
                                f"{args.batch}; times are medians of {args.repeat} run(s), the methods taking turns."])
+    if len(args.gains) > 1:
+        _common.print_table("Errors at each level (pooled over the recordings)", ["level", *scores],
+                            [[f"{gain:+g} dB", *(str(s.by_gain[gain]) for s in scores.values())]
+                             for gain in args.gains]
+                            + [["median", *(f"{_common.median(list(s.by_gain.values())):g}" for s in scores.values())]])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from shared_data import shared_data
 
 from voicekit import Audio, Segment, Transcript, Word
 from voicekit.engines.base import Synthesizer, Transcriber
-from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _appended, _check_window
+from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _check_window, _spliced
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
@@ -108,6 +108,8 @@ def test_piper_voices_and_bad_options() -> None:
         PiperSynthesizer(voice="amy")
     with pytest.raises(InputError, match="length_scale"):
         PiperSynthesizer(length_scale=0)
+    with pytest.raises(InputError, match="noise_scale"):
+        PiperSynthesizer(noise_scale=-0.1)
 
 
 # ------------------------------------------------------------------------------------------------ faster-whisper
@@ -247,7 +249,7 @@ def _window(*segments: Segment, duration: float) -> Transcript:
 def test_a_tail_is_appended_after_the_window_words_and_inside_the_window() -> None:
     window = _window(_segment("Mr. Quilter is the apostle.", 0.5, 6.0), duration=16.0)
     tail = _window(_segment("I'm Abigail.", 3.5, 9.0), duration=8.0)  # its last word stamped past the audio
-    joined = _appended(window, tail, 8.0)
+    joined = _spliced(window, tail, 8.0, 16.0)
     assert joined.text == "Mr. Quilter is the apostle. I'm Abigail."
     assert [s.id for s in joined.segments] == [0, 1]
     assert [(w.word, w.start) for w in joined.words][-2:] == [("I'm", 11.5), ("Abigail.", 14.25)]
@@ -259,9 +261,18 @@ def test_a_tail_that_whisper_s_silence_rule_rejects_adds_nothing() -> None:
     no-speech probability and a low log-probability: Whisper's own rule drops it."""
     window = _window(_segment("And that should be all. Thanks.", 24.0, 25.3), duration=27.8)
     noise = _window(_segment("Okay.", 1.6, 2.5, no_speech=0.87, logprob=-1.56), duration=2.5)
-    assert _appended(window, noise, 25.3) is window
+    assert _spliced(window, noise, 25.3, 27.8) is window
     nothing = _window(_segment("...", 0.2, 1.0), duration=2.5)
-    assert _appended(window, nothing, 25.3) is window
+    assert _spliced(window, nothing, 25.3, 27.8) is window
+
+
+def test_a_head_is_spliced_before_the_window_words() -> None:
+    window = _window(_segment("You can call me Abbie.", 9.0, 12.0), duration=12.0)
+    head = _window(_segment("I'm Abigail Claflin.", 1.0, 8.5), duration=9.0)
+    joined = _spliced(window, head, 0.0, 9.0)
+    assert joined.text == "I'm Abigail Claflin. You can call me Abbie."
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
+    assert joined.words[2].end <= 9.0 <= joined.words[3].start
 
 
 @pytest.mark.slow  # two windows and a tail through tiny.en
@@ -291,6 +302,61 @@ def test_speech_after_a_long_pause_that_the_whole_window_decode_skipped_is_decod
     assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
     assert joined.words[-1].end <= len(window) / 16000
     assert _wer(shared_data("audio", "en_jfk_16k_mono.txt").read_text(encoding="utf-8"), alone.text) <= 0.1
+
+
+@pytest.mark.slow  # two decodes through tiny.en
+def test_speech_before_a_late_first_word_is_decoded_again_without_the_prompt() -> None:
+    """A prompt can lead Whisper to skip the start of a window and write only its end. Given such a first pass
+    (the window is Leopard's sentence, a second of silence and the JFK clip; the pass has only JFK's words), the
+    speech before its first word is decoded again, without the prompt, and its words come first."""
+    def clip(name: str) -> npt.NDArray[np.float32]:
+        return np.asarray(sf.read(shared_data("audio", name), dtype="float32")[0], dtype=np.float32)
+
+    first, second = clip("en_librispeech_mr_quilter_leopard.wav"), clip("en_jfk_16k_mono.wav")
+    offset = (len(first) + 16000) / 16000
+    window = Audio(np.concatenate([first, np.zeros(16000, dtype=np.float32), second]), 16000)
+    engine = WhisperTranscriber()
+    jfk = engine.transcribe_batch_sync([Audio(second, 16000)])[0]
+    late = _window(*[s.model_copy(update={"start": s.start + offset, "end": s.end + offset, "words": [
+        w.model_copy(update={"start": w.start + offset, "end": w.end + offset}) for w in s.words]})
+        for s in jfk.segments], duration=window.duration)
+    prompts: list[str | None] = []
+    decode = engine._decode_batch
+
+    def recording(audios: list[Audio], prompt: str | None) -> list[Transcript]:
+        prompts.append(prompt)
+        return decode(audios, prompt)
+
+    engine._decode_batch = recording  # type: ignore[method-assign]
+    [joined] = engine._with_tails([window], [late], "Quilter, Kennedy.")
+    assert prompts == [None]
+    early = [w for w in joined.words if w.end <= offset]
+    assert _wer(shared_data("audio", "en_librispeech_mr_quilter_leopard.txt").read_text(encoding="utf-8"),
+                " ".join(w.word for w in early)) <= 0.15, joined.text
+    assert joined.words[len(early):] == late.words
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
+
+
+@pytest.mark.slow  # one decode through tiny.en
+def test_a_window_a_prompt_left_without_words_is_decoded_again_without_it(jfk: tuple[Audio, str]) -> None:
+    """Seen on a narrated chapter: with a prompt, 26 s of speech came back as one word stretched over 1.4 s. Such a
+    first pass (no word of real length) is decoded again, whole and without the prompt; without a prompt, a window
+    without words is the model's own verdict and is left as it is."""
+    audio, reference = jfk
+    empty = _window(_segment("That's", 6.0, 7.4), duration=audio.duration)
+    engine = WhisperTranscriber()
+    prompts: list[str | None] = []
+    decode = engine._decode_batch
+
+    def recording(audios: list[Audio], prompt: str | None) -> list[Transcript]:
+        prompts.append(prompt)
+        return decode(audios, prompt)
+
+    engine._decode_batch = recording  # type: ignore[method-assign]
+    assert engine._with_tails([audio], [empty], None) == [empty] and prompts == []
+    [again] = engine._with_tails([audio], [empty], "Kennedy.")
+    assert prompts == [None]
+    assert _wer(reference, again.text) <= 0.1, again.text
 
 
 @pytest.mark.slow  # two windows through tiny.en

@@ -104,6 +104,7 @@ def test_the_cache_identity_holds_what_changes_the_output(client: AsyncGroqClien
     assert one != GroqSpeechEngine(other_server, voice="troy").cache_identity()
     assert "pw" not in repr(GroqSpeechEngine(other_server).cache_identity())
     assert PiperSynthesizer(length_scale=1.2).cache_identity() != PiperSynthesizer().cache_identity()
+    assert PiperSynthesizer(noise_scale=0.667).cache_identity() != PiperSynthesizer().cache_identity()
     assert (GroqTranscriptionEngine(client).cache_identity()
             != GroqTranscriptionEngine(other_server).cache_identity())
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from voicekit import Segment, Transcript, Word
-from voicekit.transcript.gaps import speech_gaps, splice, trailing_speech
+from voicekit.transcript.gaps import first_covered_start, leading_speech, speech_gaps, splice, trailing_speech
 from voicekit.transcript.words import join_words
 
 RATE = 16000
@@ -111,3 +111,16 @@ def test_speech_after_the_last_word_is_measured_past_a_pause() -> None:
     whole = transcript_of(steady(0.0, 5.0) + steady(9.0, 15.0))
     assert trailing_speech(samples, RATE, whole) == 0.0
     assert trailing_speech(samples, RATE, Transcript(text="")) == 0.0
+
+
+def test_speech_before_the_first_word_is_measured_past_a_pause() -> None:
+    # A decode that began late: 6 s of speech and a 4 s pause with no word, then the words.
+    samples = np.concatenate([babble(6.0), np.zeros(4 * RATE, dtype=np.float32), babble(5.0)])
+    late = transcript_of(steady(10.0, 15.0))
+    assert first_covered_start(late) == pytest.approx(10.0)
+    assert leading_speech(samples, RATE, late) == pytest.approx(6.0, abs=0.1)
+    whole = transcript_of(steady(0.2, 6.0) + steady(10.0, 15.0))
+    assert leading_speech(samples, RATE, whole) == 0.0
+    assert leading_speech(samples, RATE, Transcript(text="")) == 0.0
+    # A first word a breath into the window is not a late start.
+    assert leading_speech(samples, RATE, transcript_of(steady(1.0, 6.0))) == 0.0

@@ -88,32 +88,42 @@ def _load_voice(voice: str) -> Any:
         return _voices[voice]
 
 
-def _synthesis_config(length_scale: float | None) -> Any:
+NOISE_SCALE = 0.333
+"""How much Piper varies each sound (its `noise_scale`; joe's own is 0.667). Half of it is what
+`benchmarks/roundtrip.py --noise-scale` measured as clearer: the recognizer hears fewer words wrong, on chapters it
+was not chosen on, and from one narration to the next the result varies less."""
+
+
+def _synthesis_config(length_scale: float | None, noise_scale: float) -> Any:
     """Piper's `SynthesisConfig`; a None length scale keeps the voice's own (1.0 for joe)."""
     from piper import SynthesisConfig
 
-    return SynthesisConfig(length_scale=length_scale)
+    return SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale)
 
 
 class PiperSynthesizer:
     """Speaks text with a packaged Piper voice: 22.05 kHz mono, roughly 20x faster than real time on a CPU.
 
     `length_scale` stretches every phoneme: above 1 speaks slower, below 1 faster; None keeps the voice's
-    pace.
+    pace. `noise_scale` is how much each sound varies (see `NOISE_SCALE`; 0.667 is the voice's own).
     """
 
     name = "piper"
     model = PIPER
     limits = SpeechLimits.of(LOCAL_SPEECH_MODELS[PIPER])
 
-    def __init__(self, *, voice: str = "joe", length_scale: float | None = None) -> None:
+    def __init__(self, *, voice: str = "joe", length_scale: float | None = None,
+                 noise_scale: float = NOISE_SCALE) -> None:
         if voice not in self.voices():
             raise UnknownVoiceError(f"unknown Piper voice {voice!r}: the packaged voices are "
                                     f"{', '.join(self.voices())}")
         if length_scale is not None and not length_scale > 0:
             raise InputError(f"length_scale must be positive (1.0 is the voice's pace), not {length_scale}")
+        if not 0 <= noise_scale <= 2:
+            raise InputError(f"noise_scale must be between 0 and 2 (0.667 is the voice's own), not {noise_scale}")
         self.voice = voice
         self.length_scale = length_scale
+        self.noise_scale = noise_scale
 
     @staticmethod
     def voices() -> list[str]:
@@ -129,9 +139,9 @@ class PiperSynthesizer:
         return 0.0
 
     def cache_identity(self) -> CacheIdentity:
-        """The voice and its pace (`length_scale`) change the audio."""
+        """The voice, its pace (`length_scale`) and its variation (`noise_scale`) change the audio."""
         return {"engine": self.name, "server": None, "model": self.model, "voice": self.voice,
-                "options": repr(self.length_scale)}
+                "options": repr((self.length_scale, self.noise_scale))}
 
     async def aclose(self) -> None:
         """Nothing to close: the voice stays loaded for the process."""
@@ -157,14 +167,15 @@ class PiperSynthesizer:
         voice = _load_voice(self.voice)
         try:
             pieces = [np.asarray(chunk.audio_float_array, dtype=np.float32)
-                      for chunk in voice.synthesize(text, _synthesis_config(self.length_scale))]
+                      for chunk in voice.synthesize(text, _synthesis_config(self.length_scale, self.noise_scale))]
         except Exception as exc:  # onnxruntime and espeak-ng raise many kinds
             raise EngineError(f"Piper failed to speak {text[:60]!r}: {exc}") from exc
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         return Audio(samples=samples, sample_rate=self.sample_rate)
 
     def __repr__(self) -> str:
-        return f"PiperSynthesizer(voice={self.voice!r}, length_scale={self.length_scale!r})"
+        return (f"PiperSynthesizer(voice={self.voice!r}, length_scale={self.length_scale!r}, "
+                f"noise_scale={self.noise_scale!r})")
 
 
 # -------------------------------------------------------------------------------------------- faster-whisper
@@ -296,19 +307,19 @@ def _sentences(segment: Segment, encode: Callable[[str], list[int]]) -> list[Seg
         "tokens": encode(" " + join_words(w.word for w in part))}) for i, part in enumerate(parts)]
 
 
-def _appended(result: Transcript, tail: Transcript, offset: float) -> Transcript:
-    """`result` with the segments of `tail` (a decode of its audio from `offset` seconds on) that have something
-    to read and that Whisper's own silence rule keeps, spliced in after `offset` (`voicekit.transcript.gaps.splice`):
-    in the window's time, in order, none past its end, and in place of any word `result` had stamped there (a
-    placeholder the tail now hears properly), so nothing is doubled."""
+def _spliced(result: Transcript, again: Transcript, start: float, end: float) -> Transcript:
+    """`result` with the segments of `again` (a decode of its audio from `start` to `end` seconds) that have
+    something to read and that Whisper's own silence rule keeps, spliced into that stretch
+    (`voicekit.transcript.gaps.splice`): in the window's time, in order, none outside it, and in place of any word
+    `result` had stamped there (a placeholder the new decode now hears properly), so nothing is doubled."""
     from voicekit.transcript.gaps import splice
 
-    kept = [segment for segment in tail.segments
+    kept = [segment for segment in again.segments
             if segment.words and any(ch.isalnum() for ch in segment.text) and not _silence(segment)]
     if not kept:
         return result
-    fill = tail.model_copy(update={"segments": kept, "words": [w for s in kept for w in s.words]})
-    return splice(result, fill, offset, result.duration or offset)
+    fill = again.model_copy(update={"segments": kept, "words": [w for s in kept for w in s.words]})
+    return splice(result, fill, start, end)
 
 
 def _silence(segment: Segment) -> bool:
@@ -499,24 +510,31 @@ class WhisperTranscriber:
 
     def _with_tails(self, audios: list[Audio], results: list[Transcript], prompt: str | None) -> list[Transcript]:
         """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
-        after a 4 s pause). Where more than `RECHECK_SECONDS` of speech-loud audio follows a window's last word,
-        that tail alone (from the end of the last word) is decoded, all such tails of the batch together, and the
-        words it finds are appended after the window's own. Only the tail is decoded again: the words already
-        written stay as they are."""
-        from voicekit.transcript.gaps import last_covered_end, trailing_speech
+        after a 4 s pause), or, led by a prompt, begin late and skip the speech before it, or write next to nothing
+        for the whole window (seen: one word for 26 s of speech). Where more than `RECHECK_SECONDS` of speech-loud
+        audio follows a window's last word or precedes its first, that stretch alone is decoded again, and so is a
+        window that a prompt left without a word of real length; all such stretches of the batch together and
+        without the prompt (which may be what misled the first pass). The words found are spliced in beside the
+        window's own: the words already written stay as they are."""
+        from voicekit.transcript.gaps import first_covered_start, last_covered_end, leading_speech, trailing_speech
 
-        starts: dict[int, float] = {}
+        stretches: list[tuple[int, float, float]] = []
         for index, (audio, result) in enumerate(zip(audios, results, strict=True)):
-            if trailing_speech(audio.samples.reshape(-1), _WHISPER_RATE, result) >= RECHECK_SECONDS:
-                starts[index] = last_covered_end(result)
-        if not starts:
+            samples = audio.samples.reshape(-1)
+            if prompt and last_covered_end(result) == 0.0:
+                stretches.append((index, 0.0, audio.duration))
+                continue
+            if leading_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
+                stretches.append((index, 0.0, first_covered_start(result)))
+            if trailing_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
+                stretches.append((index, last_covered_end(result), audio.duration))
+        if not stretches:
             return results
-        tails = [Audio(audios[i].samples.reshape(-1)[round(start * _WHISPER_RATE):], _WHISPER_RATE)
-                 for i, start in starts.items()]
-        found = self._decode_batch(tails, prompt)
+        parts = [Audio(audios[i].samples.reshape(-1)[round(start * _WHISPER_RATE):round(end * _WHISPER_RATE)],
+                       _WHISPER_RATE) for i, start, end in stretches]
         completed = list(results)
-        for (index, start), tail in zip(starts.items(), found, strict=True):
-            completed[index] = _appended(results[index], tail, start)
+        for (index, start, end), found in zip(stretches, self._decode_batch(parts, None), strict=True):
+            completed[index] = _spliced(completed[index], found, start, end)
         return completed
 
     def transcribe_sync(self, audio: Audio, *, language: str | None = None,

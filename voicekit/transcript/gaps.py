@@ -72,6 +72,16 @@ def _uncovered(spans: list[tuple[float, float]], duration: float) -> list[tuple[
     return stretches
 
 
+def _loud_frames(samples: npt.NDArray[np.float32], sample_rate: int,
+                 options: GapOptions) -> tuple[npt.NDArray[np.bool_], int]:
+    """Which frames are speech-loud (within `below_speech_db` of the window's loud frames), and the frame length."""
+    frame = max(1, int(options.frame_seconds * sample_rate))
+    levels = _frame_levels(samples, frame)
+    if levels.size == 0:
+        return np.zeros(0, dtype=bool), frame
+    return levels >= np.percentile(levels, 90) - options.below_speech_db, frame
+
+
 def speech_gaps(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
                 options: GapOptions | None = None) -> list[tuple[float, float]]:
     """Voiced stretches (seconds from the window's start) that the transcript has no words for.
@@ -82,11 +92,9 @@ def speech_gaps(samples: npt.NDArray[np.float32], sample_rate: int, transcript: 
     spans = _covered_spans(transcript)
     if not spans or len(samples) == 0:
         return []
-    frame = max(1, int(options.frame_seconds * sample_rate))
-    levels = _frame_levels(samples, frame)
-    if levels.size == 0:
+    loud, frame = _loud_frames(samples, sample_rate, options)
+    if loud.size == 0:
         return []
-    loud = levels >= np.percentile(levels, 90) - options.below_speech_db
     gaps = []
     for start, end in _uncovered(spans, len(samples) / sample_rate):
         if end - start < options.min_seconds:
@@ -104,18 +112,33 @@ def trailing_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcri
     `min_seconds` (a whole clip of speech after a window's last word counts, however much silence surrounds it):
     the mark of a decode that stopped early. 0 for a transcript without words (nothing to judge)."""
     options = options or GapOptions()
-    spans = _covered_spans(transcript)
-    if not spans or len(samples) == 0:
+    if not _covered_spans(transcript) or len(samples) == 0:
         return 0.0
-    frame = max(1, int(options.frame_seconds * sample_rate))
-    levels = _frame_levels(samples, frame)
-    if levels.size == 0:
-        return 0.0
-    loud = levels >= np.percentile(levels, 90) - options.below_speech_db
+    loud, frame = _loud_frames(samples, sample_rate, options)
     start, end = last_covered_end(transcript), len(samples) / sample_rate
     if end - start < options.min_seconds:
         return 0.0
     return int(loud[int(start * sample_rate) // frame:].sum()) * frame / sample_rate
+
+
+def leading_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
+                   options: GapOptions | None = None) -> float:
+    """Seconds of speech-loud frames before the transcript's first covering word, when that stretch lasts at least
+    `min_seconds`: the mark of a decode that began late (seen when a prompt led Whisper to skip the first 17 s of a
+    window and write only its last sentence). 0 for a transcript without words."""
+    options = options or GapOptions()
+    if not _covered_spans(transcript) or len(samples) == 0:
+        return 0.0
+    loud, frame = _loud_frames(samples, sample_rate, options)
+    end = first_covered_start(transcript)
+    if end < options.min_seconds:
+        return 0.0
+    return int(loud[: int(end * sample_rate) // frame].sum()) * frame / sample_rate
+
+
+def first_covered_start(transcript: Transcript) -> float:
+    """Where the transcript's first covering word starts; 0 when no word covers anything."""
+    return min((start for start, _ in _covered_spans(transcript)), default=0.0)
 
 
 def last_covered_end(transcript: Transcript) -> float:
