@@ -275,28 +275,35 @@ def test_a_head_is_spliced_before_the_window_words() -> None:
     assert joined.words[2].end <= 9.0 <= joined.words[3].start
 
 
+def _clip(name: str) -> npt.NDArray[np.float32]:
+    return np.asarray(sf.read(shared_data("audio", name), dtype="float32")[0], dtype=np.float32)
+
+
+def _watched(engine: WhisperTranscriber) -> list[tuple[int, str | None]]:
+    """The engine's batch decodes from now on, as (windows, prompt), in order."""
+    calls: list[tuple[int, str | None]] = []
+    decode = engine._decode_batch
+
+    def watching(audios: list[Audio], prompt: str | None) -> list[Transcript]:
+        calls.append((len(audios), prompt))
+        return decode(audios, prompt)
+
+    engine._decode_batch = watching  # type: ignore[method-assign]
+    return calls
+
+
 @pytest.mark.slow  # two windows and a tail through tiny.en
 def test_speech_after_a_long_pause_that_the_whole_window_decode_skipped_is_decoded_as_a_tail() -> None:
     """Leopard's sentence, 4 s of silence, then the AMI meeting clip, in one window: decoded whole, tiny.en stops
     after the first sentence. The tail (from the last word on) is decoded in one more batch, alone: the meeting's
     words come back after the pause, in the window's time, and the other window of the batch is left as it was."""
-    def clip(name: str) -> npt.NDArray[np.float32]:
-        return np.asarray(sf.read(shared_data("audio", name), dtype="float32")[0], dtype=np.float32)
-
-    first = clip("en_librispeech_mr_quilter_leopard.wav")
-    window = np.concatenate([first, np.zeros(4 * 16000, dtype=np.float32), clip("en_ami_ES2011a_40s-46s.wav")])
-    other = clip("en_jfk_16k_mono.wav")
+    first = _clip("en_librispeech_mr_quilter_leopard.wav")
+    window = np.concatenate([first, np.zeros(4 * 16000, dtype=np.float32), _clip("en_ami_ES2011a_40s-46s.wav")])
+    other = _clip("en_jfk_16k_mono.wav")
     engine = WhisperTranscriber()
-    sizes: list[int] = []
-    decode = engine._decode_batch
-
-    def counting(audios: list[Audio], prompt: str | None) -> list[Transcript]:
-        sizes.append(len(audios))
-        return decode(audios, prompt)
-
-    engine._decode_batch = counting  # type: ignore[method-assign]
+    calls = _watched(engine)
     joined, alone = engine.transcribe_batch_sync([Audio(window, 16000), Audio(other, 16000)])
-    assert sizes == [2, 1]
+    assert calls == [(2, None), (1, None)]
     late = [w for w in joined.words if w.start >= len(first) / 16000 + 3.5]
     assert "abigail" in _normalized(" ".join(w.word for w in late)), joined.text
     assert all(a.end <= b.start + 1e-6 for a, b in zip(joined.words, joined.words[1:], strict=False))
@@ -309,10 +316,7 @@ def test_speech_before_a_late_first_word_is_decoded_again_without_the_prompt() -
     """A prompt can lead Whisper to skip the start of a window and write only its end. Given such a first pass
     (the window is Leopard's sentence, a second of silence and the JFK clip; the pass has only JFK's words), the
     speech before its first word is decoded again, without the prompt, and its words come first."""
-    def clip(name: str) -> npt.NDArray[np.float32]:
-        return np.asarray(sf.read(shared_data("audio", name), dtype="float32")[0], dtype=np.float32)
-
-    first, second = clip("en_librispeech_mr_quilter_leopard.wav"), clip("en_jfk_16k_mono.wav")
+    first, second = _clip("en_librispeech_mr_quilter_leopard.wav"), _clip("en_jfk_16k_mono.wav")
     offset = (len(first) + 16000) / 16000
     window = Audio(np.concatenate([first, np.zeros(16000, dtype=np.float32), second]), 16000)
     engine = WhisperTranscriber()
@@ -320,16 +324,9 @@ def test_speech_before_a_late_first_word_is_decoded_again_without_the_prompt() -
     late = _window(*[s.model_copy(update={"start": s.start + offset, "end": s.end + offset, "words": [
         w.model_copy(update={"start": w.start + offset, "end": w.end + offset}) for w in s.words]})
         for s in jfk.segments], duration=window.duration)
-    prompts: list[str | None] = []
-    decode = engine._decode_batch
-
-    def recording(audios: list[Audio], prompt: str | None) -> list[Transcript]:
-        prompts.append(prompt)
-        return decode(audios, prompt)
-
-    engine._decode_batch = recording  # type: ignore[method-assign]
+    calls = _watched(engine)
     [joined] = engine._with_tails([window], [late], "Quilter, Kennedy.")
-    assert prompts == [None]
+    assert calls == [(1, None)]
     early = [w for w in joined.words if w.end <= offset]
     assert _wer(shared_data("audio", "en_librispeech_mr_quilter_leopard.txt").read_text(encoding="utf-8"),
                 " ".join(w.word for w in early)) <= 0.15, joined.text
@@ -345,17 +342,10 @@ def test_a_window_a_prompt_left_without_words_is_decoded_again_without_it(jfk: t
     audio, reference = jfk
     empty = _window(_segment("That's", 6.0, 7.4), duration=audio.duration)
     engine = WhisperTranscriber()
-    prompts: list[str | None] = []
-    decode = engine._decode_batch
-
-    def recording(audios: list[Audio], prompt: str | None) -> list[Transcript]:
-        prompts.append(prompt)
-        return decode(audios, prompt)
-
-    engine._decode_batch = recording  # type: ignore[method-assign]
-    assert engine._with_tails([audio], [empty], None) == [empty] and prompts == []
+    calls = _watched(engine)
+    assert engine._with_tails([audio], [empty], None) == [empty] and calls == []
     [again] = engine._with_tails([audio], [empty], "Kennedy.")
-    assert prompts == [None]
+    assert calls == [(1, None)]
     assert _wer(reference, again.text) <= 0.1, again.text
 
 

@@ -304,6 +304,7 @@ def test_web_addresses(written: str, spoken: str) -> None:
         ("2 + 2 = 4", "two plus two equals four"),
         ("call 911 now", "call nine one one now"),
         ("EBook #1342", "EBook number one thousand three hundred forty-two"),
+        ("issue #5 Jan. the fifth", "issue number five Jan. the fifth"),  # a numbered item, not the 5th of January
         ("ext. 89", "extension eighty-nine"),
         ("MP3 and H2O", "MP three and H two O"),
         ("In 1066, they came.", "In ten sixty-six, they came."),

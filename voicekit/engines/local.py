@@ -510,12 +510,12 @@ class WhisperTranscriber:
 
     def _with_tails(self, audios: list[Audio], results: list[Transcript], prompt: str | None) -> list[Transcript]:
         """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
-        after a 4 s pause), or, led by a prompt, begin late and skip the speech before it, or write next to nothing
-        for the whole window (seen: one word for 26 s of speech). Where more than `RECHECK_SECONDS` of speech-loud
-        audio follows a window's last word or precedes its first, that stretch alone is decoded again, and so is a
-        window that a prompt left without a word of real length; all such stretches of the batch together and
-        without the prompt (which may be what misled the first pass). The words found are spliced in beside the
-        window's own: the words already written stay as they are."""
+        after a 4 s pause); led by a prompt, it can also begin late and skip the speech before some point, or write
+        next to nothing for the whole window (seen: one word for 26 s of narrated speech). Where more than
+        `RECHECK_SECONDS` of speech-loud audio follows a window's last word or precedes its first, that stretch
+        alone is decoded again, and so is a window that a prompt left without a word of real length; all such
+        stretches of the batch together and without the prompt (which may be what misled the first pass). The
+        words found are spliced in beside the window's own: the words already written stay as they are."""
         from voicekit.transcript.gaps import first_covered_start, last_covered_end, leading_speech, trailing_speech
 
         stretches: list[tuple[int, float, float]] = []

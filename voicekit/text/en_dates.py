@@ -164,7 +164,7 @@ DATE_RULES: tuple[Rule, ...] = (
                  r"(?P<p>\d{1,2})/(?P<q>\d{1,2})(?![\d/]|\.\d)", _speak_month_slash_day),
     compile_rule("quarter", r"\b(?P<q>[1-4])Q(?P<y>\d{4}|\d{2})\b", _speak_quarter),
     compile_rule("month day", rf"\b{MONTH}(?:\s+|-){DAY}(?:(?P<comma>,)?(?:\s+|-){YEAR})?", _speak_month_day),
-    compile_rule("day month", rf"(?<![\d.,:/-]){DAY}\s+(?:of\s+)?{MONTH}(?:(?:,\s*|\s+){YEAR})?", _speak_day_month),
+    compile_rule("day month", rf"(?<![\d.,:/#-]){DAY}\s+(?:of\s+)?{MONTH}(?:(?:,\s*|\s+){YEAR})?", _speak_day_month),
     compile_rule("decade range", r"(?<![\w'’])" + range_pattern(_DECADE, r"\s*[-–]\s*") + r"\b",
                  _speak_decade_range),
     compile_rule("decade", r"(?<![\w'’.,])" + _DECADE + r"\b", _speak_decade),

@@ -124,8 +124,8 @@ def trailing_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcri
 def leading_speech(samples: npt.NDArray[np.float32], sample_rate: int, transcript: Transcript,
                    options: GapOptions | None = None) -> float:
     """Seconds of speech-loud frames before the transcript's first covering word, when that stretch lasts at least
-    `min_seconds`: the mark of a decode that began late (seen when a prompt led Whisper to skip the first 17 s of a
-    window and write only its last sentence). 0 for a transcript without words."""
+    `min_seconds`: the mark of a decode that began late (a prompt can lead Whisper to skip the start of a window and
+    write only its end). 0 for a transcript without words."""
     options = options or GapOptions()
     if not _covered_spans(transcript) or len(samples) == 0:
         return 0.0
