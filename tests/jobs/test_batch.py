@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batchparts import BUCKET, S3, groq, served_folder
+from batchparts import BUCKET, S3, groq
 from recordings import audio_path
+from served import served_folder
 
 import voicekit
 from voicekit import errors

@@ -3,18 +3,14 @@ under a final name only when it is whole (a failure leaves the earlier file and 
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from reliability_helpers import client_of, disk_of
+from served import served_folder
 
 import voicekit
 from voicekit import errors, outputs
@@ -88,21 +84,6 @@ def test_a_full_disk_while_the_audiobook_is_written_leaves_the_earlier_one_whole
         assert _leftovers(disk) == []
 
 
-@contextlib.contextmanager
-def _served(folder: Path) -> Iterator[str]:
-    """`folder` over HTTP on 127.0.0.1 (the windows' store the loopback Batch API fetches from)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined,assignment,method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def _tone(path: Path, seconds: float, pitch: float) -> None:
     rate = 16000
     t = np.arange(int(seconds * rate)) / rate
@@ -121,7 +102,7 @@ def test_batch_transcripts_and_results_are_whole_and_never_over_a_recording(serv
     recording = (archive / "b.txt").read_bytes()
     site = tmp_path / "site" / "windows"
     site.mkdir(parents=True)
-    with _served(tmp_path / "site") as base, client_of(server) as client:
+    with served_folder(tmp_path / "site") as base, client_of(server) as client:
         job = transcribe_batch([archive / "b.wav", archive / "b.txt"], job=tmp_path / "job.json", client=client,
                                storage=StorageSpec(f"{base}/windows", folder=str(site)),
                                options=BatchOptions(language="en", progress=False, format="txt"))
