@@ -481,6 +481,8 @@ def test_titles_and_ranks(written: str, spoken: str) -> None:
     [
         ("Open Mon.-Fri. Closed weekends.", "Open Monday to Friday. Closed weekends."),
         ("open Mon-Fri 9-5", "open Monday to Friday nine to five"),
+        ("Mon-Tue-Wed only", "Monday to Tuesday to Wednesday only"),  # a run of them, read whole
+        ("Jan-Jan-Jan-1", "January to January to January first"),  # and read once: reading it again changes nothing
         ("Jan.-Mar. sales", "January to March sales"),
         ("Jan-Mar 2024", "January to March twenty twenty-four"),
         ("on Tue the 5th", "on Tuesday the fifth"),

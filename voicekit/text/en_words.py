@@ -164,9 +164,13 @@ def _day_or_month_name(written: str) -> str:
     return _WEEKDAYS.get(bare) or _MONTH_NAMES.get(bare) or bare
 
 
+_DASH = re.compile(r"\s?[-–]\s?")
+
+
 def _speak_name_range(match: re.Match[str]) -> str:
-    """A range of weekdays or months: "Mon.-Fri." -> "Monday to Friday", "Jan.-Mar." -> "January to March"."""
-    return f"{_day_or_month_name(match['a'])} to {_day_or_month_name(match['b'])}{_kept_period(match)}"
+    """A range of weekdays or months: "Mon.-Fri." -> "Monday to Friday", "Jan.-Mar." -> "January to March"; a run
+    of them is read whole ("Mon-Tue-Wed" -> "Monday to Tuesday to Wednesday"), so reading it again changes nothing."""
+    return " to ".join(_day_or_month_name(name) for name in _DASH.split(match.group(0))) + _kept_period(match)
 
 
 def _speak_month_alone(match: re.Match[str]) -> str:
@@ -249,9 +253,9 @@ WORD_RULES: tuple[Rule, ...] = (
     compile_rule("street type", rf"(?<![A-Za-z])(?P<name>[A-Z][a-z]+|\d+(?:st|nd|rd|th))\s"
                  rf"(?P<abbr>{'|'.join(_STREET_TYPES)})(?![\w'’])\.?", _speak_street_type,
                  trigger=rf"\b(?:{'|'.join(_STREET_TYPES)})\b"),
-    compile_rule("weekday range", rf"(?<![A-Za-z])(?P<a>(?:{_DAY_NAME})\.?)\s?[-–]\s?(?P<b>(?:{_DAY_NAME})\.?)"
+    compile_rule("weekday range", rf"(?<![A-Za-z])(?:{_DAY_NAME})\.?(?:\s?[-–]\s?(?:{_DAY_NAME})\.?)+"
                  r"(?![\w'’-])", _speak_name_range, trigger=rf"\b(?:{_DAY_NAME})\.?\s?[-–]"),
-    compile_rule("month range", rf"(?<![A-Za-z])(?P<a>(?:{_MONTH_NAME})\.?)\s?[-–]\s?(?P<b>(?:{_MONTH_NAME})\.?)"
+    compile_rule("month range", rf"(?<![A-Za-z])(?:{_MONTH_NAME})\.?(?:\s?[-–]\s?(?:{_MONTH_NAME})\.?)+"
                  r"(?![\w'’-])", _speak_name_range, trigger=rf"\b(?:{_MONTH_NAME})\.?\s?[-–]"),
     compile_rule("weekday", rf"(?<![A-Za-z])(?P<day>{'|'.join(_WEEKDAYS)})(?P<dot>\.)?(?![\w'’-])",
                  _speak_weekday, trigger=rf"\b(?:{'|'.join(_WEEKDAYS)})\b"),
