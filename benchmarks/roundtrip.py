@@ -27,8 +27,8 @@ between two of the transcriber's 30 s windows (`voicekit.audio.segment.segment_w
 (reference -> heard) follow, which tell a reading of ours (normalization, chunk joins) from a recognizer's slip.
 
 Piper samples its voice afresh on every run, so one narration is one draw (Pride and Prejudice's first chapter
-has ranged from 3.8 % to 5.6 % heard WER): each chapter is narrated `--repeat` times (5) and the median is shown,
-with every value. `--noise-scale` compares Piper's variation settings (0.667 is the
+has ranged over a percentage point from one narration to the next): each chapter is narrated `--repeat` times (5)
+and the median is shown, with every value. `--noise-scale` compares Piper's variation settings (0.667 is the
 voice's own, `voicekit.engines.local.NOISE_SCALE` voicekit's default); `--chapter N` takes the Nth chapter, to
 check on chapters a setting was not chosen on.
 
