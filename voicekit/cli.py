@@ -15,7 +15,7 @@ from voicekit._version import __version__
 from voicekit.audio.model import AUDIO_FORMATS
 from voicekit.cli_batch import add_batch_command
 from voicekit.cli_book import BOOK_ONLY_FORMATS, add_book_options, refuse_book_options, run_book
-from voicekit.cli_io import audio_to_stdout, count, is_dash, status, stdout_format
+from voicekit.cli_io import audio_to_stdout, count, is_dash, plan_footer, status, stdout_format
 from voicekit.cli_transcribe import add_transcribe_command
 from voicekit.engines.catalog import ORPHEUS_MAX_CHARS
 from voicekit.engines.groq import GroqClient
@@ -215,11 +215,7 @@ def _positive(text: str) -> int:
 
 def _plan_text(plan: Plan) -> str:
     lines = [f"{i:>4}  {c.chars:>3}  {c.text}" for i, c in enumerate(plan.chunks)]
-    lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
-              f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, "
-              f"about ${plan.cost_usd:.4f}, "
-              f"about {_duration_words(plan.estimated_seconds)}"]
-    lines += [f"note: {warning}" for warning in plan.warnings]
+    lines += plan_footer(plan, f"about {_duration_words(plan.estimated_seconds)}")
     return "\n".join(lines)
 
 

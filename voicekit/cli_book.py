@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import errors
-from voicekit.cli_io import count, status
+from voicekit.cli_io import count, plan_footer, status
 from voicekit.jobs.audiobook import MP4_FORMATS, SPLITS, Audiobook, BookOptions, BookPlan, narrate_book, plan_book
 
 BOOK_ONLY_FORMATS = MP4_FORMATS
@@ -69,11 +69,8 @@ def plan_text(plan: BookPlan) -> str:
     if plan.skipped:
         lines += ["", "skipped (--keep-all narrates what has text):"]
         lines += [f"   - {s.title} ({s.reason}, {s.characters} characters)" for s in plan.skipped]
-    lines += ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
-              f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, "
-              f"about ${plan.cost_usd:.4f}, about "
-              f"{_clock(plan.audio_seconds)} of audio, made in about {_clock(plan.estimated_seconds)}"]
-    lines += [f"note: {warning}" for warning in plan.warnings]
+    lines += plan_footer(plan, f"about {_clock(plan.audio_seconds)} of audio, made in about "
+                               f"{_clock(plan.estimated_seconds)}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from voicekit import errors
 
@@ -28,6 +29,23 @@ def is_dash(path: str | Path | None) -> bool:
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 chunk`, `2 chunks` (`plural` for a noun that does not take an s)."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+class _Planned(Protocol):
+    engine: str
+    model: str | None
+    voice: str | None
+    requests: int
+    characters: int
+    cost_usd: float
+    warnings: list[str]
+
+
+def plan_footer(plan: _Planned, how_long: str) -> list[str]:
+    """The end of a printed plan: engine, model and voice; requests, characters, cost and `how_long`; its notes."""
+    return ["", f"engine {plan.engine}, model {plan.model}, voice {plan.voice}",
+            f"{count(plan.requests, 'request')}, {count(plan.characters, 'character')}, about ${plan.cost_usd:.4f}, "
+            f"{how_long}", *(f"note: {warning}" for warning in plan.warnings)]
 
 
 def status(message: str) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from narration import Loopback, offline_cache, serve
+from isolation import offline_cache
+from narration import Loopback, serve
 
 
 @pytest.fixture(autouse=True)

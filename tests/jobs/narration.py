@@ -15,8 +15,6 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 import voicekit
 from voicekit import Audio
 from voicekit._sync import run_sync
@@ -80,15 +78,6 @@ class Loopback:
 
     def env(self) -> dict[str, str]:
         return {"GROQ_API_KEY": self.server.api_key, "GROQ_BASE_URL": self.server.base_url}
-
-
-def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache folder of the test's own, and no Groq settings from the environment."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    monkeypatch.delenv("GROQ_BASE_URL", raising=False)
-    return folder
 
 
 def serve(**options: object) -> Iterator[Loopback]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from isolation import offline_cache
 from reliability_helpers import disk_of, start
 
 from voicekit.testing import GroqServer
@@ -15,11 +16,7 @@ from voicekit.testing import GroqServer
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache folder of the test's own, and no Groq settings from the environment."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("VOICEKIT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    monkeypatch.delenv("GROQ_BASE_URL", raising=False)
-    return folder
+    return offline_cache(tmp_path, monkeypatch)
 
 
 @pytest.fixture

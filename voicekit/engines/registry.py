@@ -10,8 +10,9 @@ concurrency); an engine object the caller gave is left open, as is a client the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from voicekit import errors
 from voicekit.config import Settings
@@ -181,6 +182,8 @@ def voices(engine: EngineName = "auto") -> dict[str, list[str]]:
     return listing
 
 
+_Engine = TypeVar("_Engine", SpeechEngine, TranscriptionEngine)
+
 PLAN_ONLY_KEY = "plan-only: nothing is sent"
 """The key of the client a plan opens for a provider whose key is not set; a plan never sends a request."""
 
@@ -196,28 +199,29 @@ def _plan_client(engine: EngineName | SpeechEngine | TranscriptionEngine) -> Asy
 
 
 @asynccontextmanager
-async def open_planning_speech_engine(engine: EngineName | SpeechEngine = "auto", *, model: str | None = None,
-                                      voice: str | None = None) -> AsyncIterator[SpeechEngine]:
+async def _planning(engine: EngineName | SpeechEngine | TranscriptionEngine,
+                    opener: Callable[[AsyncGroqClient | None], AbstractAsyncContextManager[_Engine]],
+                    ) -> AsyncIterator[_Engine]:
+    """What `opener` opens with a plan's client (see `_plan_client`), which is closed after it."""
+    client = _plan_client(engine)
+    try:
+        async with opener(client) as opened:
+            yield opened
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+def open_planning_speech_engine(engine: EngineName | SpeechEngine = "auto", *, model: str | None = None,
+                                voice: str | None = None) -> AbstractAsyncContextManager[SpeechEngine]:
     """The speech engine a plan reads its limits and prices from: as `open_speech_engine`, but a provider named
     without its key set still opens (its requests would fail; a plan sends none)."""
-    client = _plan_client(engine)
-    try:
-        async with open_speech_engine(engine, model=model, voice=voice, client=client) as opened:
-            yield opened
-    finally:
-        if client is not None:
-            await client.aclose()
+    return _planning(engine, lambda client: open_speech_engine(engine, model=model, voice=voice, client=client))
 
 
-@asynccontextmanager
-async def open_planning_transcription_engine(engine: EngineName | TranscriptionEngine = "auto", *,
-                                             model: str | None = None,
-                                             translate: bool = False) -> AsyncIterator[TranscriptionEngine]:
+def open_planning_transcription_engine(engine: EngineName | TranscriptionEngine = "auto", *,
+                                       model: str | None = None,
+                                       translate: bool = False) -> AbstractAsyncContextManager[TranscriptionEngine]:
     """The transcription engine a plan reads its limits and prices from (see `open_planning_speech_engine`)."""
-    client = _plan_client(engine)
-    try:
-        async with open_transcription_engine(engine, model=model, translate=translate, client=client) as opened:
-            yield opened
-    finally:
-        if client is not None:
-            await client.aclose()
+    return _planning(engine, lambda client: open_transcription_engine(engine, model=model, translate=translate,
+                                                                      client=client))

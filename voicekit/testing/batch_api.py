@@ -208,12 +208,7 @@ class BatchService:
 
     def create(self, body: bytes) -> Reply:
         """`POST /batches`: check the request and the input file's existence, then start the batch."""
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise c.bad_request(f"request body is not valid JSON: {exc}") from exc
-        if not isinstance(payload, dict):
-            raise c.bad_request("request body must be a JSON object")
+        payload = c.json_object(body)
         endpoint = payload.get("endpoint")
         if endpoint not in BATCH_ENDPOINTS:
             raise c.bad_request(c.one_of("endpoint", BATCH_ENDPOINTS))

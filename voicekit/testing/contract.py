@@ -78,6 +78,17 @@ def bad_request(message: str, code: str | None = None) -> ApiFailure:
     return ApiFailure(400, message, code=code)
 
 
+def json_object(body: bytes) -> dict[str, object]:
+    """The JSON object a request body holds; 400 when it holds none."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise bad_request(f"request body is not valid JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise bad_request("request body must be a JSON object")
+    return payload
+
+
 def invalid_api_key() -> ApiFailure:
     """401 exactly as Groq answers a missing or wrong key."""
     return ApiFailure(401, "Invalid API Key", code="invalid_api_key")

@@ -65,17 +65,6 @@ def retrieve_model(model_id: str) -> Reply:
     return json_reply(c.model_card(card))
 
 
-def _speech_request(body: bytes) -> dict[str, object]:
-    """The JSON object of a speech request; 400 when the body is not one."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise c.bad_request(f"request body is not valid JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise c.bad_request("request body must be a JSON object")
-    return payload
-
-
 def _speech_model(payload: dict[str, object]) -> str:
     """The requested speech model: 400 when missing, 404 when unknown, 400 when it does not speak."""
     model = payload.get("model")
@@ -110,7 +99,7 @@ def _check_speech_fields(payload: dict[str, object], model: str) -> str:
 def speech(body: bytes, services: Services, gone: Gone = never_gone) -> Reply:
     """`POST /audio/speech`: Orpheus's checks, the limits, then 24 kHz mono WAV in Orpheus's streamed shape
     (not made, `ClientGone`, when the client has gone before its turn)."""
-    payload = _speech_request(body)
+    payload = c.json_object(body)
     model = _speech_model(payload)
     admission = Admission(services.limits, model)
     admission.take(services.limits.requests, 1)
