@@ -15,6 +15,7 @@ import soxr
 from shared_data import shared_data
 
 from voicekit import Audio, Segment, Transcript, Word
+from voicekit.engines import local
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _check_window, _spliced
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
@@ -232,6 +233,52 @@ def test_windows_submitted_together_are_decoded_as_one_batch(jfk: tuple[Audio, s
         assert _wer(expected, result.text) <= 0.1, result.text
         assert result.words and all(0 <= w.start <= w.end <= audio.duration + 0.01 for w in result.words)
         assert all(w.word == w.word.strip() for w in result.words)
+
+
+def _batching(monkeypatch: pytest.MonkeyPatch, size: int) -> tuple[WhisperTranscriber, list[int]]:
+    """An engine whose batches are recorded by size and answered without the model, and which would wait an hour
+    for one more window: a test that finishes never waited."""
+    monkeypatch.setattr(local, "LINGER_SECONDS", 3600.0)
+    engine = WhisperTranscriber(batch_size=size)
+    sizes: list[int] = []
+
+    def answering(audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
+        sizes.append(len(audios))
+        return [Transcript(text="", duration=audio.duration) for audio in audios]
+
+    engine.transcribe_batch_sync = answering  # type: ignore[method-assign]
+    return engine, sizes
+
+
+def test_the_end_of_the_windows_announced_before_the_last_one_arrives_still_holds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job announces its end once the last window is cut, which can be before that window reaches the engine
+    (and before the engine has a batcher at all, with one window): that window is decoded at once, not after a
+    wait for windows that never come."""
+    engine, sizes = _batching(monkeypatch, 8)
+    window = Audio(np.zeros(16000, dtype=np.float32), 16000)
+
+    async def job() -> None:
+        engine.windows_ended()
+        await engine.transcribe_window(window)
+
+    asyncio.run(asyncio.wait_for(job(), 60))
+    assert sizes == [1]
+
+
+def test_once_the_windows_ran_out_the_next_windows_are_batched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The end holds until the engine has decoded every window it had; the windows of the next job on the same
+    loop are gathered into batches again."""
+    engine, sizes = _batching(monkeypatch, 2)
+    window = Audio(np.zeros(16000, dtype=np.float32), 16000)
+
+    async def two_jobs() -> None:
+        engine.windows_ended()
+        await engine.transcribe_window(window)
+        await asyncio.gather(engine.transcribe_window(window), engine.transcribe_window(window))
+
+    asyncio.run(asyncio.wait_for(two_jobs(), 60))
+    assert sizes == [1, 2]
 
 
 def _segment(text: str, start: float, end: float, *, no_speech: float = 0.05, logprob: float = -0.2) -> Segment:

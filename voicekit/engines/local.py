@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from voicekit.audio.model import Audio
 from voicekit.engines.base import CacheIdentity, SpeechLimits, TranscriptionLimits
 from voicekit.engines.catalog import LOCAL_SPEECH_MODELS, LOCAL_TRANSCRIPTION_MODELS, LOCAL_WHISPER, PIPER
 from voicekit.errors import EngineError, InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
+from voicekit.transcript.gaps import first_covered_start, last_covered_end, leading_speech, splice, trailing_speech
 from voicekit.transcript.model import Segment, Transcript, Word
 from voicekit.transcript.words import join_words, normalize_words
 
@@ -312,14 +314,41 @@ def _spliced(result: Transcript, again: Transcript, start: float, end: float) ->
     something to read and that Whisper's own silence rule keeps, spliced into that stretch
     (`voicekit.transcript.gaps.splice`): in the window's time, in order, none outside it, and in place of any word
     `result` had stamped there (a placeholder the new decode now hears properly), so nothing is doubled."""
-    from voicekit.transcript.gaps import splice
-
     kept = [segment for segment in again.segments
             if segment.words and any(ch.isalnum() for ch in segment.text) and not _silence(segment)]
     if not kept:
         return result
     fill = again.model_copy(update={"segments": kept, "words": [w for s in kept for w in s.words]})
     return splice(result, fill, start, end)
+
+
+def _between(audio: Audio, start: float, end: float) -> npt.NDArray[np.float32]:
+    """The window's samples from `start` to `end` seconds."""
+    return audio.samples.reshape(-1)[round(start * _WHISPER_RATE):round(end * _WHISPER_RATE)]
+
+
+def _voiced(samples: npt.NDArray[np.float32]) -> bool:
+    """Whether Silero VAD (the one packaged with faster-whisper) hears a voice in these 16 kHz samples."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return bool(get_speech_timestamps(samples, VadOptions()))
+
+
+def _unwritten(audio: Audio, result: Transcript, prompt: str | None) -> list[tuple[float, float]]:
+    """The stretches of a window that its first decode left unwritten and that are worth decoding again (seconds
+    from the window's start): the whole window when a prompt left it without a word of real length; else the audio
+    before its first word and after its last, each when more than `RECHECK_SECONDS` of it is speech-loud and Silero
+    hears a voice in it (a breath or the room after the last word can be loud without being speech, and decoding
+    it again costs a whole encoder pass for nothing)."""
+    if prompt and last_covered_end(result) == 0.0:
+        return [(0.0, audio.duration)]
+    samples = audio.samples.reshape(-1)
+    stretches = []
+    if leading_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
+        stretches.append((0.0, first_covered_start(result)))
+    if trailing_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
+        stretches.append((last_covered_end(result), audio.duration))
+    return [(start, end) for start, end in stretches if _voiced(_between(audio, start, end))]
 
 
 def _silence(segment: Segment) -> bool:
@@ -347,12 +376,13 @@ class _Batcher:
         self.worker: asyncio.Task[None] | None = None
         self.arrived = asyncio.Event()
         self.ended = False
-        """The job said no more windows are coming: a batch starts at once, without lingering."""
+        """The job said no more windows are coming: a batch starts at once, without lingering. The job says it
+        once its last window is cut, which can be before that window is submitted; the flag holds until the
+        worker has run out of windows, so the next job's windows are waited for again."""
 
     async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
         future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
         self.queue.append(_Pending(audio, prompt, future))
-        self.ended = False
         self.arrived.set()
         if self.worker is None or self.worker.done():
             self.worker = asyncio.create_task(self._work())
@@ -395,6 +425,7 @@ class _Batcher:
             for pending, result in zip(batch, results, strict=True):
                 if not pending.future.done():
                     pending.future.set_result(result)
+        self.ended = False
 
 
 class WhisperTranscriber:
@@ -455,19 +486,19 @@ class WhisperTranscriber:
         _check_window(audio, language)
         if self.batch_size == 1 or audio.duration > 30.0:
             return await asyncio.to_thread(self.transcribe_sync, audio, language=language, prompt=prompt)
-        loop = id(asyncio.get_running_loop())
-        batcher = self._batchers.get(loop)
-        if batcher is None:
-            self._batchers = {loop: _Batcher(self.transcribe_batch_sync, self.batch_size)}
-            batcher = self._batchers[loop]
-        return await batcher.submit(audio, prompt)
+        return await self._batcher().submit(audio, prompt)
 
     def windows_ended(self) -> None:
-        """The job has submitted its last window: the batch waiting for more starts now (call from the event loop
-        the windows were submitted on)."""
-        batcher = self._batchers.get(id(asyncio.get_running_loop()))
-        if batcher is not None:
-            batcher.end()
+        """The job has cut its last window: the batch waiting for more starts now, or as soon as that window comes
+        (call from the event loop the windows are submitted on)."""
+        self._batcher().end()
+
+    def _batcher(self) -> _Batcher:
+        """The batcher of the running event loop (one at a time: a batcher's tasks belong to its loop)."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._batchers:
+            self._batchers = {loop: _Batcher(self.transcribe_batch_sync, self.batch_size)}
+        return self._batchers[loop]
 
     def transcribe_batch_sync(self, audios: list[Audio], prompt: str | None = None) -> list[Transcript]:
         """Transcribe windows of at most 30 s together, one encoder and one beam search for all of them; then the
@@ -511,27 +542,15 @@ class WhisperTranscriber:
     def _with_tails(self, audios: list[Audio], results: list[Transcript], prompt: str | None) -> list[Transcript]:
         """A window decoded whole can stop early and never write the speech after some point (seen: a 6 s clip
         after a 4 s pause); led by a prompt, it can also begin late and skip the speech before some point, or write
-        next to nothing for the whole window (seen: one word for 26 s of narrated speech). Where more than
-        `RECHECK_SECONDS` of speech-loud audio follows a window's last word or precedes its first, that stretch
-        alone is decoded again, and so is a window that a prompt left without a word of real length; all such
-        stretches of the batch together and without the prompt (which may be what misled the first pass). The
-        words found are spliced in beside the window's own: the words already written stay as they are."""
-        from voicekit.transcript.gaps import first_covered_start, last_covered_end, leading_speech, trailing_speech
-
-        stretches: list[tuple[int, float, float]] = []
-        for index, (audio, result) in enumerate(zip(audios, results, strict=True)):
-            samples = audio.samples.reshape(-1)
-            if prompt and last_covered_end(result) == 0.0:
-                stretches.append((index, 0.0, audio.duration))
-                continue
-            if leading_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
-                stretches.append((index, 0.0, first_covered_start(result)))
-            if trailing_speech(samples, _WHISPER_RATE, result) >= RECHECK_SECONDS:
-                stretches.append((index, last_covered_end(result), audio.duration))
+        next to nothing for the whole window (seen: one word for 26 s of narrated speech). The stretches
+        `_unwritten` finds are decoded again, all those of the batch together and without the prompt (which may be
+        what misled the first pass); the words found are spliced in beside the window's own, which stay as they
+        are."""
+        stretches = [(index, start, end) for index, (audio, result) in enumerate(zip(audios, results, strict=True))
+                     for start, end in _unwritten(audio, result, prompt)]
         if not stretches:
             return results
-        parts = [Audio(audios[i].samples.reshape(-1)[round(start * _WHISPER_RATE):round(end * _WHISPER_RATE)],
-                       _WHISPER_RATE) for i, start, end in stretches]
+        parts = [Audio(_between(audios[i], start, end), _WHISPER_RATE) for i, start, end in stretches]
         completed = list(results)
         for (index, start, end), found in zip(stretches, self._decode_batch(parts, None), strict=True):
             completed[index] = _spliced(completed[index], found, start, end)
