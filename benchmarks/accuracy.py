@@ -24,6 +24,11 @@ the machine's load hits them alike); `--repeat N` shows the median of N rounds, 
 CPU time (every thread of this process, the loopback server's included) is what other programs' load changes least;
 read both as ratios.
 
+**As a set.** A user with several recordings runs `voicekit transcribe a.wav b.ogg ...` (`transcribe_many`), which
+transcribes several at a time on one engine, so the local engine decodes windows of different recordings in one
+batch; the batched pipeline has no such call, so it goes file by file. A last table times both over all the
+recordings (the methods taking turns, `--repeat` rounds) and scores what each wrote. Only at level 0.
+
 One word either way is within the models' own noise: a change of level nobody hears (0.1 dB) moves every method's
 pooled errors by a word or three, each its own way, since Whisper sits on a knife edge at a few words. `--gains`
 plays every recording to every method at each of these levels (in dB; 0 is the file itself, the others a float
@@ -49,6 +54,7 @@ from whisper_normalizer.english import EnglishTextNormalizer
 import voicekit
 from voicekit.audio.io import DecodeOptions, stream_audio
 from voicekit.engines.local import _load_whisper
+from voicekit.jobs.transcribe_many import transcribe_many
 from voicekit.testing import ServerOptions
 
 AUDIO = _common.DATA / "audio"
@@ -120,6 +126,46 @@ def voicekit_run(engine: str, **options: object) -> Callable[[Path], str]:
     def run(path: Path) -> str:
         return voicekit.transcribe(path, engine=engine, cache=False, progress=False, **options).text
     return run
+
+
+def file_by_file(run: Callable[[Path], str]) -> Callable[[list[Path], Path], list[str]]:
+    """A per-file method over a set of recordings, one after another."""
+    def over(paths: list[Path], folder: Path) -> list[str]:
+        return [run(path) for path in paths]
+    return over
+
+
+def voicekit_many(paths: list[Path], folder: Path) -> list[str]:
+    """`transcribe_many` with the local engine, every recording in one run (several at a time), as text files."""
+    result = transcribe_many(paths, formats=["txt"], output_dir=folder, engine="local", cache=False, progress=False)
+    assert result.ok, result.failed
+    texts = [(folder / f"{path.stem}.txt").read_text(encoding="utf-8") for path in paths]
+    for path in paths:
+        (folder / f"{path.stem}.txt").unlink()
+    return texts
+
+
+def measure_set(recordings: list[Path], args: argparse.Namespace, folder: Path) -> None:
+    """Every recording in one run, per method (`--repeat` rounds taking turns): pooled WER, median wall and CPU."""
+    methods = {"batched pipeline + word times, file by file": file_by_file(batched(args, True)),
+               "voicekit local, one transcribe_many run": voicekit_many}
+    runs: dict[str, list[tuple[list[str], float, float]]] = {name: [] for name in methods}
+    for _ in range(args.repeat):
+        for name, run in methods.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            texts = run(recordings, folder)
+            runs[name].append((texts, time.perf_counter() - wall, time.process_time() - cpu))
+    references = [path.with_suffix(".txt").read_text(encoding="utf-8") for path in recordings]
+    rows = []
+    for name, results in runs.items():
+        counted = [errors(reference, text) for reference, text in zip(references, results[-1][0], strict=True)]
+        bad, words = sum(c[0] for c in counted), sum(c[1] for c in counted)
+        walls = [r[1] for r in results]
+        rows.append([name, f"{bad / words:.2%} ({bad})", f"{_common.median(walls):.2f} s",
+                     f"{_common.median([r[2] for r in results]):.2f} s", ", ".join(f"{w:.2f}" for w in walls)])
+    _common.print_table(f"All {len(recordings)} recordings in one run", ["method", "pooled WER", "wall", "CPU",
+                                                                        "every round's wall"], rows,
+                        [f"Medians of {args.repeat} round(s), the methods taking turns."])
 
 
 def timed(run: Callable[[Path], str], path: Path) -> tuple[str, float, float]:
@@ -199,7 +245,9 @@ def main() -> None:
         for path in recordings:  # methods take turns on each recording: load drifts hit them alike
             for gain in args.gains:
                 measure(path, gain, chosen, args.repeat, scores, Path(folder))
-    print_scores(scores, recordings, args)
+        print_scores(scores, recordings, args)
+        if args.gains == [0.0] and len(recordings) > 1:
+            measure_set(recordings, args, Path(folder))
 
 
 def print_scores(scores: dict[str, Score], recordings: list[Path], args: argparse.Namespace) -> None:

@@ -58,7 +58,9 @@ def add_transcribe_command(commands: argparse._SubParsersAction[argparse.Argumen
     parser.add_argument("--translate", action="store_true", help="translate the speech into English")
     parser.add_argument("--prompt", help="spellings and names to guide the model (at most 896 characters)")
     parser.add_argument("--channel", type=int, help="transcribe one channel (0-based) instead of the mix")
-    parser.add_argument("--concurrency", type=positive, help="windows in flight at once (default 4)")
+    parser.add_argument("--concurrency", type=positive,
+                        help="windows in flight at once (default 4); with several recordings, also how many of them "
+                             "are transcribed at a time")
     parser.add_argument("--no-cache", action="store_true", help="neither use nor keep finished windows")
     parser.add_argument("--plan", action="store_true",
                         help="print the requests, audio and billed seconds, cost and time; send nothing")

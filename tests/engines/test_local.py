@@ -250,35 +250,48 @@ def _batching(monkeypatch: pytest.MonkeyPatch, size: int) -> tuple[WhisperTransc
     return engine, sizes
 
 
-def test_the_end_of_the_windows_announced_before_the_last_one_arrives_still_holds(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The job announces its end once the last window is cut, which can be before that window reaches the engine
-    (and before the engine has a batcher at all, with one window): that window is decoded at once, not after a
-    wait for windows that never come."""
+def test_a_job_s_last_window_goes_at_once_even_when_it_comes_after_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job says it has cut its last window before that window may have reached the engine: that window is
+    decoded at once, not after a wait for windows that never come; and while the job is still cutting, the batch
+    waits for its next window until the job says there is none."""
     engine, sizes = _batching(monkeypatch, 8)
     window = Audio(np.zeros(16000, dtype=np.float32), 16000)
 
-    async def job() -> None:
+    async def jobs() -> None:
+        engine.windows_started()
         engine.windows_ended()
         await engine.transcribe_window(window)
+        engine.windows_started()
+        waiting = asyncio.ensure_future(engine.transcribe_window(window))
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert sizes == [1] and not waiting.done()  # waiting for the job's next window
+        engine.windows_ended()
+        await waiting
 
-    asyncio.run(asyncio.wait_for(job(), 60))
-    assert sizes == [1]
+    asyncio.run(asyncio.wait_for(jobs(), 60))
+    assert sizes == [1, 1]
 
 
-def test_once_the_windows_ran_out_the_next_windows_are_batched_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The end holds until the engine has decoded every window it had; the windows of the next job on the same
-    loop are gathered into batches again."""
+def test_jobs_sharing_the_engine_share_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two jobs on one engine (a folder transcribed several files at a time): the end of one job's windows does
+    not cut short the batch the other job's windows are still coming to."""
     engine, sizes = _batching(monkeypatch, 2)
     window = Audio(np.zeros(16000, dtype=np.float32), 16000)
 
     async def two_jobs() -> None:
+        engine.windows_started()
+        engine.windows_started()
+        short = asyncio.ensure_future(engine.transcribe_window(window))
+        engine.windows_ended()  # the short recording's only window was its last
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert sizes == [] and not short.done()
+        await asyncio.gather(short, engine.transcribe_window(window))
         engine.windows_ended()
-        await engine.transcribe_window(window)
-        await asyncio.gather(engine.transcribe_window(window), engine.transcribe_window(window))
 
     asyncio.run(asyncio.wait_for(two_jobs(), 60))
-    assert sizes == [1, 2]
+    assert sizes == [2]
 
 
 def _segment(text: str, start: float, end: float, *, no_speech: float = 0.05, logprob: float = -0.2) -> Segment:

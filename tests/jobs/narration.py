@@ -79,6 +79,15 @@ class Loopback:
     def env(self) -> dict[str, str]:
         return {"GROQ_API_KEY": self.server.api_key, "GROQ_BASE_URL": self.server.base_url}
 
+    def most_in_flight(self, endpoint: str) -> int:
+        """The most requests to `endpoint` the server was answering at one time."""
+        spans = [(e.time, e.time + e.elapsed) for e in self.server.log.entries if e.endpoint == endpoint]
+        running, most = 0, 0
+        for _, step in sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans]):
+            running += step
+            most = max(most, running)
+        return most
+
 
 def serve(**options: object) -> Iterator[Loopback]:
     with GroqServer(ServerOptions(speech_backend="synthetic", **options)) as server:  # type: ignore[arg-type]

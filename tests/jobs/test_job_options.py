@@ -21,17 +21,6 @@ def synthetic_loop() -> Iterator[Loopback]:
     yield from serve(latency=0.15, transcription_backend="synthetic")
 
 
-def most_in_flight(loop: Loopback, endpoint: str) -> int:
-    """The most requests to `endpoint` the server was answering at one time."""
-    spans = [(e.time, e.time + e.elapsed) for e in loop.server.log.entries if e.endpoint == endpoint]
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    running, most = 0, 0
-    for _, step in events:
-        running += step
-        most = max(most, running)
-    return most
-
-
 def bursts(seconds: float, rate: int = 16000) -> np.ndarray:
     """Noise bursts of 2 s with 0.6 s pauses: speech-like enough to be cut into many windows."""
     rng = np.random.default_rng(3)
@@ -75,4 +64,4 @@ def test_concurrency_reaches_the_client_transcribe_opens(synthetic_loop: Loopbac
     voicekit.transcribe(audio, concurrency=6, language="en", fill_gaps=False, cache=False, progress=False)
     requests = [e for e in synthetic_loop.server.log.entries if e.endpoint == "transcriptions"]
     assert len(requests) > 6
-    assert most_in_flight(synthetic_loop, "transcriptions") == 6  # more than the client's default of 4
+    assert synthetic_loop.most_in_flight("transcriptions") == 6  # more than the client's default of 4

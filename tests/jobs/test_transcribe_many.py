@@ -51,6 +51,27 @@ def test_many_files_share_one_run_and_a_bad_one_is_reported(quick: Loopback, tmp
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "a.srt", "b.json", "b.srt"]
 
 
+@pytest.fixture
+def lagging() -> Iterator[Loopback]:
+    """A loopback server whose answers take 0.15 s, so that requests overlap."""
+    yield from serve(latency=0.15, transcription_backend="synthetic")
+
+
+def test_files_run_concurrency_at_a_time_and_are_reported_in_order(lagging: Loopback, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six recordings of one window each, `concurrency=3`: three files are transcribed at a time (three requests
+    in flight, where one file alone would have one), and each is reported in the order given."""
+    for name, value in lagging.env().items():
+        monkeypatch.setenv(name, value)
+    sources = [tone_bursts(tmp_path / f"{index}.wav", 3.0 + index / 10) for index in range(6)]
+    heard: list[FileOutcome] = []
+    result = transcribe_many(sources, output_dir=tmp_path, on_file=heard.append, concurrency=3, engine="groq",
+                             language="en", cache=False, progress=False)
+    assert result.ok and [o.source for o in heard] == sources
+    assert lagging.server.log.count("transcriptions") == 6
+    assert lagging.most_in_flight("transcriptions") == 3
+
+
 def test_two_recordings_with_one_stem_are_refused_before_any_request(quick: Loopback, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in quick.env().items():

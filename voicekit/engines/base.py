@@ -131,8 +131,13 @@ class TranscriptionEngine(Protocol):
     async def transcribe_window(self, audio: Audio, *, language: str | None = None,
                                 prompt: str | None = None) -> Transcript: ...
 
+    def windows_started(self) -> None:
+        """A job begins cutting windows: an engine that batches windows waits for more while any job is cutting."""
+        ...
+
     def windows_ended(self) -> None:
-        """No more windows will come in this job: an engine that batches windows starts its last batch now."""
+        """No more windows will come from one job that started (`windows_started`): an engine that batches windows
+        stops waiting for that job's."""
         ...
 
     async def aclose(self) -> None:

@@ -366,19 +366,19 @@ class _Pending:
 
 
 class _Batcher:
-    """Collects the windows submitted at the same time (the job keeps `concurrency` of them in flight) and runs
-    them through the model together, up to `size` at a time, in one worker thread. Windows with different prompts
-    never share a batch. Holds only the windows in flight: memory does not grow with the recording."""
+    """Collects the windows submitted at the same time (each job keeps several in flight; several jobs can share
+    the engine) and runs them through the model together, up to `size` at a time, in one worker thread. Windows
+    with different prompts never share a batch. Holds only the windows in flight: memory does not grow with the
+    recording."""
 
     def __init__(self, run: Any, size: int) -> None:
         self.run, self.size = run, size
         self.queue: list[_Pending] = []
         self.worker: asyncio.Task[None] | None = None
         self.arrived = asyncio.Event()
-        self.ended = False
-        """The job said no more windows are coming: a batch starts at once, without lingering. The job says it
-        once its last window is cut, which can be before that window is submitted; the flag holds until the
-        worker has run out of windows, so the next job's windows are waited for again."""
+        self.cutting = 0
+        """Jobs still cutting windows: only while there are any does a batch wait for more. A job says it has
+        cut its last window before that window may have been submitted; that window then goes at once."""
 
     async def submit(self, audio: Audio, prompt: str | None) -> Transcript:
         future: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
@@ -389,17 +389,22 @@ class _Batcher:
         return await future
 
     async def _gather(self) -> None:
-        """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full."""
-        while len(self.queue) < self.size and not self.ended:
+        """Wait while windows keep arriving (each within `LINGER_SECONDS` of the last) until a batch is full, as long
+        as a job is still cutting windows."""
+        while len(self.queue) < self.size and self.cutting:
             self.arrived.clear()
             try:
                 await asyncio.wait_for(self.arrived.wait(), LINGER_SECONDS)
             except asyncio.TimeoutError:
                 return
 
+    def begin(self) -> None:
+        """A job begins cutting windows."""
+        self.cutting += 1
+
     def end(self) -> None:
-        """No more windows will come: stop waiting for them."""
-        self.ended = True
+        """A job has cut its last window: stop waiting for its windows."""
+        self.cutting = max(0, self.cutting - 1)
         self.arrived.set()
 
     def _take(self) -> list[_Pending]:
@@ -425,7 +430,6 @@ class _Batcher:
             for pending, result in zip(batch, results, strict=True):
                 if not pending.future.done():
                     pending.future.set_result(result)
-        self.ended = False
 
 
 class WhisperTranscriber:
@@ -488,9 +492,14 @@ class WhisperTranscriber:
             return await asyncio.to_thread(self.transcribe_sync, audio, language=language, prompt=prompt)
         return await self._batcher().submit(audio, prompt)
 
+    def windows_started(self) -> None:
+        """A job begins cutting windows: batches wait for its windows until it has cut the last (call from the
+        event loop the windows are submitted on, as `windows_ended`)."""
+        self._batcher().begin()
+
     def windows_ended(self) -> None:
-        """The job has cut its last window: the batch waiting for more starts now, or as soon as that window comes
-        (call from the event loop the windows are submitted on)."""
+        """A job has cut its last window: batches stop waiting for its windows, and that window goes as soon as it
+        comes."""
         self._batcher().end()
 
     def _batcher(self) -> _Batcher:

@@ -104,6 +104,9 @@ class RemoteTranscription(ClientOwner):
         return {"engine": self.name, "server": public_root(self.client.base_url), "model": self.model,
                 "upload": f"flac{UPLOAD_BITS}"}
 
+    def windows_started(self) -> None:
+        """Nothing to do: every window is its own request."""
+
     def windows_ended(self) -> None:
         """Nothing to do: every window is its own request."""
 

@@ -182,10 +182,10 @@ async def _transcribe_windows(run: _Run, samples: _Input, concurrency: int) -> T
 
 async def _merge_windows(run: _Run, samples: _Input, concurrency: int, merger: Merger) -> None:
     """Every window's transcript into `merger`, in order, with the progress bar."""
-    windows = _announcing_end(segment_windows(samples.blocks, RATE, run.options.segment), run.transcriber)
+    windows = _Announced(segment_windows(samples.blocks, RATE, run.options.segment), run.transcriber)
     total = samples.expected
-    with progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress,
-                      engine=run.transcriber) as bar:
+    with windows, progress_bar(total=total, unit="s", desc="transcribing", enabled=run.options.progress,
+                               engine=run.transcriber) as bar:
         first = next(windows, None) if run.language is None else None
         if first is not None:
             _take(run, merger, first, await _window_transcript(run, first))
@@ -197,18 +197,39 @@ async def _merge_windows(run: _Run, samples: _Input, concurrency: int, merger: M
             bar.update(max(0.0, total - bar.n))
 
 
-def _announcing_end(windows: Iterator[Window], engine: TranscriptionEngine) -> Iterator[Window]:
-    """The windows; once the last has been cut, the engine hears it (`windows_ended`) on the event loop, so that
-    one that batches windows (the local one) starts its last batch at once instead of waiting for windows that
-    never come.
-    The windows are cut in a worker thread (`ordered_map`), hence the thread-safe call."""
-    loop = asyncio.get_running_loop()  # here, on the loop: the generator below runs in worker threads
+class _Announced:
+    """The job's windows, announced to the engine: `windows_started` on entering, `windows_ended` once the last
+    has been cut (or the job stops first), so that an engine that batches windows (the local one) waits for more
+    only while they can come. The windows are cut in a worker thread (`ordered_map`), so the end is passed to the
+    event loop."""
 
-    def announcing() -> Iterator[Window]:
-        yield from windows
-        loop.call_soon_threadsafe(engine.windows_ended)
+    def __init__(self, windows: Iterator[Window], engine: TranscriptionEngine) -> None:
+        self.windows, self.engine = windows, engine
+        self.loop = asyncio.get_running_loop()  # here, on the loop: iteration runs in worker threads
+        self.ended = False
 
-    return announcing()
+    def __enter__(self) -> _Announced:
+        self.engine.windows_started()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.end()
+
+    def __iter__(self) -> _Announced:
+        return self
+
+    def __next__(self) -> Window:
+        window = next(self.windows, None)
+        if window is None:
+            self.loop.call_soon_threadsafe(self.end)
+            raise StopIteration
+        return window
+
+    def end(self) -> None:
+        """Tell the engine once (on the event loop)."""
+        if not self.ended:
+            self.ended = True
+            self.engine.windows_ended()
 
 
 def _take(run: _Run, merger: Merger, window: Window, transcript: Transcript) -> None:

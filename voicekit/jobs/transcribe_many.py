@@ -4,8 +4,10 @@
 audio files inside them (by extension, sorted, not recursive), names every output `<output_dir>/<stem>.<format>`
 (beside each recording without `output_dir`), and checks all of it before any work: two recordings that would
 write the same output are refused, as are a missing or read-only output folder and an unknown format. Every file
-then shares one engine (one client, one rate limiter, one cache); a file that fails is reported (`on_file`) and the
-rest go on. The result says which files were written and which failed.
+then shares one engine (one client, one rate limiter, one cache); up to `concurrency` files run at once, so that a
+folder of short clips keeps that many requests in flight (and the local engine decodes windows of several files in
+one batch). Files are reported in the order given; one that fails is reported (`on_file`) and the rest go on. The
+result says which files were written and which failed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from voicekit.config import Settings
 from voicekit.engines.languages import language_code
 from voicekit.engines.registry import open_transcription_engine
 from voicekit.jobs.options import check_output
+from voicekit.jobs.ordered import ordered_map
 from voicekit.jobs.progress import progress_bar
 from voicekit.jobs.transcribe import TranscribeOptions, atranscribe
 from voicekit.transcript.formats import FORMATS
@@ -141,8 +144,8 @@ async def atranscribe_many(inputs: Sequence[str | Path], *, formats: Sequence[st
         total = sum(d for d in durations.values() if d is not None)
         with progress_bar(total=total, unit="s", desc=f"transcribing {len(planned)} files",
                           enabled=opts.progress) as bar:
-            for source, targets in planned.items():
-                outcome = await _one(source, targets, each)
+            async for (source, _), outcome in ordered_map(planned.items(), lambda item: _one(*item, each),
+                                                          concurrency):
                 result.files.append(outcome)
                 bar.update(durations[source] or 0.0)
                 if on_file is not None:
