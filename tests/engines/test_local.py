@@ -19,6 +19,7 @@ from voicekit.engines import local
 from voicekit.engines.base import Synthesizer, Transcriber
 from voicekit.engines.local import PiperSynthesizer, WhisperTranscriber, _check_window, _spliced
 from voicekit.errors import InputError, MissingDependencyError, UnknownVoiceError, UnsupportedError
+from voicekit.transcript.gaps import trailing_speech
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
@@ -350,6 +351,20 @@ def _watched(engine: WhisperTranscriber) -> list[tuple[int, str | None]]:
 
     engine._decode_batch = watching  # type: ignore[method-assign]
     return calls
+
+
+def test_a_loud_tail_without_a_voice_is_not_decoded_again() -> None:
+    """After the window's last word come 3 s of hiss as loud as the speech: loud enough to look like speech that
+    the decode skipped, but Silero hears no voice in it, so it costs no second decode."""
+    speech = _clip("en_jfk_16k_mono.wav")
+    hiss = np.random.default_rng(5).normal(0, float(np.sqrt(np.mean(speech ** 2))), 3 * 16000).astype(np.float32)
+    audio = Audio(np.concatenate([speech, hiss]), 16000)
+    text = shared_data("audio", "en_jfk_16k_mono.txt").read_text(encoding="utf-8")
+    first = _window(_segment(text.strip(), 0.3, len(speech) / 16000 - 0.3), duration=audio.duration)
+    assert trailing_speech(audio.samples, 16000, first) >= local.RECHECK_SECONDS
+    engine = WhisperTranscriber()
+    calls = _watched(engine)
+    assert engine._with_tails([audio], [first], None) == [first] and calls == []
 
 
 @pytest.mark.slow  # two windows and a tail through tiny.en
